@@ -1,0 +1,336 @@
+"""The field dictionary (type, unit, description of every published column) and each published
+table's checks. Reads DataFrames, writes nothing; `validate` raises SchemaError listing every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+ROLES = ("data_scientist", "ml_engineer", "ai_engineer", "other")
+CURRENT_YEAR = datetime.now(UTC).year
+
+
+class SchemaError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Field:
+    dtype: str  # "int64", "float64", "string", "bool", "datetime64[ns, UTC]", "date"
+    unit: str
+    description: str
+    nullable: bool = False
+
+
+FIELDS: dict[str, Field] = {
+    # --- shared
+    "role": Field("string", "", "role: data_scientist, ml_engineer, ai_engineer or other"),
+    "role_strict": Field(
+        "string",
+        "",
+        "role under the strict definition (exact job titles; etl/mappings/job_titles.csv)",
+    ),
+    "role_broad": Field(
+        "string",
+        "",
+        "role under the broad definition (reviewed title variants; etl/mappings/job_titles.csv)",
+    ),
+    # --- aijobs salaries
+    "work_year": Field("int64", "year", "year the salary was paid"),
+    "experience_level": Field(
+        "string", "", "aijobs code: EN entry, MI mid, SE senior, EX executive"
+    ),
+    "seniority": Field("string", "", "experience_level spelled out: entry, mid, senior, executive"),
+    "employment_type": Field("string", "", "FT full-time, PT part-time, CT contract, FL freelance"),
+    "job_title": Field("string", "", "job title as reported (free text)"),
+    "salary_local": Field(
+        "float64", "salary_currency per year", "gross annual salary in the original currency"
+    ),
+    "salary_currency": Field("string", "ISO 4217", "currency the salary was paid in"),
+    "salary_usd_annual": Field(
+        "float64",
+        "USD per year",
+        "gross annual salary in USD, the source's own conversion (salary_in_usd)",
+    ),
+    "employee_country_code": Field(
+        "string", "ISO 3166-1 alpha-2", "employee's country of residence"
+    ),
+    "company_country_code": Field(
+        "string", "ISO 3166-1 alpha-2", "country of the employer's main office"
+    ),
+    "remote_ratio_pct": Field("int64", "%", "share of work done remotely: 0, 50 or 100"),
+    "company_size": Field("string", "", "S (<50 employees), M (50-250), L (>250)"),
+    # --- BLS OEWS
+    "year": Field("int64", "year", "OEWS reference year (estimates for May of that year)"),
+    "soc_code": Field("string", "SOC 2018", "occupation code"),
+    "occupation_title": Field("string", "", "BLS occupation title"),
+    "is_proxy": Field(
+        "bool",
+        "",
+        "true when the occupation only stands in for the role (no SOC code exists for ML engineers)",
+    ),
+    "role_label": Field("string", "", "how the dashboard labels the series, proxies named as such"),
+    "employment": Field(
+        "float64", "jobs", "estimated employment (NA where BLS prints **)", nullable=True
+    ),
+    "wage_annual_mean_usd": Field(
+        "float64", "USD per year", "mean annual wage (NA where BLS prints *)", nullable=True
+    ),
+    "wage_annual_p10_usd": Field(
+        "float64", "USD per year", "10th percentile annual wage", nullable=True
+    ),
+    "wage_annual_p25_usd": Field(
+        "float64", "USD per year", "25th percentile annual wage", nullable=True
+    ),
+    "wage_annual_median_usd": Field("float64", "USD per year", "median annual wage", nullable=True),
+    "wage_annual_p75_usd": Field(
+        "float64", "USD per year", "75th percentile annual wage", nullable=True
+    ),
+    "wage_annual_p90_usd": Field(
+        "float64", "USD per year", "90th percentile annual wage", nullable=True
+    ),
+    "wage_hourly_median_usd": Field("float64", "USD per hour", "median hourly wage", nullable=True),
+    "topcoded_columns": Field(
+        "string",
+        "",
+        "wage columns BLS top-coded with # (value withheld, above the top-code threshold); empty when none",
+    ),
+    # --- Indeed Hiring Lab
+    "date": Field("date", "day", "day the 7-day trailing average ends"),
+    "sector": Field("string", "", "Indeed occupational sector (display_name)"),
+    "variable": Field("string", "", "Indeed series: total postings or new postings"),
+    "postings_index": Field(
+        "float64",
+        "index, 1 Feb 2020 = 100",
+        "Indeed job postings index (sector files are not seasonally adjusted)",
+    ),
+    "postings_index_sa": Field(
+        "float64", "index, 1 Feb 2020 = 100", "seasonally adjusted index", nullable=True
+    ),
+    "postings_index_nsa": Field(
+        "float64", "index, 1 Feb 2020 = 100", "not seasonally adjusted index", nullable=True
+    ),
+    "country_code": Field("string", "ISO 3166-1 alpha-2", "country"),
+    "example_titles": Field("string", "", "example job titles Indeed files under the sector"),
+    "proxy_for": Field(
+        "string", "", "role this sector is a labelled proxy for, empty when none", nullable=True
+    ),
+}
+
+
+Check = Callable[[pd.DataFrame], pd.Series]  # returns a boolean Series: True = row is bad
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    checks: dict[str, Check] = field(default_factory=dict)
+    unique: tuple[str, ...] = ()
+    min_rows: int = 1
+
+
+def _not_in(col: str, allowed: tuple) -> Check:
+    return lambda df: ~df[col].isin(allowed)
+
+
+TABLES: dict[str, TableSchema] = {}
+
+
+def register(schema: TableSchema) -> TableSchema:
+    for c in schema.columns:
+        if c not in FIELDS:
+            raise KeyError(
+                f"table {schema.name}: column {c!r} is missing from the field dictionary"
+            )
+    TABLES[schema.name] = schema
+    return schema
+
+
+register(
+    TableSchema(
+        "salaries",
+        "aijobs.net salary survey, one row per response, with roles under both definitions",
+        (
+            "work_year",
+            "experience_level",
+            "seniority",
+            "employment_type",
+            "job_title",
+            "salary_local",
+            "salary_currency",
+            "salary_usd_annual",
+            "employee_country_code",
+            "company_country_code",
+            "remote_ratio_pct",
+            "company_size",
+            "role_strict",
+            "role_broad",
+        ),
+        {
+            "salary_usd_annual must be > 0": lambda df: ~(df["salary_usd_annual"] > 0),
+            "salary_local must be > 0": lambda df: ~(df["salary_local"] > 0),
+            "work_year must be 2020..next year": lambda df: (
+                ~df["work_year"].between(2020, CURRENT_YEAR + 1)
+            ),
+            "experience_level in EN/MI/SE/EX": _not_in(
+                "experience_level", ("EN", "MI", "SE", "EX")
+            ),
+            "employment_type in FT/PT/CT/FL": _not_in("employment_type", ("FT", "PT", "CT", "FL")),
+            "remote_ratio_pct in 0/50/100": _not_in("remote_ratio_pct", (0, 50, 100)),
+            "company_size in S/M/L": _not_in("company_size", ("S", "M", "L")),
+            "role_strict in allowed set": _not_in("role_strict", ROLES),
+            "role_broad in allowed set": _not_in("role_broad", ROLES),
+            "country codes are 2 letters": lambda df: (
+                ~(
+                    df["company_country_code"].str.fullmatch(r"[A-Z]{2}").fillna(False).astype(bool)
+                    & df["employee_country_code"]
+                    .str.fullmatch(r"[A-Z]{2}")
+                    .fillna(False)
+                    .astype(bool)
+                )
+            ),
+            "salary_currency is 3 letters": lambda df: (
+                ~df["salary_currency"].str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)
+            ),
+        },
+        min_rows=100,
+    )
+)
+
+register(
+    TableSchema(
+        "oews_wages",
+        "BLS OEWS national wage estimates for Data Scientists (15-2051) and the labelled ML-engineer proxies (15-1252, 15-1221)",
+        (
+            "year",
+            "soc_code",
+            "occupation_title",
+            "role",
+            "is_proxy",
+            "role_label",
+            "employment",
+            "wage_annual_mean_usd",
+            "wage_annual_p10_usd",
+            "wage_annual_p25_usd",
+            "wage_annual_median_usd",
+            "wage_annual_p75_usd",
+            "wage_annual_p90_usd",
+            "wage_hourly_median_usd",
+            "topcoded_columns",
+        ),
+        {
+            "year must be 2019..next year": lambda df: ~df["year"].between(2019, CURRENT_YEAR + 1),
+            "role in allowed set": _not_in("role", ROLES),
+            "wages must be > 0 where present": lambda df: (
+                df[[c for c in df.columns if c.startswith("wage_")]].le(0).any(axis=1)
+            ),
+            "percentiles must be ordered": lambda df: (
+                (df["wage_annual_p10_usd"] > df["wage_annual_median_usd"])
+                | (df["wage_annual_median_usd"] > df["wage_annual_p90_usd"])
+            ).fillna(False),
+            "proxies must be labelled": lambda df: (
+                df["is_proxy"] & ~df["role_label"].str.contains("proxy")
+            ),
+        },
+        unique=("year", "soc_code"),
+    )
+)
+
+
+def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Check `df` against table `name`; return it with declared column order and dtypes."""
+    schema = TABLES.get(name)
+    if schema is None:
+        raise SchemaError(f"no schema declared for table {name!r}")
+    problems: list[str] = []
+    missing = [c for c in schema.columns if c not in df.columns]
+    extra = [c for c in df.columns if c not in schema.columns]
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if extra:
+        problems.append(f"undeclared columns: {', '.join(extra)}")
+    if problems:
+        raise SchemaError(f"table {name}: " + "; ".join(problems))
+    out = df.loc[:, list(schema.columns)].copy()
+    for c in schema.columns:
+        f = FIELDS[c]
+        try:
+            out[c] = _coerce(out[c], f.dtype)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"column {c} is not {f.dtype}: {exc}")
+            continue
+        if not f.nullable and out[c].isna().any():
+            problems.append(f"column {c} has {int(out[c].isna().sum())} missing values")
+    if len(out) < schema.min_rows:
+        problems.append(f"{len(out)} rows, fewer than the minimum {schema.min_rows}")
+    if not problems:
+        for label, check in schema.checks.items():
+            bad = check(out)
+            nbad = int(bad.fillna(False).astype(bool).sum())
+            if nbad:
+                problems.append(f"{label}: {nbad} rows fail")
+        if schema.unique and out.duplicated(list(schema.unique)).any():
+            problems.append(f"duplicate keys on {', '.join(schema.unique)}")
+    if problems:
+        raise SchemaError(f"table {name}: " + "; ".join(problems))
+    return out.reset_index(drop=True)
+
+
+def _coerce(s: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "string":
+        return s.astype("string")
+    if dtype == "int64":
+        if s.isna().any():
+            raise ValueError("missing values in an integer column")
+        return s.astype("int64")
+    if dtype == "float64":
+        return s.astype("float64")
+    if dtype == "bool":
+        if s.isna().any():
+            raise ValueError("missing values in a boolean column")
+        return s.astype(bool)
+    if dtype == "date":
+        return pd.to_datetime(s).astype("datetime64[ms]")
+    if dtype.startswith("datetime64"):
+        return pd.to_datetime(s, utc=True)
+    raise ValueError(f"unknown dtype {dtype}")
+
+
+def data_dictionary_markdown() -> str:
+    """The field dictionary as a Markdown table per published table (README links to it)."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from `etl/schema.py` by `python -m etl dictionary`.",
+        "",
+    ]
+    for t in TABLES.values():
+        lines += [
+            f"## `{t.name}`",
+            "",
+            t.description,
+            "",
+            "| column | type | unit | description |",
+            "|---|---|---|---|",
+        ]
+        for c in t.columns:
+            f = FIELDS[c]
+            lines.append(
+                f"| `{c}` | {f.dtype}{' (nullable)' if f.nullable else ''} | {f.unit} | {f.description} |"
+            )
+        if t.checks:
+            lines += [
+                "",
+                "Checks: "
+                + "; ".join(t.checks)
+                + ("; unique " + ", ".join(t.unique) if t.unique else "")
+                + ".",
+            ]
+        lines.append("")
+    return "\n".join(lines)

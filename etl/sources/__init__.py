@@ -1,0 +1,18 @@
+"""The explicit registry of sources (no import magic): name -> module."""
+
+from __future__ import annotations
+
+from etl.sources import aijobs_salaries, bls_oews
+from etl.sources.base import SourceModule
+
+SOURCES: dict[str, SourceModule] = {
+    aijobs_salaries.NAME: aijobs_salaries,  # type: ignore[dict-item]
+    bls_oews.NAME: bls_oews,  # type: ignore[dict-item]
+}
+
+
+def get(name: str) -> SourceModule:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known: {', '.join(SOURCES)}") from None
