@@ -1,0 +1,45 @@
+"""Entry point: page config, navigation between the views, and the no-data screen.
+
+Run with `make run` (or `python -m streamlit run dashboard/app.py`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project root
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import data  # noqa: E402
+from dashboard.views import pay  # noqa: E402
+
+st.set_page_config(page_title="Data Scientist vs ML Engineer", page_icon="📊", layout="wide")
+
+
+def no_data(state: data.DataState) -> None:
+    st.title("Data Scientist vs ML Engineer")
+    st.error(f"No data to show yet: {state.problem}.")
+    st.markdown(
+        "The dashboard shows only data that the ETL fetched, validated and published. To get it:\n\n"
+        "- with internet access: `make etl` (or `.venv/bin/python -m etl refresh`)\n"
+        "- from an offline mirror of the sources: `make etl MIRROR=../shared/mirror`\n"
+        "- to see what failed last time: `.venv/bin/python -m etl status`\n\n"
+        "Then reload this page."
+    )
+
+
+state = data.load_state()
+if not state.ok:
+    page = st.navigation([st.Page(lambda: no_data(state), title="Start", url_path="start")])
+else:
+    page = st.navigation(
+        [
+            st.Page(pay.render, title="Pay", icon="💵", url_path="pay", default=True),
+        ]
+    )
+page.run()

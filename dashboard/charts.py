@@ -1,0 +1,144 @@
+"""Pure Plotly figure builders (no Streamlit) and the fixed, colour-blind-safe role palette
+(Okabe-Ito), the same in every view and readable on light and dark themes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+ROLE_COLORS = {
+    "data_scientist": "#0072B2",  # blue
+    "ml_engineer": "#E69F00",  # orange
+    "ai_engineer": "#009E73",  # bluish green
+    "other": "#999999",
+}
+ROLE_LABELS = {
+    "data_scientist": "Data Scientist",
+    "ml_engineer": "ML Engineer",
+    "ai_engineer": "AI Engineer",
+    "other": "Other",
+}
+CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title},
+        xaxis_title=x,
+        yaxis_title=y,
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        template="plotly",  # Streamlit's theme adapts backgrounds to light/dark
+    )
+    return fig
+
+
+def salary_histogram(binned: pd.DataFrame, ns: dict[str, int], bin_usd: int) -> go.Figure:
+    """binned: role, bin_start_usd, n (responses in the bin). Bars show the share of each role's
+    responses so roles of different sizes compare."""
+    fig = go.Figure()
+    for role, part in binned.groupby("role", sort=False):
+        total = ns.get(role, int(part["n"].sum()))
+        fig.add_bar(
+            x=part["bin_start_usd"] + bin_usd / 2,
+            y=100 * part["n"] / total,
+            width=bin_usd,
+            name=f"{role_label(role)} (n={total:,})",
+            marker_color=ROLE_COLORS.get(role),
+            opacity=0.6,
+            customdata=part["n"],
+            hovertemplate="%{x:$,.0f}: %{y:.1f}% of responses (%{customdata} responses)<extra>"
+            + role_label(role)
+            + "</extra>",
+        )
+    fig.update_layout(barmode="overlay")
+    return _layout(
+        fig,
+        "Distribution of annual salary (USD) by role",
+        "Annual salary (USD)",
+        "Share of the role's responses (%)",
+    )
+
+
+def percentile_bands(stats: pd.DataFrame) -> go.Figure:
+    """stats: role, n, p10, p25, median, p75, p90 (NaN where n is too small)."""
+    fig = go.Figure()
+    for _, r in stats.iterrows():
+        if pd.isna(r["median"]):
+            continue
+        name = f"{role_label(r['role'])} (n={int(r['n']):,})"
+        color = ROLE_COLORS.get(r["role"])
+        fig.add_trace(
+            go.Box(
+                y=[name],
+                q1=[r["p25"]],
+                median=[r["median"]],
+                q3=[r["p75"]],
+                lowerfence=[r["p10"]],
+                upperfence=[r["p90"]],
+                orientation="h",
+                name=name,
+                marker_color=color,
+                line_color=color,
+                fillcolor=color,
+                opacity=0.7,
+                hoverinfo="x",
+            )
+        )
+    fig.update_layout(showlegend=False)
+    return _layout(
+        fig,
+        "Salary percentiles: whiskers P10-P90, box P25-P75, line = median",
+        "Annual salary (USD)",
+        "",
+    )
+
+
+def bls_wage_lines(oews: pd.DataFrame) -> go.Figure:
+    """Median annual wage per year; Data Scientists solid with a P10-P90 band, proxies dashed."""
+    fig = go.Figure()
+    ds = oews[oews["soc_code"] == "15-2051"].sort_values("year")
+    if len(ds):
+        fig.add_scatter(
+            x=ds["year"],
+            y=ds["wage_annual_p90_usd"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=ds["year"],
+            y=ds["wage_annual_p10_usd"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(0,114,178,0.15)",
+            name="Data Scientists P10-P90",
+            hoverinfo="skip",
+        )
+    for soc, part in oews.sort_values("year").groupby("soc_code", sort=True):
+        proxy = bool(part["is_proxy"].iloc[0])
+        fig.add_scatter(
+            x=part["year"],
+            y=part["wage_annual_median_usd"],
+            mode="lines+markers",
+            name=str(part["role_label"].iloc[0]),
+            line={
+                "color": ROLE_COLORS["ml_engineer"] if proxy else ROLE_COLORS["data_scientist"],
+                "dash": ("dash" if soc == "15-1252" else "dot") if proxy else "solid",
+            },
+            hovertemplate="%{x}: median %{y:$,.0f}<extra>" + str(soc) + "</extra>",
+        )
+    fig.update_xaxes(dtick=1)
+    return _layout(
+        fig,
+        "BLS OEWS median annual wage (USD), May of each year",
+        "Year (May estimates)",
+        "Annual wage (USD)",
+    )

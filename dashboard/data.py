@@ -1,0 +1,129 @@
+"""The only module that reads data/processed: the manifest, and Parquet tables through DuckDB with
+parameterized queries. Results are cached keyed by the manifest version, so a refresh invalidates them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from etl.config import load_settings
+from etl.store import MANIFEST
+
+_local = threading.local()
+
+
+@dataclass(frozen=True)
+class DataState:
+    manifest: dict[str, Any] | None
+    processed_dir: Path
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.manifest is not None
+
+    @property
+    def version(self) -> str:
+        return (self.manifest or {}).get("version", "none")
+
+    def has(self, table: str) -> bool:
+        return self.ok and table in self.manifest["tables"]  # type: ignore[index]
+
+    def table_file(self, table: str) -> str:
+        assert self.manifest is not None
+        return str(self.processed_dir / self.manifest["tables"][table]["file"])
+
+    def source_of(self, table: str) -> dict[str, Any]:
+        """Origin, snapshot and publication facts behind a table (for captions and exports)."""
+        assert self.manifest is not None
+        t = self.manifest["tables"][table]
+        src = self.manifest.get("sources", {}).get(t["source"], {})
+        return {
+            "table": table,
+            "source": t["source"],
+            "title": src.get("origin", {}).get("title", t["source"]),
+            "producer": src.get("origin", {}).get("producer", ""),
+            "license": src.get("origin", {}).get("license", ""),
+            "license_url": src.get("origin", {}).get("license_url", ""),
+            "citation": src.get("origin", {}).get("citation", ""),
+            "urls": src.get("origin", {}).get("urls", []),
+            "snapshot_id": t.get("snapshot_id"),
+            "snapshot_date": (src.get("fetched_at") or t.get("snapshot_created_at") or "")[:10],
+            "fetched_at": src.get("fetched_at"),
+            "published_at": t.get("published_at"),
+            "rows": t.get("rows"),
+        }
+
+
+def processed_dir() -> Path:
+    return load_settings().processed_dir
+
+
+def load_state() -> DataState:
+    """Read the manifest now (it is tiny); never raises."""
+    pdir = processed_dir()
+    path = pdir / MANIFEST
+    if not path.is_file():
+        return DataState(None, pdir, f"no published data in {pdir}")
+    try:
+        manifest = json.loads(path.read_text())
+        manifest["tables"]  # noqa: B018 - shape check
+    except (OSError, ValueError, KeyError) as exc:
+        return DataState(None, pdir, f"the manifest {path} is unreadable: {exc}")
+    return DataState(manifest, pdir)
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    # one connection per thread: Streamlit runs each session's script in its own thread
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect()
+        con.execute("SET threads TO 2")
+        _local.con = con
+    return con
+
+
+def run_query(
+    state: DataState,
+    sql: str,
+    params: list[Any] | tuple[Any, ...] = (),
+    tables: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Run `sql` where `{table_name}` placeholders stand for the published Parquet files."""
+    files = {t: state.table_file(t) for t in tables}
+    return _cached(state.version, sql, tuple(params), tuple(sorted(files.items())))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(
+    version: str, sql: str, params: tuple[Any, ...], files: tuple[tuple[str, str], ...]
+) -> pd.DataFrame:
+    text = sql.format(**{t: "read_parquet('" + f.replace("'", "''") + "')" for t, f in files})
+    return _connection().execute(text, list(params)).df()
+
+
+def where(filters: dict[str, list[Any]]) -> tuple[str, list[Any]]:
+    """A WHERE clause from {column: allowed values}; an empty list means no filter on that column.
+    Column names come from code, never from users; values are bound as parameters."""
+    parts, params = [], []
+    for col, values in filters.items():
+        if values:
+            parts.append(f'"{col}" IN ({", ".join("?" for _ in values)})')
+            params.extend(values)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def age_days(iso_text: str | None) -> float | None:
+    if not iso_text:
+        return None
+    dt = datetime.fromisoformat(iso_text.replace("Z", "+00:00"))
+    return (datetime.now(UTC) - dt).total_seconds() / 86400

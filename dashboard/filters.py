@@ -1,0 +1,119 @@
+"""Widgets whose values live in the URL query string, so a link reproduces the view.
+
+Order of precedence when a widget first appears: the URL, then the value the session last used
+(kept across pages), then the default. Invalid URL values are dropped with a visible notice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+MAX_URL_VALUES = 200
+_NOTICES = "_url_notices"
+_KEEP = "_keep_"
+
+
+def _notice(text: str) -> None:
+    st.session_state.setdefault(_NOTICES, [])
+    if text not in st.session_state[_NOTICES]:
+        st.session_state[_NOTICES].append(text)
+
+
+def show_notices() -> None:
+    for text in st.session_state.pop(_NOTICES, []):
+        st.warning(text, icon="⚠️")
+
+
+def _from_url(key: str, options: Sequence[Any]) -> list[Any] | None:
+    if key not in st.query_params:
+        return None
+    raw = st.query_params.get_all(key)
+    if len(raw) > MAX_URL_VALUES:
+        _notice(
+            f"The link gave {len(raw):,} values for '{key}'; only the first {MAX_URL_VALUES} were read."
+        )
+        raw = raw[:MAX_URL_VALUES]
+    by_text = {str(o): o for o in options}
+    valid = [by_text[r] for r in dict.fromkeys(raw) if r in by_text]
+    bad = [r for r in raw if r not in by_text]
+    if bad:
+        shown = ", ".join(repr(b[:30]) for b in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        _notice(f"Ignored unknown value(s) for '{key}' in the link: {shown}.")
+    return valid
+
+
+def _seed(key: str, options: Sequence[Any], default: list[Any], multi: bool) -> None:
+    if key in st.session_state:
+        current = st.session_state[key]
+        vals = current if multi else [current]
+        if all(v in options for v in vals):
+            return
+    url = _from_url(key, options)
+    if url is not None and (url or multi):
+        st.session_state[key] = url if multi else url[0]
+        return
+    kept = st.session_state.get(_KEEP + key)
+    if kept is not None and all(v in options for v in (kept if multi else [kept])):
+        st.session_state[key] = kept
+        return
+    st.session_state[key] = default if multi else default[0]
+
+
+def _write_url(key: str, value: Any, default: Any, multi: bool) -> None:
+    st.session_state[_KEEP + key] = value
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    st.query_params[key] = [str(v) for v in value] if multi else str(value)
+
+
+def multiselect(
+    label: str,
+    key: str,
+    options: Sequence[Any],
+    default: Sequence[Any] = (),
+    *,
+    format_func: Callable[[Any], str] = str,
+    help: str | None = None,
+    container: Any = None,
+) -> list[Any]:
+    """Empty selection means 'all'."""
+    c = container or st.sidebar
+    opts = list(options)
+    dflt = [d for d in default if d in opts]
+    _seed(key, opts, dflt, multi=True)
+    value = c.multiselect(label, opts, key=key, format_func=format_func, help=help)
+    _write_url(key, list(value), dflt, multi=True)
+    return list(value)
+
+
+def radio(
+    label: str,
+    key: str,
+    options: Sequence[Any],
+    default: Any,
+    *,
+    format_func: Callable[[Any], str] = str,
+    help: str | None = None,
+    container: Any = None,
+    horizontal: bool = False,
+) -> Any:
+    c = container or st.sidebar
+    opts = list(options)
+    _seed(key, opts, [default], multi=False)
+    value = c.radio(label, opts, key=key, format_func=format_func, help=help, horizontal=horizontal)
+    _write_url(key, value, default, multi=False)
+    return value
+
+
+def describe(filters: dict[str, Any]) -> str:
+    parts = [
+        f"{k}={', '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in filters.items()
+        if v not in ([], None, "")
+    ]
+    return "; ".join(parts) if parts else "no filters (all rows)"
