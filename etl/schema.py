@@ -243,6 +243,53 @@ register(
 )
 
 
+register(
+    TableSchema(
+        "indeed_sector_index",
+        "Indeed job postings index per occupational sector, US (index, not counts); Mathematics and "
+        "Software Development are labelled proxies for data scientists and ML engineers",
+        ("date", "country_code", "sector", "variable", "postings_index", "proxy_for"),
+        {
+            "index must be > 0": lambda df: ~(df["postings_index"] > 0),
+            "variable in total/new postings": _not_in(
+                "variable", ("total postings", "new postings")
+            ),
+            "dates from 2020-02-01": lambda df: df["date"] < pd.Timestamp("2020-02-01"),
+            "proxy_for in allowed roles": _not_in("proxy_for", ("", *ROLES)),
+        },
+        unique=("date", "country_code", "sector", "variable"),
+        min_rows=100,
+    )
+)
+
+register(
+    TableSchema(
+        "indeed_aggregate_index",
+        "Indeed job postings index for all US postings, seasonally adjusted and not",
+        ("date", "country_code", "variable", "postings_index_sa", "postings_index_nsa"),
+        {
+            "index must be > 0": lambda df: (
+                (df["postings_index_sa"] <= 0) | (df["postings_index_nsa"] <= 0)
+            ),
+            "variable in total/new postings": _not_in(
+                "variable", ("total postings", "new postings")
+            ),
+        },
+        unique=("date", "country_code", "variable"),
+        min_rows=100,
+    )
+)
+
+register(
+    TableSchema(
+        "indeed_sector_titles",
+        "Example job titles Indeed files under each sector",
+        ("sector", "example_titles", "proxy_for"),
+        unique=("sector",),
+    )
+)
+
+
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Check `df` against table `name`; return it with declared column order and dtypes."""
     schema = TABLES.get(name)

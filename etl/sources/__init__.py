@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from etl.sources import aijobs_salaries, bls_oews
+from etl.sources import aijobs_salaries, bls_oews, indeed_postings_index
 from etl.sources.base import SourceModule
 
 SOURCES: dict[str, SourceModule] = {
     aijobs_salaries.NAME: aijobs_salaries,  # type: ignore[dict-item]
     bls_oews.NAME: bls_oews,  # type: ignore[dict-item]
+    indeed_postings_index.NAME: indeed_postings_index,  # type: ignore[dict-item]
 }
 
 
