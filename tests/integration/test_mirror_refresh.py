@@ -1,0 +1,121 @@
+"""Runs the real fetch code against ../shared/mirror (the offline copy of the live sources) into a
+temporary data directory and checks published values against the sources' own figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from etl import store
+
+REPO = Path(__file__).resolve().parents[2]
+MIRROR = Path(os.environ.get("LMD_MIRROR_DIR", REPO.parent / "shared" / "mirror"))
+
+pytestmark = [
+    pytest.mark.mirror,
+    pytest.mark.skipif(
+        not MIRROR.is_dir(),
+        reason=f"no mirror of the live sources at {MIRROR} (a fresh clone has none)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("data")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "refresh",
+            "--mirror",
+            str(MIRROR),
+            "--data-dir",
+            str(data_dir),
+            "--source",
+            "aijobs_salaries",
+            "--source",
+            "bls_oews",
+            "--source",
+            "indeed_postings_index",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return data_dir
+
+
+def table(data_dir: Path, name: str) -> pd.DataFrame:
+    return store.read_table(data_dir / "processed", name)
+
+
+def test_bls_data_scientist_medians(published):
+    o = table(published, "oews_wages")
+    ds = o[o.soc_code == "15-2051"].set_index("year")["wage_annual_median_usd"]
+    assert ds[2023] == 108020
+    assert ds[2024] == 112590
+    assert sorted(o.year.unique()) == [2021, 2022, 2023, 2024, 2025]
+    proxies = o[o.is_proxy]
+    assert set(proxies.soc_code) == {"15-1252", "15-1221"}
+    assert proxies.role_label.str.contains("proxy").all()
+    # 15-1221's 2021 P90 is top-coded (#) in the workbook: withheld, not zero
+    r = o[(o.year == 2021) & (o.soc_code == "15-1221")].iloc[0]
+    assert pd.isna(r.wage_annual_p90_usd) and "wage_annual_p90_usd" in r.topcoded_columns
+
+
+def test_aijobs_exact_data_scientist(published):
+    s = table(published, "salaries")
+    assert len(s) == 74301
+    ds = s[s.job_title == "Data Scientist"]
+    assert len(ds) == 11669
+    assert ds.salary_usd_annual.median() == 152000
+    assert (s.role_strict == "data_scientist").sum() == 11669
+    assert (s.role_strict == "ml_engineer").sum() == 5841
+
+
+def test_indeed_proxies_labelled(published):
+    sec = table(published, "indeed_sector_index")
+    assert set(sec.loc[sec.proxy_for != "", "sector"]) == {"Mathematics", "Software Development"}
+    assert sec.date.min() == pd.Timestamp("2020-02-01")
+
+
+def test_manifest_traces_inputs(published):
+    m = store.read_manifest(published / "processed")
+    t = m["tables"]["salaries"]
+    assert t["rows"] == 74301 and t["source"] == "aijobs_salaries"
+    assert len(t["input_sha256"]["salaries.csv"]) == 64
+    assert m["sources"]["bls_oews"]["origin"]["license"] == "US public domain"
+
+
+def test_second_refresh_reuses_snapshots(published):
+    before = sorted(p.name for p in (published / "raw" / "aijobs_salaries").iterdir())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "refresh",
+            "--mirror",
+            str(MIRROR),
+            "--data-dir",
+            str(published),
+            "--source",
+            "aijobs_salaries",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    after = sorted(p.name for p in (published / "raw" / "aijobs_salaries").iterdir())
+    assert before == after  # the 304 reused the snapshot: no new folder

@@ -1,0 +1,108 @@
+"""AppTest of the Pay view on a hand-made published data set (tests/support.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.support import publish_fixture
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    publish_fixture(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    return tmp_path
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_pay_view_shows_medians_with_n(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    m = metrics(at)
+    # 40 data scientists 100,000..139,000 -> median 119,500; 30 ML engineers 130,000..159,000 -> 144,500
+    # (the 5 German rows are data scientists too: 45 in all, median is the 23rd value)
+    assert m["Data Scientist median"] == "$117,000"
+    assert m["ML Engineer median"] == "$144,500"
+    captions = " ".join(c.value for c in at.caption)
+    assert "n = 45" in captions and "n = 30" in captions
+    table = at.dataframe[0].value
+    assert list(table["n"]) == [45, 30]
+
+
+def test_filter_changes_the_numbers_and_the_url(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.multiselect(key="country").set_value(["US"]).run()
+    m = metrics(at)
+    assert m["Data Scientist median"] == "$119,500"
+    assert at.query_params["country"] == ["US"] or at.query_params["country"] == "US"
+    at.multiselect(key="year").set_value([2024]).run()
+    m = metrics(at)
+    # 2024 US data scientists: 100,000..119,000 -> 109,500; ML engineers 130,000..144,000 -> 137,000
+    assert m["Data Scientist median"] == "$109,500"
+    assert m["ML Engineer median"] == "$137,000"
+
+
+def test_small_slice_shows_no_statistic(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.multiselect(key="country").set_value(["DE"]).run()
+    m = metrics(at)
+    assert m["Data Scientist median"] == "too few responses"  # n = 5
+    assert m["ML Engineer median"] == "too few responses"  # n = 0
+    assert "ML engineer minus data scientist median" not in m
+    table = at.dataframe[0].value
+    assert (table["Median"] == "too few responses").all()
+
+
+def test_query_params_restore_filters(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["country"] = ["US"]
+    at.query_params["year"] = ["2024"]
+    at.query_params["def"] = "broad"
+    at.run()
+    assert at.multiselect(key="country").value == ["US"]
+    assert at.multiselect(key="year").value == [2024]
+    assert at.radio(key="def").value == "broad"
+    m = metrics(at)
+    # broad adds the Lead Data Scientist (150,000): 21 values 100,000..119,000 + 150,000 -> median 110,000
+    assert m["Data Scientist median"] == "$110,000"
+
+
+def test_invalid_url_values_are_dropped_with_a_notice(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["year"] = ["abc", "2024"]
+    at.query_params["country"] = ["ZZ"]
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="year").value == [2024]
+    assert at.multiselect(key="country").value == []
+    warnings = " ".join(w.value for w in at.warning)
+    assert "'abc'" in warnings and "'ZZ'" in warnings
+
+
+def test_gap_with_interval_and_bls_panel(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    m = metrics(at)
+    assert m["ML engineer minus data scientist median"] == "+$27,500"
+    text = " ".join(c.value for c in at.caption)
+    assert "95% bootstrap interval" in text
+    assert "proxies" in " ".join(c.value for c in at.caption) or "proxy" in text
+    labels = [b.label for b in at.get("download_button")]
+    assert any("filtered rows" in lbl for lbl in labels)
+
+
+def test_no_data_page_explains_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path / "empty"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "No data to show yet" in at.error[0].value
+    assert "make etl" in " ".join(md.value for md in at.markdown)
