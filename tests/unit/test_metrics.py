@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import metrics
+
+
+def test_weighted_quantiles_equal_numpy_on_the_expanded_sample():
+    values = np.array([100.0, 200.0, 300.0, 1000.0])
+    counts = np.array([3, 1, 2, 1])
+    expanded = np.repeat(values, counts)  # 100,100,100,200,300,300,1000
+    got = metrics.weighted_quantiles(values, counts)
+    np.testing.assert_allclose(got, np.quantile(expanded, metrics.PERCENTILES))
+    # by hand: median is the 4th of 7 values = 200; P25 at position 1.5 -> 100
+    assert got[2] == 200 and got[1] == 100
+
+
+@pytest.mark.parametrize(
+    ("n", "label"),
+    [
+        (0, "too few responses"),
+        (9, "too few responses"),
+        (10, "low"),
+        (29, "low"),
+        (30, "medium"),
+        (99, "medium"),
+        (100, "high"),
+    ],
+)
+def test_confidence_thresholds(n, label):
+    assert metrics.confidence(n) == label
+
+
+def test_summary_hides_statistics_below_ten():
+    grouped = pd.DataFrame(
+        {"role": ["a"] * 9 + ["b"] * 10, "value": list(range(9)) + list(range(10)), "n": [1] * 19}
+    )
+    s = metrics.summary(grouped).set_index("role")
+    assert np.isnan(s.loc["a", "median"]) and s.loc["a", "confidence"] == "too few responses"
+    assert (
+        s.loc["b", "median"] == 4.5 and s.loc["b", "n"] == 10 and s.loc["b", "confidence"] == "low"
+    )
+
+
+def test_median_gap_point_estimate_and_interval():
+    a = np.arange(130_000, 160_000, 1000.0)  # 30 values, median 144,500
+    b = np.arange(100_000, 140_000, 1000.0)  # 40 values, median 119,500
+    g = metrics.median_gap(a, np.ones(30, int), b, np.ones(40, int), n_boot=2000)
+    assert g["gap"] == 25_000
+    assert g["low"] < 25_000 < g["high"]
+    assert 10_000 < g["low"] and g["high"] < 40_000  # the samples barely overlap
+    assert (g["n_a"], g["n_b"]) == (30, 40)
+
+
+def test_median_gap_is_reproducible_and_refuses_small_samples():
+    a, b = np.arange(50.0), np.arange(40.0)
+    g1 = metrics.median_gap(a, np.ones(50, int), b, np.ones(40, int))
+    g2 = metrics.median_gap(a, np.ones(50, int), b, np.ones(40, int))
+    assert g1 == g2
+    g = metrics.median_gap(a[:9], np.ones(9, int), b, np.ones(40, int))
+    assert np.isnan(g["gap"]) and g["n_a"] == 9
+
+
+def test_pooled_bootstrap_matches_plain_resampling():
+    # the multinomial shortcut must give the same distribution as resampling observations
+    rng = np.random.default_rng(1)
+    values = np.array([10.0, 20.0, 30.0, 40.0])
+    counts = np.array([5, 3, 7, 5])
+    pooled = metrics._bootstrap_medians(values, counts, 20000, rng)
+    expanded = np.repeat(values, counts)
+    plain = np.median(rng.choice(expanded, size=(20000, len(expanded))), axis=1)
+    for q in (0.05, 0.5, 0.95):
+        assert abs(np.quantile(pooled, q) - np.quantile(plain, q)) <= 5
+    assert abs(pooled.mean() - plain.mean()) < 0.5
