@@ -132,12 +132,18 @@ class SnapshotBuilder:
         self.tmp = base / f".partial-{self.started:%Y%m%dT%H%M%S%f}-{os.getpid()}"
         self.tmp.mkdir()
         self.files: dict[str, FileMeta] = {}
+        self.previous_damaged = False
 
     def fetch(self, client: HttpClient, url: str, name: str, *, expect: str) -> FileMeta:
         """Download `url` as `name`; conditional on the previous snapshot's copy of `name`."""
         name = _safe_name(name)
         prev = self.previous.files.get(name) if self.previous else None
         same_url = prev is not None and prev.url == url
+        if same_url and not self._previous_intact(name):
+            # NOTE: a damaged previous copy cannot stand in for a 304: ask for the full body
+            log.warning("%s: previous copy of %s fails its checksum, refetching", self.source, name)
+            same_url = False
+            self.previous_damaged = True
         d: Download = client.download(
             url,
             self.tmp / name,
@@ -158,6 +164,14 @@ class SnapshotBuilder:
             )
         self.files[name] = meta
         return meta
+
+    def _previous_intact(self, name: str) -> bool:
+        assert self.previous is not None
+        try:
+            self.previous.file(name, verify=True)
+        except (OSError, SnapshotError):
+            return False
+        return True
 
     def carry(self, name: str) -> FileMeta:
         """Keep `name` from the previous snapshot without a request (its data is final)."""
@@ -188,7 +202,9 @@ class SnapshotBuilder:
         return meta
 
     def unchanged(self) -> bool:
-        if self.previous is None or set(self.files) != set(self.previous.files):
+        if self.previous is None or self.previous_damaged:
+            return False
+        if set(self.files) != set(self.previous.files):
             return False
         return all(m.sha256 == self.previous.files[n].sha256 for n, m in self.files.items())
 
@@ -205,13 +221,13 @@ class SnapshotBuilder:
                 "%s: nothing changed since snapshot %s", self.source, self.previous.snapshot_id
             )
             return self.previous
-        snap = Snapshot(self.source, self.tmp, iso(self.started), origin, dict(self.files))
+        final = self.tmp.parent / f"{self.started:%Y%m%dT%H%M%S%fZ}"
+        # the sidecar names the final folder (snapshot_id), not the temp one it is written in
+        snap = Snapshot(self.source, final, iso(self.started), origin, dict(self.files))
         (self.tmp / SIDECAR).write_text(json.dumps(snap.to_json(), indent=2))
         for p in self.tmp.iterdir():
             p.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        final = self.tmp.parent / f"{self.started:%Y%m%dT%H%M%S%fZ}"
         os.replace(self.tmp, final)
-        snap.path = final
         self.store.prune(self.source)
         return snap
 
@@ -250,14 +266,18 @@ class SnapshotStore:
         return snaps[-1] if snaps else None
 
     def begin(self, source: str, previous: Snapshot | None = None) -> SnapshotBuilder:
+        self.clean_partials(source)
         return SnapshotBuilder(self, source, previous)
 
     def prune(self, source: str) -> None:
-        base = self.root / source
         snaps = self.list(source)
         for s in snaps[: -self.keep]:
             _rmtree_readonly(s.path)
-        # partial folders left by a killed process
+        self.clean_partials(source)
+
+    def clean_partials(self, source: str) -> None:
+        """Remove partial folders left by a killed process (their pid is no longer alive)."""
+        base = self.root / source
         if base.is_dir():
             for p in base.iterdir():
                 if p.name.startswith(".partial-") and not _pid_alive(p.name.rsplit("-", 1)[-1]):

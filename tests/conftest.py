@@ -1,0 +1,472 @@
+"""Shared test fixtures: fast settings, small fixture files written here in the real formats
+(aijobs CSV, BLS OEWS zip with an openpyxl workbook), and a local HTTP server on 127.0.0.1 that
+serves them laid out like the mirror (/<host>/<path>) and injects faults on demand.
+
+Nothing here reads ../shared/mirror; tests that need it are marked `mirror` and skip without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from etl.config import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
+if not Path(PYTHON).exists():  # a CI runner without the project venv
+    PYTHON = sys.executable
+MIRROR_DIR = Path(os.environ.get("LMD_MIRROR_DIR") or REPO_ROOT.parent / "shared" / "mirror")
+CONTACT = "etl-tests@example.org"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if MIRROR_DIR.is_dir():
+        return
+    skip = pytest.mark.skip(
+        reason=f"no offline mirror at {MIRROR_DIR} (set LMD_MIRROR_DIR to run mirror tests)"
+    )
+    for item in items:
+        if "mirror" in item.keywords:
+            item.add_marker(skip)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+
+
+def fast_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Tiny timeouts and backoff so fault tests run in milliseconds."""
+    base = Settings(
+        data_dir=Path(data_dir),
+        mirror=None,
+        contact=CONTACT,
+        keep_snapshots=3,
+        connect_timeout=2.0,
+        read_timeout=0.5,
+        retries=2,
+        backoff=0.01,
+        max_retry_after=5.0,
+        max_bytes=2_000_000,
+    )
+    return base.with_overrides(**overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return fast_settings(tmp_path / "data")
+
+
+def fast_env(data_dir: Path, mirror: str | None = None, **extra: str) -> dict[str, str]:
+    """Environment for `python -m etl` subprocesses: same fast limits as `fast_settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMD_")}
+    env.update(
+        LMD_DATA_DIR=str(data_dir),
+        LMD_CONTACT=CONTACT,
+        LMD_KEEP_SNAPSHOTS="3",
+        LMD_CONNECT_TIMEOUT="2",
+        LMD_READ_TIMEOUT="0.5",
+        LMD_RETRIES="2",
+        LMD_BACKOFF="0.01",
+        LMD_MAX_RETRY_AFTER="5",
+        LMD_MAX_BYTES="2000000",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    if mirror:
+        env["LMD_MIRROR"] = mirror
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-m", "etl", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# aijobs.net salaries.csv fixtures
+
+AIJOBS_HOST_PATH = "/raw.githubusercontent.com/foorilla/ai-jobs-net-salaries/main/salaries.csv"
+AIJOBS_HEADER = (
+    "work_year,experience_level,employment_type,job_title,salary,salary_currency,"
+    "salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
+)
+# Six hand-written rows; the last is an exact duplicate of the first (the live file has those).
+AIJOBS_SIX_ROWS = """\
+2024,SE,FT,Data Scientist,150000,USD,150000,US,0,US,M
+2024,MI,FT,Lead Data Scientist,60000,EUR,65000,DE,100,DE,L
+2023,EN,FT,ML Engineer,90000,USD,90000,US,50,US,S
+2024,SE,FT,MLOps Engineer,140000,USD,140000,US,0,US,M
+2025,EX,CT,Machine Learning Engineer,220000,USD,220000,CA,100,US,L
+2024,SE,FT,Data Scientist,150000,USD,150000,US,0,US,M
+"""
+_TITLES = (
+    "Data Scientist",
+    "Machine Learning Engineer",
+    "AI Engineer",
+    "Lead Data Scientist",
+    "ML Engineer",
+    "MLOps Engineer",
+    "Data Analyst",
+)
+
+
+def aijobs_csv(n_rows: int = 120, *, duplicates: int = 0, header: str = AIJOBS_HEADER) -> bytes:
+    """A valid salaries.csv of `n_rows` distinct rows (schema wants >= 100) plus `duplicates`
+    exact copies of its first rows. Salary of row i is 50,000 + 1,000 * i USD."""
+    lines = [header]
+    rows = []
+    for i in range(n_rows):
+        salary = 50_000 + 1_000 * i
+        rows.append(
+            f"{2021 + i % 4},{'ENMISEEX'[2 * (i % 4) : 2 * (i % 4) + 2]},FT,{_TITLES[i % len(_TITLES)]},"
+            f"{salary},USD,{salary},US,{(0, 50, 100)[i % 3]},US,{'SML'[i % 3]}"
+        )
+    lines += rows + rows[:duplicates]
+    return ("\n".join(lines) + "\n").encode()
+
+
+# --------------------------------------------------------------------------------------------
+# BLS OEWS national zip fixtures
+
+BLS_COLUMNS = (
+    "AREA AREA_TITLE AREA_TYPE PRIM_STATE NAICS NAICS_TITLE I_GROUP OWN_CODE OCC_CODE OCC_TITLE "
+    "O_GROUP TOT_EMP EMP_PRSE JOBS_1000 LOC_QUOTIENT PCT_TOTAL PCT_RPT H_MEAN A_MEAN MEAN_PRSE "
+    "H_PCT10 H_PCT25 H_MEDIAN H_PCT75 H_PCT90 A_PCT10 A_PCT25 A_MEDIAN A_PCT75 A_PCT90 ANNUAL HOURLY"
+).split()
+# (code, title, group, TOT_EMP, A_MEAN, A_PCT10, A_PCT25, A_MEDIAN, A_PCT75, A_PCT90, H_MEDIAN)
+# The markers are where a person can check them: 15-1252 employment "**"; 15-1221 mean wage "*"
+# and 90th percentiles "#" (top-coded).
+BLS_ROWS = (
+    ("00-0000", "All Occupations", "total", 151853870, 65470, 29050, 35660, 48060, 76980, 121470, 23.11),
+    ("15-0000", "Computer and Mathematical Occupations", "major", 5177000, 110680, 55000, 74000, 104200, 137000, 171000, 50.1),
+    ("15-1221", "Computer and Information Research Scientists", "detailed", 35210, "*", 81450, 109990, 145080, 185160, "#", 69.75),
+    ("15-1252", "Software Developers", "detailed", "**", 138110, 77020, 101200, 132270, 167540, 208620, 63.59),
+    ("15-2051", "Data Scientists", "detailed", 192710, 119040, 61070, 79810, 108020, 147670, 184090, 51.93),
+)  # fmt: skip
+
+
+def bls_workbook(
+    year: int,
+    *,
+    rows: tuple = BLS_ROWS,
+    lower_case: bool = False,
+    sheet: str | None = None,
+    rename: dict[str, str] | None = None,
+) -> bytes:
+    """national_M{year}_dl.xlsx as BLS lays it out (data sheet first, then the extra sheets)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet or f"national_M{year}_dl"
+    header = [(rename or {}).get(c, c) for c in BLS_COLUMNS]
+    ws.append([c.lower() if lower_case else c for c in header])
+    for code, title, group, emp, a_mean, p10, p25, med, p75, p90, h_med in rows:
+        rec = dict.fromkeys(BLS_COLUMNS)
+        rec.update(
+            AREA="99",
+            AREA_TITLE="U.S.",
+            AREA_TYPE="1",
+            PRIM_STATE="US",
+            NAICS="000000",
+            NAICS_TITLE="Cross-industry",
+            I_GROUP="cross-industry",
+            OWN_CODE="1235",
+            OCC_CODE=code,
+            OCC_TITLE=title,
+            O_GROUP=group,
+            TOT_EMP=emp,
+            A_MEAN=a_mean,
+            A_PCT10=p10,
+            A_PCT25=p25,
+            A_MEDIAN=med,
+            A_PCT75=p75,
+            A_PCT90=p90,
+            H_MEDIAN=h_med,
+            H_PCT90="#" if p90 == "#" else None,
+            ANNUAL="",
+            HOURLY="",
+        )
+        ws.append([rec[c] for c in BLS_COLUMNS])
+    for extra in ("Field Descriptions", "UpdateTime", "Filler"):
+        wb.create_sheet(extra).append(["fixture"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def bls_zip(year: int, workbook: bytes | None = None, **kwargs: Any) -> bytes:
+    """oesm{YY}nat.zip holding oesm{YY}nat/national_M{YYYY}_dl.xlsx."""
+    yy = year % 100
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            f"oesm{yy:02d}nat/national_M{year}_dl.xlsx", workbook or bls_workbook(year, **kwargs)
+        )
+    return buf.getvalue()
+
+
+def bls_path(year: int) -> str:
+    return f"/www.bls.gov/oes/special-requests/oesm{year % 100:02d}nat.zip"
+
+
+def bls_years_served() -> list[int]:
+    """Years the fixture server publishes: 2021 up to two years ago (the ETL treats a 404 for the
+    last two years as 'not published yet')."""
+    return list(range(2021, datetime.now(UTC).year - 1))
+
+
+_BLS_CACHE: dict[int, bytes] = {}
+
+
+def bls_zip_cached(year: int) -> bytes:
+    if year not in _BLS_CACHE:
+        _BLS_CACHE[year] = bls_zip(year)
+    return _BLS_CACHE[year]
+
+
+# --------------------------------------------------------------------------------------------
+# Local HTTP server with fault injection
+
+
+@dataclass
+class Resp:
+    """One answer. mode: ok | truncate (Content-Length larger than the bytes sent, then close) |
+    reset (TCP RST, no answer) | slow (headers, then the body in `chunks` pieces over `delay` s)."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    mode: str = "ok"
+    delay: float = 0.0  # before the answer (ok, truncate) or spread over the body (slow)
+    chunks: int = 10
+    etag: str | None = None  # when set: sent as ETag, and If-None-Match == etag answers 304
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+
+class FaultServer:
+    """ThreadingHTTPServer on 127.0.0.1. `route(path, *answers)`: answers are used in turn, the
+    last one sticks. Unknown paths are 404. `seen` records every request."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Resp]] = {}
+        self.seen: list[Seen] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                outer._handle(self)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda *a: None  # type: ignore[method-assign]
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+
+    def route(self, path: str, *answers: Resp) -> None:
+        with self._lock:
+            self.routes[path] = list(answers)
+
+    def count(self, path: str) -> int:
+        return sum(1 for s in self.seen if s.path == path)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.seen.append(Seen(h.path, dict(h.headers.items()), time.monotonic()))
+            answers = self.routes.get(h.path)
+            if not answers:
+                r = Resp(404, b"not found")
+            elif len(answers) > 1:
+                r = answers.pop(0)
+            else:
+                r = answers[0]
+        h.close_connection = True
+        if r.mode == "reset":
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            h.connection.close()
+            return
+        if r.delay and r.mode != "slow":
+            time.sleep(r.delay)
+        if r.etag and h.headers.get("If-None-Match") == r.etag:
+            h.send_response(304)
+            h.send_header("ETag", r.etag)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        h.send_response(r.status)
+        headers = {"Content-Length": str(len(r.body)), "Connection": "close", **r.headers}
+        if r.etag:
+            headers["ETag"] = r.etag
+        if r.mode == "truncate":
+            headers["Content-Length"] = str(len(r.body) + 1000)
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.end_headers()
+        try:
+            if r.mode == "slow":
+                step = max(1, len(r.body) // r.chunks)
+                for i in range(0, len(r.body), step):
+                    h.wfile.write(r.body[i : i + step])
+                    h.wfile.flush()
+                    time.sleep(r.delay / r.chunks)
+            elif r.mode == "truncate":
+                h.wfile.write(r.body[: len(r.body) // 2])
+            else:
+                h.wfile.write(r.body)
+            h.wfile.flush()
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    s = FaultServer()
+    yield s
+    s.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Per-source fixture table: how each source is served and which bodies make it fail.
+# To add a source to the fault matrix (tests/integration/test_faults.py) add one row here.
+
+
+@dataclass
+class SourceFixture:
+    name: str
+    target: str  # server path of the file faults are injected into
+    valid: Callable[[], bytes]  # good body for `target`
+    others: Callable[[], dict[str, bytes]]  # every other path the source fetches -> good body
+    renamed: Callable[[], bytes]  # body with a renamed/missing column
+    renamed_names: tuple[str, ...]  # the expected column(s) the error must name
+    not_utf8: Callable[[], bytes] | None  # text sources: bytes that are not UTF-8
+    duplicated: Callable[[], bytes]  # body with duplicated rows
+    # "kept:<table>=<rows>" when duplicates are published as they are, or "error:<text>"
+    duplicated_outcome: str
+
+    def install(self, server: FaultServer) -> None:
+        for path, body in self.others().items():
+            server.route(path, Resp(body=body))
+        server.route(self.target, Resp(body=self.valid()))
+
+
+def _aijobs_renamed() -> bytes:
+    return aijobs_csv(header=AIJOBS_HEADER.replace("salary_in_usd", "salary_usd"))
+
+
+def _bls_others() -> dict[str, bytes]:
+    return {bls_path(y): bls_zip_cached(y) for y in bls_years_served() if y != 2023}
+
+
+SOURCE_FIXTURES: dict[str, SourceFixture] = {
+    "aijobs_salaries": SourceFixture(
+        name="aijobs_salaries",
+        target=AIJOBS_HOST_PATH,
+        valid=lambda: aijobs_csv(120),
+        others=dict,
+        renamed=_aijobs_renamed,
+        renamed_names=("salary_in_usd",),
+        not_utf8=lambda: aijobs_csv(120).replace(b"Data Analyst", b"Data Analyst \xe9\xff"),
+        duplicated=lambda: aijobs_csv(110, duplicates=7),
+        # NOTE: aijobs keeps exact duplicate rows (different people, same answers), as the source does
+        duplicated_outcome="kept:salaries=117",
+    ),
+    "bls_oews": SourceFixture(
+        name="bls_oews",
+        target=bls_path(2023),
+        valid=lambda: bls_zip_cached(2023),
+        others=_bls_others,
+        renamed=lambda: bls_zip(2023, rename={"A_MEDIAN": "A_MEDIAN_WAGE"}),
+        renamed_names=("A_MEDIAN",),
+        not_utf8=None,  # a zip of XML workbooks: no text encoding to get wrong
+        duplicated=lambda: bls_zip(2023, rows=BLS_ROWS + BLS_ROWS[-1:]),
+        # a BLS sheet lists each occupation once: a repeated one means a broken file
+        duplicated_outcome="error:duplicate keys on year, soc_code",
+    ),
+}
+
+
+def serve_all(server: FaultServer) -> None:
+    for fx in SOURCE_FIXTURES.values():
+        fx.install(server)
+
+
+@pytest.fixture
+def served(server: FaultServer, settings: Settings) -> tuple[FaultServer, Settings]:
+    """The local server answering every source with good fixture bodies, and settings using it."""
+    serve_all(server)
+    return server, settings.with_overrides(mirror=server.url)
+
+
+# --------------------------------------------------------------------------------------------
+# Checks on data/processed
+
+
+def tree_sha256(root: Path) -> dict[str, str]:
+    """sha256 of every file under root (relative path -> digest); {} when root is missing."""
+    root = Path(root)
+    if not root.exists():
+        return {}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def read_published(processed: Path) -> dict[str, int]:
+    """Read manifest then every table it references (as the dashboard does); table -> rows.
+    Raises AssertionError when a table's row count differs from the manifest's."""
+    manifest = json.loads((Path(processed) / "manifest.json").read_text())
+    rows = {}
+    for name, meta in manifest["tables"].items():
+        df = pd.read_parquet(Path(processed) / meta["file"])
+        assert len(df) == meta["rows"], f"{name}: {len(df)} rows, manifest says {meta['rows']}"
+        rows[name] = len(df)
+    return rows
