@@ -102,4 +102,27 @@ def load_settings(**overrides: object) -> Settings:
     s = s.with_overrides(**env)
     if "data_dir" in overrides and overrides["data_dir"] is not None:
         overrides["data_dir"] = Path(str(overrides["data_dir"])).expanduser().resolve()
-    return s.with_overrides(**overrides)
+    s = s.with_overrides(**overrides)
+    _check_ranges(s)
+    return s
+
+
+# NOTE: a negative LMD_RETRIES made the client give up before its first request, and a zero
+# timeout or size cap fails every download with a misleading message: refuse them up front
+_LOWER_BOUNDS = {
+    "keep_snapshots": (1, False),
+    "connect_timeout": (0, True),
+    "read_timeout": (0, True),
+    "retries": (0, False),
+    "backoff": (0, False),
+    "max_retry_after": (0, False),
+    "max_bytes": (0, True),
+}
+
+
+def _check_ranges(s: Settings) -> None:
+    for key, (low, strict) in _LOWER_BOUNDS.items():
+        value = getattr(s, key)
+        if value < low or (strict and value == low):
+            bound = f"> {low}" if strict else f">= {low}"
+            raise ValueError(f"{ENV_PREFIX}{key.upper()}={value!r} must be {bound}")

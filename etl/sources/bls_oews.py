@@ -101,7 +101,11 @@ def import_files(ctx: FetchContext, paths: list[Path]) -> Snapshot:
     with ctx.store.begin(NAME, ctx.previous) as b:
         new_names = {}
         for p in paths:
-            year = _workbook_year(Path(p).read_bytes(), Path(p).name)
+            raw = Path(p).read_bytes()
+            year = _workbook_year(raw, Path(p).name)
+            # NOTE: parse before anything is committed: a commit prunes the oldest snapshot, so a
+            # bad file removed after its commit would still have cost a good snapshot
+            parse_zip(raw, Path(p).name)
             new_names[file_name(year)] = (p, year)
         if ctx.previous:
             for name in ctx.previous.files:
