@@ -16,7 +16,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard import data  # noqa: E402
-from dashboard.views import pay  # noqa: E402
+
+VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Data Scientist vs ML Engineer", page_icon="📊", layout="wide")
 
@@ -39,7 +40,20 @@ if not state.ok:
 else:
     page = st.navigation(
         [
-            st.Page(pay.render, title="Pay", icon="💵", url_path="pay", default=True),
+            st.Page(VIEWS / "pay.py", title="Pay", icon="💵", url_path="pay", default=True),
+            st.Page(VIEWS / "demand.py", title="Demand", icon="📈", url_path="demand"),
+            st.Page(VIEWS / "methods.py", title="Data & methods", icon="📚", url_path="methods"),
         ]
+    )
+for s in data.staleness(state):
+    why = (
+        f"its last refresh failed: {s['last_error']}"
+        if s["failed"]
+        else f"its data is {s['age_days']:.0f} days old, older than its {s['cadence_days']:g}-day cadence"
+    )
+    st.warning(
+        f"**{s['source']}**: {why}. Refresh with `python -m etl refresh --source {s['source']}` "
+        "(see `python -m etl status`).",
+        icon="⏰",
     )
 page.run()

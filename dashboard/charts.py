@@ -142,3 +142,103 @@ def bls_wage_lines(oews: pd.DataFrame) -> go.Figure:
         "Year (May estimates)",
         "Annual wage (USD)",
     )
+
+
+def _with_gaps(part: pd.DataFrame, col: str = "thread_month") -> pd.DataFrame:
+    """Reindex on every calendar month so lines break where the archive has no thread."""
+    if part.empty:
+        return part
+    months = pd.date_range(part[col].min(), part[col].max(), freq="MS")
+    return part.set_index(col).reindex(months).rename_axis(col).reset_index()
+
+
+def demand_share(demand: pd.DataFrame, roles: list[str]) -> go.Figure:
+    """demand: thread_month, role, postings, month_postings, posting_share_pct, share_ma3_pct, is_partial."""
+    fig = go.Figure()
+    for role in roles:
+        part = _with_gaps(demand[demand["role"] == role].sort_values("thread_month"))
+        if part.empty:
+            continue
+        color = ROLE_COLORS.get(role)
+        partial = part["is_partial"].fillna(False).astype(bool)
+        fig.add_scatter(
+            x=part["thread_month"],
+            y=part["posting_share_pct"],
+            mode="lines+markers",
+            name=f"{role_label(role)} (monthly)",
+            line={"color": color, "width": 1},
+            marker={"size": 5, "color": color},
+            customdata=part[["postings", "month_postings"]].to_numpy(),
+            hovertemplate="%{x|%b %Y}: %{y:.2f}% (%{customdata[0]} of %{customdata[1]} postings)<extra>"
+            + role_label(role)
+            + "</extra>",
+        )
+        fig.add_scatter(
+            x=part["thread_month"],
+            y=part["share_ma3_pct"],
+            mode="lines",
+            name=f"{role_label(role)} (3-month average)",
+            line={"color": color, "width": 3, "dash": "dot"},
+            hoverinfo="skip",
+        )
+        if partial.any():
+            pp = part[partial]
+            fig.add_scatter(
+                x=pp["thread_month"],
+                y=pp["posting_share_pct"],
+                mode="markers",
+                name=f"{role_label(role)}: partial month",
+                marker={"symbol": "circle-open", "size": 12, "color": color, "line": {"width": 2}},
+                hovertemplate="%{x|%b %Y}: partial month (thread snapshotted before it was 30 days old)<extra></extra>",
+            )
+    return _layout(
+        fig,
+        "Share of Hacker News 'Who is hiring?' postings naming the role, per month",
+        "Thread month",
+        "Share of the month's postings (%)",
+    )
+
+
+def demand_ratio(ratio: pd.DataFrame) -> go.Figure:
+    """ratio: thread_month, ml_per_ds_ratio, ml_postings, ds_postings."""
+    part = _with_gaps(ratio.sort_values("thread_month"))
+    fig = go.Figure()
+    fig.add_scatter(
+        x=part["thread_month"],
+        y=part["ml_per_ds_ratio"],
+        mode="lines+markers",
+        name="ML engineer per data scientist",
+        line={"color": "#CC79A7"},
+        customdata=part[["ml_postings", "ds_postings"]].to_numpy(),
+        hovertemplate="%{x|%b %Y}: %{y:.2f} (%{customdata[0]} ML / %{customdata[1]} DS postings)<extra></extra>",
+    )
+    fig.add_hline(y=1, line_dash="dash", line_color="#999999")
+    return _layout(
+        fig,
+        "ML-engineer postings per data-scientist posting, per month",
+        "Thread month",
+        "Ratio (1 = as many ML-engineer as data-scientist postings)",
+    )
+
+
+def indeed_sectors(idx: pd.DataFrame) -> go.Figure:
+    """idx: date, sector, postings_index, proxy_for."""
+    fig = go.Figure()
+    for sector, part in idx.groupby("sector", sort=True):
+        proxy = str(part["proxy_for"].iloc[0])
+        label = f"{sector} (sector proxy for {role_label(proxy)})" if proxy else str(sector)
+        fig.add_scatter(
+            x=part["date"],
+            y=part["postings_index"],
+            mode="lines",
+            name=label,
+            line={"color": ROLE_COLORS.get(proxy, "#999999")},
+            hovertemplate="%{x|%d %b %Y}: %{y:.1f}<extra>" + str(sector) + "</extra>",
+        )
+    fig.add_hline(y=100, line_dash="dash", line_color="#999999")
+    return _layout(
+        fig,
+        "Indeed job postings index by sector, US (1 Feb 2020 = 100)",
+        "Date",
+        "Index (1 Feb 2020 = 100, 7-day trailing average)",
+    )

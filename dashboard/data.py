@@ -127,3 +127,42 @@ def age_days(iso_text: str | None) -> float | None:
         return None
     dt = datetime.fromisoformat(iso_text.replace("Z", "+00:00"))
     return (datetime.now(UTC) - dt).total_seconds() / 86400
+
+
+def refresh_state() -> dict[str, Any]:
+    """Per-source refresh state written by the ETL (last attempt, success, error)."""
+    from etl.state import load_state as _load
+
+    return _load(load_settings().state_dir)
+
+
+def staleness(state: DataState, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Sources whose data is older than their cadence or whose last refresh failed."""
+    if not state.ok:
+        return []
+    now = now or datetime.now(UTC)
+    rs = refresh_state()
+    out = []
+    for name, src in state.manifest.get("sources", {}).items():  # type: ignore[union-attr]
+        cadence = float(src.get("origin", {}).get("cadence_days", 0) or 0)
+        fetched = src.get("fetched_at")
+        age = None
+        if fetched:
+            age = (
+                now - datetime.fromisoformat(fetched.replace("Z", "+00:00"))
+            ).total_seconds() / 86400
+        st_ = rs.get(name, {})
+        failed = bool(st_.get("last_error"))
+        stale = cadence > 0 and age is not None and age > cadence
+        if stale or failed:
+            out.append(
+                {
+                    "source": name,
+                    "age_days": age,
+                    "cadence_days": cadence,
+                    "failed": failed,
+                    "last_error": st_.get("last_error"),
+                    "last_error_at": st_.get("last_error_at"),
+                }
+            )
+    return out

@@ -50,6 +50,8 @@ def _seed(key: str, options: Sequence[Any], default: list[Any], multi: bool) -> 
         current = st.session_state[key]
         vals = current if multi else [current]
         if all(v in options for v in vals):
+            # re-assign: a widget of the same key on another page must start from this value
+            st.session_state[key] = current
             return
     url = _from_url(key, options)
     if url is not None and (url or multi):
@@ -117,3 +119,36 @@ def describe(filters: dict[str, Any]) -> str:
         if v not in ([], None, "")
     ]
     return "; ".join(parts) if parts else "no filters (all rows)"
+
+
+def period(
+    label: str, key: str, options: Sequence[str], *, help: str | None = None, container: Any = None
+) -> tuple[str, str]:
+    """A range slider over ordered options; the URL holds `<key>_from` and `<key>_to`."""
+    c = container or st.sidebar
+    opts = list(options)
+    default = (opts[0], opts[-1])
+    kf, kt = f"{key}_from", f"{key}_to"
+    current = st.session_state.get(key)
+    if isinstance(current, tuple) and len(current) == 2 and all(v in opts for v in current):
+        st.session_state[key] = current
+    else:
+        lo = _from_url(kf, opts)
+        hi = _from_url(kt, opts)
+        kept = st.session_state.get(_KEEP + key)
+        value = (
+            lo[0] if lo else (kept[0] if kept else default[0]),
+            hi[0] if hi else (kept[1] if kept else default[1]),
+        )
+        if opts.index(value[0]) > opts.index(value[1]):
+            value = (value[1], value[0])
+        st.session_state[key] = value
+    value = c.select_slider(label, options=opts, key=key, help=help)
+    st.session_state[_KEEP + key] = value
+    for k, v, d in ((kf, value[0], default[0]), (kt, value[1], default[1])):
+        if v == d:
+            if k in st.query_params:
+                del st.query_params[k]
+        else:
+            st.query_params[k] = v
+    return value

@@ -1,4 +1,4 @@
-"""Pay view: salary percentiles per role from the aijobs survey, the ML-minus-DS median gap with a
+"""Pay view (a page script run by st.navigation): salary percentiles per role from the aijobs survey, the ML-minus-DS median gap with a
 bootstrap interval, and BLS OEWS wages (Data Scientists; ML-engineer proxies labelled as proxies)."""
 
 from __future__ import annotations
@@ -299,3 +299,6 @@ def bls_panel(state: data.DataState) -> None:
         ),
         "pay_bls_oews",
     )
+
+
+render()

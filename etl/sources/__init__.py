@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from etl.sources import aijobs_salaries, bls_oews, indeed_postings_index
+from etl.sources import aijobs_salaries, bls_oews, hn_whoishiring, indeed_postings_index
 from etl.sources.base import SourceModule
 
 SOURCES: dict[str, SourceModule] = {
     aijobs_salaries.NAME: aijobs_salaries,  # type: ignore[dict-item]
     bls_oews.NAME: bls_oews,  # type: ignore[dict-item]
     indeed_postings_index.NAME: indeed_postings_index,  # type: ignore[dict-item]
+    hn_whoishiring.NAME: hn_whoishiring,  # type: ignore[dict-item]
 }
 
 

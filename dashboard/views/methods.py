@@ -1,0 +1,145 @@
+"""Data & methods view: every source with licence, citation, URLs, refresh times, age and row counts
+(with the change since the previous publish); the title-to-role mapping and the unmapped titles;
+the skill taxonomy, searchable; and the method notes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, metrics
+
+METHOD_NOTES = f"""
+**Share of postings.** A role's share of a month is the number of that month's Hacker News
+"Who is hiring?" postings that name the role, divided by all postings of the month's thread. Raw
+counts mislead because threads range from a few hundred to over a thousand postings. A posting
+can name several roles. *Header* matches the role in the posting's first line only; *anywhere*
+matches the whole text (more recall, more false positives). "Mentions" are not "openings":
+phrases such as "work with our data scientists" are excluded by rule (etl/mappings/hn_role_rules.csv).
+
+**Skill shares.** The share of a role's postings that mention a skill, with both counts. Aliases
+count once (postgres / postgresql), and ambiguous names (R, C, Go, Spark vs SparkPost, "excel at")
+have rules of their own (etl/mappings/skills.csv). Distinctive skills use the weighted log-odds
+ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008).
+
+**Sample sizes.** Pay statistics are computed on the filtered slice: below n = {metrics.MIN_N} no
+statistic is shown ("too few responses"); n = {metrics.MIN_N}-{metrics.LOW_N - 1} is low confidence,
+{metrics.LOW_N}-{metrics.HIGH_N - 1} medium, {metrics.HIGH_N}+ high.
+
+**Pay gap interval.** The ML-engineer-minus-data-scientist median gap carries a percentile
+bootstrap 95% interval: 2,000 resamples of each role's responses, drawn independently, with a
+fixed seed so the page is reproducible.
+
+**Salaries.** aijobs.net is a self-reported survey; `salary_usd_annual` is the source's own USD
+conversion (the original currency is kept). 84% of responses are from 2024 and ~90% are US
+companies: year-over-year trends need care.
+
+**Proxies.** BLS has no occupation code for ML engineers: Software Developers (15-1252) and
+Computer and Information Research Scientists (15-1221) are shown only as labelled proxies. Indeed
+has no series per title: the Mathematics sector (which lists Data Scientist) and Software
+Development are sector proxies. "AI Engineer" is kept as its own series, never folded into ML engineer.
+
+**Hacker News archive.** 2013-08..2018-04 threads were reconstructed from pages crawled on days 2-5 of
+each month (~91% of final postings, 2018-04 ~42%); 2026 threads are complete except partial months,
+which are marked. Texts belong to their authors: only aggregates are shown or exported.
+"""
+
+
+def _age(iso_text: str | None) -> str:
+    d = data.age_days(iso_text)
+    if d is None:
+        return "never"
+    return f"{d * 24:.0f} h" if d < 2 else f"{d:.0f} days"
+
+
+def sources_table(state: data.DataState) -> pd.DataFrame:
+    m = state.manifest or {}
+    rs = data.refresh_state()
+    rows = []
+    prev = m.get("previous_rows", {})
+    for name, src in m.get("sources", {}).items():
+        o = src.get("origin", {})
+        tables = {t: meta for t, meta in m.get("tables", {}).items() if meta.get("source") == name}
+        counts = "; ".join(
+            f"{t}: {meta.get('rows', 0):,}"
+            + (
+                f" ({meta.get('rows', 0) - prev[t]:+,} since previous)"
+                if prev.get(t) is not None
+                else " (new)"
+            )
+            for t, meta in tables.items()
+        )
+        st_ = rs.get(name, {})
+        rows.append(
+            {
+                "source": name,
+                "publisher": o.get("producer"),
+                "licence": o.get("license"),
+                "citation": o.get("citation"),
+                "live URLs": " ".join(o.get("urls", [])),
+                "last successful refresh": st_.get("last_success") or src.get("fetched_at"),
+                "data age": _age(src.get("fetched_at")),
+                "expected cadence (days)": o.get("cadence_days"),
+                "rows per table": counts,
+                "last error": st_.get("last_error") or "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def render() -> None:
+    st.title("Data & methods")
+    state = data.load_state()
+    st.header("Sources")
+    if state.ok:
+        st.dataframe(sources_table(state), hide_index=True, width="stretch")
+        st.caption(
+            f"Published version {state.version} at {state.manifest.get('published_at')}; "  # type: ignore[union-attr]
+            f"code {state.manifest.get('run', {}).get('code_version', '?')}."
+        )  # type: ignore[union-attr]
+    else:
+        st.info(f"No data published yet ({state.problem}).")
+
+    st.header("Method notes")
+    st.markdown(METHOD_NOTES)
+
+    st.header("Job titles -> roles (aijobs salaries)")
+    from etl.transform.roles import load_title_map
+
+    st.dataframe(load_title_map(), hide_index=True, width="stretch")
+    st.caption(
+        "Strict: the exact titles. Broad: adds the reviewed variants above. Everything else is 'other'."
+    )
+    if state.has("salaries"):
+        unm = data.run_query(
+            state,
+            "SELECT job_title, count(*) AS responses FROM {salaries} WHERE role_broad = 'other' "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+            (),
+            ("salaries",),
+        )
+        st.subheader(
+            f"Unmapped titles ({len(unm):,} titles, {int(unm['responses'].sum()):,} responses)"
+        )
+        st.dataframe(unm, hide_index=True, width="stretch", height=300)
+
+    st.header("Skill taxonomy")
+    try:
+        from etl.transform.skills import load_taxonomy
+
+        tax = load_taxonomy()
+    except Exception as exc:  # the page must still render
+        st.warning(f"The skill taxonomy could not be loaded: {exc}")
+        return
+    q = st.text_input("Search skills, aliases or categories", key="tax_q")
+    shown = tax
+    if q:
+        mask = (
+            tax.astype(str).apply(lambda c: c.str.contains(q, case=False, regex=False)).any(axis=1)
+        )
+        shown = tax[mask]
+    st.caption(f"{len(shown)} of {len(tax)} skills")
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+render()

@@ -1,0 +1,159 @@
+"""Hacker News "Ask HN: Who is hiring?" (posts belong to their authors: aggregate use only).
+
+Fetches the Algolia thread list and each thread's item (incremental: final threads are carried
+from the previous snapshot, not fetched again); builds `hn_threads`, `hn_postings` (with role flags),
+`hn_demand_monthly`, `posting_skills` and `skill_shares`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from etl.http import FetchError
+from etl.snapshot import Snapshot, SnapshotBuilder, parse_iso
+from etl.sources import hn_parse
+from etl.sources.base import FetchContext, Origin, ParseError
+
+NAME = "hn_whoishiring"
+SEARCH_URL = "https://hn.algolia.com/api/v1/search_by_date?tags=story,author_whoishiring&hitsPerPage=1000"
+ITEM_URL = "https://hn.algolia.com/api/v1/items/{id}"
+ORIGIN = Origin(
+    name=NAME,
+    title='Hacker News "Ask HN: Who is hiring?" threads',
+    producer="Hacker News (Y Combinator) via the Algolia HN Search API",
+    urls=(SEARCH_URL, ITEM_URL),
+    license="Posts belong to their authors: aggregate use only, texts are never shown or exported",
+    license_url="https://www.ycombinator.com/legal/",
+    citation='Hacker News, "Ask HN: Who is hiring?" monthly threads (user whoishiring), via hn.algolia.com',
+    cadence_days=1,
+    homepage="https://news.ycombinator.com/submitted?id=whoishiring",
+    notes="Months come from thread titles. Archived 2013-2018 threads were crawled on days 2-5 of each month "
+    "(~91% of final postings; 2018-04 ~42%).",
+)
+TABLES = ("hn_threads", "hn_postings", "hn_demand_monthly", "posting_skills", "skill_shares")
+
+FINAL_AFTER_DAYS = 40  # a thread whose month ended this long before its snapshot gets no new postings
+MAX_IN_FLIGHT = 4
+
+
+def search_file(page: int) -> str:
+    return f"search_p{page}.json"
+
+
+def item_file(thread_id: int) -> str:
+    return f"item_{thread_id}.json"
+
+
+def is_final(thread_month: pd.Timestamp, fetched_at: datetime) -> bool:
+    month_end = (pd.Timestamp(thread_month).to_period("M") + 1).to_timestamp().tz_localize(UTC)
+    return fetched_at - month_end.to_pydatetime() > timedelta(days=FINAL_AFTER_DAYS)
+
+
+def _fetch_search(ctx: FetchContext, b: SnapshotBuilder) -> list[bytes]:
+    pages = []
+    page, n_pages = 0, 1
+    while page < n_pages:
+        url = SEARCH_URL if page == 0 else f"{SEARCH_URL}&page={page}"
+        b.fetch(ctx.client, url, search_file(page), expect="json")
+        raw = (b.tmp / search_file(page)).read_bytes()
+        n_pages = hn_parse.page_count(raw)
+        pages.append(raw)
+        page += 1  # further pages only while page + 1 < nbPages
+    return pages
+
+
+def fetch(ctx: FetchContext) -> Snapshot:
+    prev = ctx.previous
+    with ctx.store.begin(NAME, prev) as b:
+        pages = _fetch_search(ctx, b)
+        threads = pd.concat([hn_parse.parse_thread_list(p) for p in pages], ignore_index=True)
+        threads = threads.drop_duplicates("thread_id")
+        todo: list[tuple[int, str]] = []
+        for t in threads.itertuples():
+            name = item_file(int(t.thread_id))
+            meta = prev.files.get(name) if prev else None
+            if meta is not None and is_final(t.thread_month, parse_iso(meta.fetched_at)):
+                b.carry(name)
+            else:
+                todo.append((int(t.thread_id), name))
+
+        def one(item: tuple[int, str]) -> str:
+            tid, name = item
+            try:
+                b.fetch(ctx.client, ITEM_URL.format(id=tid), name, expect="json")
+            except FetchError as exc:
+                if exc.status == 404 and prev is not None and name in prev.files:
+                    ctx.log.warning("%s: thread %s answered 404; keeping its previous copy", NAME, tid)
+                    b.carry(name)
+                elif exc.status == 404:
+                    raise FetchError(f"thread {tid} is listed but its item answered 404: {exc}", url=exc.url, status=404) from exc
+                else:
+                    raise
+            return name
+
+        done = 0
+        with ThreadPoolExecutor(max_workers=MAX_IN_FLIGHT) as pool:
+            for name in pool.map(one, todo):
+                done += 1
+                if ctx.progress:
+                    ctx.progress(done - 1, len(todo), name)
+        ctx.log.info("%s: %d threads listed, %d fetched, %d carried (final)", NAME, len(threads), len(todo),
+                     len(threads) - len(todo))
+        return b.commit(ORIGIN.to_json())
+
+
+def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pages = sorted((n for n in snapshot.files if n.startswith("search_p")), key=lambda n: int(n[8:-5]))
+    if not pages:
+        raise ParseError(f"{NAME} snapshot {snapshot.snapshot_id} has no thread list")
+    threads = pd.concat([hn_parse.parse_thread_list(snapshot.read_bytes(p)) for p in pages], ignore_index=True)
+    threads = threads.drop_duplicates("thread_id").reset_index(drop=True)
+    frames, fetched = [], []
+    for t in threads.itertuples():
+        name = item_file(int(t.thread_id))
+        if name not in snapshot.files:
+            raise ParseError(f"{NAME}: thread {t.thread_id} ({t.title}) is listed but not in the snapshot")
+        try:
+            frames.append(hn_parse.parse_thread(snapshot.read_bytes(name), t.thread_month))
+        except ValueError as exc:
+            raise ParseError(f"{NAME}: {name}: {exc}") from exc
+        fetched.append(parse_iso(snapshot.files[name].fetched_at))
+    threads["snapshot_fetched_at"] = pd.to_datetime(fetched, utc=True)
+    postings = pd.concat(frames, ignore_index=True)
+    dup = postings["posting_id"].duplicated()
+    if dup.any():
+        # NOTE: a posting can only belong to one thread; a repeat means a mixed-up snapshot
+        raise ParseError(f"{NAME}: {int(dup.sum())} postings appear in more than one thread")
+    return threads, postings
+
+
+def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
+    from etl.transform import demand, hn_roles, skills
+
+    threads, postings = parse_snapshot(snapshot)
+    flags = hn_roles.flag_roles(postings)
+    flagged = pd.concat([postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1)
+    monthly = demand.monthly_demand(flagged, threads)
+    counts = flagged.groupby("thread_id").size().rename("postings")
+    threads = threads.merge(counts, left_on="thread_id", right_index=True, how="left").fillna({"postings": 0})
+    threads["is_partial"] = (threads["snapshot_fetched_at"] - threads["created_at"]) < pd.Timedelta(days=30)
+    posting_skills = skills.extract_skills(postings[["posting_id", "text"]])
+    shares = []
+    for definition in ("header", "anywhere"):
+        roles = hn_roles.posting_roles_long(flagged, definition)
+        roles = roles.merge(postings[["posting_id", "thread_month"]], on="posting_id")
+        roles["posted_year"] = roles["thread_month"].dt.year.astype("int64")
+        s = skills.skill_shares(posting_skills, roles, group_cols=("role", "posted_year"))
+        s.insert(0, "definition", definition)
+        shares.append(s)
+    return {
+        "hn_threads": threads,
+        "hn_postings": flagged,
+        "hn_demand_monthly": monthly,
+        "posting_skills": posting_skills,
+        "skill_shares": pd.concat(shares, ignore_index=True),
+    }
+
