@@ -1,6 +1,10 @@
 """The processed store: data/processed/manifest.json points at one immutable version folder
 data/processed/v/<version>/<table>.parquet. Publishing writes a new folder, then swaps the manifest
 with one atomic rename, so a reader sees the old set of tables or the new one, never a mix.
+
+Test hook (crash tests only): LMD_TEST_PAUSE_BEFORE_VERSION_RENAME / LMD_TEST_PAUSE_BEFORE_MANIFEST
+set to seconds make publish print a line to stderr and sleep at that point, so a test can SIGKILL
+the process mid-publish. Unset in normal use.
 """
 
 from __future__ import annotations
@@ -8,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,6 +106,7 @@ def publish(
                 "published_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
             }
         _fsync_dir(tmpdir)
+        _test_pause("BEFORE_VERSION_RENAME")
         os.replace(tmpdir, vdir)
     except BaseException:
         shutil.rmtree(tmpdir, ignore_errors=True)
@@ -113,6 +120,7 @@ def publish(
         "tables": dict(sorted(tables.items())),
         "previous_rows": {n: m.get("rows") for n, m in old.get("tables", {}).items()},
     }
+    _test_pause("BEFORE_MANIFEST")
     atomic_write_text(processed_dir / MANIFEST, json.dumps(manifest, indent=2, default=str))
     prune_versions(processed_dir, keep={version, old.get("version")})
     return manifest
@@ -144,3 +152,10 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _test_pause(point: str) -> None:
+    seconds = os.environ.get(f"LMD_TEST_PAUSE_{point}")
+    if seconds:
+        print(f"LMD_TEST_PAUSE_{point}: pausing {seconds} s", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))

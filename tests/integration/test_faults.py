@@ -1,0 +1,195 @@
+"""Fault matrix: every source x every fault, through the real fetch code against a local server.
+
+Rows come from `SOURCE_FIXTURES` in tests/conftest.py (one per source); a new source joins the
+matrix by adding its row there. For each failure the published files stay byte-identical and the
+error, in the outcome and in the JSON run report, names the source and the cause.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from etl import pipeline
+from etl.http import HttpClient
+from etl.sources import SOURCES
+from tests.conftest import (
+    SOURCE_FIXTURES,
+    FaultServer,
+    Resp,
+    SourceFixture,
+    fast_settings,
+    read_published,
+    tree_sha256,
+)
+
+HTML = b"<!DOCTYPE html><html><head><title>Rate limited</title></head><body>Try later</body></html>"
+
+
+@dataclass(frozen=True)
+class Fault:
+    answers: Callable[[SourceFixture], list[Resp] | None]  # None: not applicable to this source
+    ok: bool
+    cause: str  # regex the error must match (failures), or "" for recoveries
+    attempts: int | None = None  # requests to the target file expected
+
+
+FAULTS: dict[str, Fault] = {
+    "5xx_then_ok": Fault(
+        lambda fx: [Resp(500, b"e"), Resp(502, b"e"), Resp(503, b"e"), Resp(body=fx.valid())],
+        ok=True,
+        cause="",
+        attempts=4,
+    ),
+    "429_retry_after": Fault(
+        lambda fx: [Resp(429, b"", headers={"Retry-After": "1"}), Resp(body=fx.valid())],
+        ok=True,
+        cause="",
+        attempts=2,
+    ),
+    "5xx_forever": Fault(
+        lambda fx: [Resp(503, b"e")], ok=False, cause=r"HTTP 503 .*after 4 attempts", attempts=4
+    ),
+    "connection_reset": Fault(
+        lambda fx: [Resp(mode="reset")], ok=False, cause=r"ConnectionError", attempts=4
+    ),
+    "read_timeout": Fault(
+        lambda fx: [Resp(body=fx.valid(), delay=0.6)], ok=False, cause=r"ReadTimeout", attempts=4
+    ),
+    "truncated_body": Fault(
+        lambda fx: [Resp(body=fx.valid(), mode="truncate")],
+        ok=False,
+        cause=r"ChunkedEncodingError|IncompleteRead|truncated",
+        attempts=4,
+    ),
+    "html_with_200": Fault(lambda fx: [Resp(body=HTML)], ok=False, cause=r"HTML page", attempts=1),
+    "empty_body": Fault(lambda fx: [Resp(body=b"")], ok=False, cause=r"empty body", attempts=1),
+    "over_size_cap": Fault(
+        lambda fx: [Resp(body=fx.valid() + b"\n" * 300_000)],  # cap in this module: 300,000
+        ok=False,
+        cause=r"larger than the cap .*LMD_MAX_BYTES",
+        attempts=1,
+    ),
+    "renamed_column": Fault(
+        lambda fx: [Resp(body=fx.renamed())], ok=False, cause="{renamed}", attempts=1
+    ),
+    "not_utf8": Fault(
+        lambda fx: [Resp(body=fx.not_utf8())] if fx.not_utf8 else None,
+        ok=False,
+        cause=r"not UTF-8",
+        attempts=1,
+    ),
+    "duplicated_rows": Fault(lambda fx: [Resp(body=fx.duplicated())], ok=True, cause="dup"),
+}
+
+
+def matrix_settings(data_dir: Path, server: FaultServer):  # type: ignore[no-untyped-def]
+    return fast_settings(
+        data_dir, mirror=server.url, retries=3, read_timeout=0.3, max_bytes=300_000
+    )
+
+
+# Sources whose authors are still writing their fixture row (remove a name when its row lands).
+PENDING_ROWS = {"hn_whoishiring", "indeed_postings_index"}
+
+
+def test_every_registered_source_has_a_fault_row() -> None:
+    missing = sorted(set(SOURCES) - set(SOURCE_FIXTURES) - PENDING_ROWS)
+    assert not missing, (
+        f"sources without a row in SOURCE_FIXTURES (tests/conftest.py): {missing}; "
+        "add one so the fault matrix covers them"
+    )
+    assert not PENDING_ROWS & set(SOURCE_FIXTURES), "a pending source has its row: drop it"
+    pending = sorted(PENDING_ROWS & set(SOURCES))
+    if pending:
+        pytest.xfail(f"fault matrix rows still to add for {pending}")
+
+
+@pytest.fixture(scope="module")
+def matrix_server():  # type: ignore[no-untyped-def]
+    s = FaultServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def baselines(matrix_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One good refresh per source, made once; each test works on a copy."""
+    out = {}
+    for name in SOURCE_FIXTURES:
+        for other in SOURCE_FIXTURES.values():
+            other.install(matrix_server)
+        d = tmp_path_factory.mktemp(f"baseline-{name}") / "data"
+        report = pipeline.refresh(matrix_settings(d, matrix_server), [name])
+        assert report.ok, report.outcomes
+        out[name] = d
+    return out
+
+
+CASES = [(s, f) for s in SOURCE_FIXTURES for f in FAULTS]
+
+
+@pytest.mark.parametrize(("source", "fault"), CASES, ids=[f"{s}-{f}" for s, f in CASES])
+def test_fault(source, fault, matrix_server, baselines, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fx = SOURCE_FIXTURES[source]
+    spec = FAULTS[fault]
+    answers = spec.answers(fx)
+    if answers is None:
+        pytest.skip(f"{fault} does not apply to {source} (binary format)")
+    data = tmp_path / "data"
+    shutil.copytree(baselines[source], data)
+    settings = matrix_settings(data, matrix_server)
+    for other in SOURCE_FIXTURES.values():
+        other.install(matrix_server)
+    matrix_server.route(fx.target, *answers)
+    before = tree_sha256(settings.processed_dir)
+    n0 = matrix_server.count(fx.target)
+    sleeps: list[float] = []
+    client = HttpClient(settings, sleep=sleeps.append)
+    try:
+        report = pipeline.refresh(settings, [source], client=client)
+    finally:
+        client.close()
+    outcome = report.outcomes[0]
+    saved = json.loads(Path(report.report_path).read_text())
+    saved_outcome = saved["outcomes"][0]
+    assert saved_outcome["source"] == source
+    if spec.attempts is not None:
+        assert matrix_server.count(fx.target) - n0 == spec.attempts
+
+    expect_ok = spec.ok
+    cause = spec.cause.replace("{renamed}", "|".join(fx.renamed_names))
+    if fault == "duplicated_rows":
+        kind, _, detail = fx.duplicated_outcome.partition(":")
+        expect_ok = kind == "kept"
+        cause = detail
+
+    if expect_ok:
+        assert outcome.ok, outcome.error
+        assert saved["ok"] is True and saved_outcome["error"] is None
+        rows = read_published(settings.processed_dir)
+        if fault == "duplicated_rows":
+            table, _, n = cause.partition("=")
+            assert rows[table] == int(n)
+        if fault == "429_retry_after":
+            assert 1.0 in sleeps
+        return
+
+    assert not outcome.ok
+    assert saved["ok"] is False
+    assert saved_outcome["ok"] is False and saved_outcome["error"] == outcome.error
+    assert outcome.error and re.search(cause, outcome.error), outcome.error
+    if fault != "duplicated_rows":  # a table-level check names the table, not a file
+        # the error points at the file that failed (its URL or its name)
+        target_file = fx.target.rsplit("/", 1)[-1]
+        assert target_file in outcome.error, outcome.error
+    # published data untouched, byte for byte
+    assert tree_sha256(settings.processed_dir) == before
+    state = json.loads((settings.state_dir / "sources.json").read_text())
+    assert state[source]["last_error"] == outcome.error
