@@ -42,6 +42,7 @@ else:
         [
             st.Page(VIEWS / "pay.py", title="Pay", icon="💵", url_path="pay", default=True),
             st.Page(VIEWS / "demand.py", title="Demand", icon="📈", url_path="demand"),
+            st.Page(VIEWS / "skills.py", title="Skills", icon="🧰", url_path="skills"),
             st.Page(VIEWS / "methods.py", title="Data & methods", icon="📚", url_path="methods"),
         ]
     )

@@ -1,0 +1,173 @@
+"""Skills view (a page script run by st.navigation): top skills per role side by side, distinctive
+skills (weighted log-odds, ML engineer vs data scientist), skill trends, co-occurrence, and the
+panel that checks the common claims about each role, all with n."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, export, filters
+from dashboard.sources_ui import download_pair
+from etl.transform.skills import cooccurrence, weighted_log_odds
+
+ROLES = ("data_scientist", "ml_engineer", "ai_engineer")
+DEFINITIONS = {"header": "Header: the first line names the role", "anywhere": "Anywhere: the text names the role"}
+# The claims in circulation (DOMAIN.md): each is measured as the share of the role's postings that
+# mention any of the listed skills.
+CLAIMS = [
+    ("data_scientist", "SQL", ("SQL",)),
+    ("data_scientist", "Excel", ("Excel",)),
+    ("data_scientist", "Linear regression", ("Linear regression",)),
+    ("data_scientist", "scikit-learn", ("scikit-learn",)),
+    ("data_scientist", "XGBoost", ("XGBoost",)),
+    ("ml_engineer", "Deep neural networks", ("Deep learning", "Neural networks")),
+    ("ml_engineer", "Cloud (AWS, GCP or Azure)", ("AWS", "GCP", "Azure")),
+    ("ml_engineer", "MLOps", ("MLOps",)),
+]
+
+
+def skill_filters(state: data.DataState) -> dict:
+    st.sidebar.header("Skills filters")
+    definition = filters.radio("Role definition", "hn_def", list(DEFINITIONS), "header", format_func=DEFINITIONS.get)
+    years = data.run_query(state, "SELECT DISTINCT CAST(year(thread_month) AS VARCHAR) AS y FROM {hn_postings} ORDER BY 1",
+                           (), ("hn_postings",))["y"].tolist()
+    start, end = filters.period("Years", "years", years)
+    cats = data.run_query(state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",))["category"].tolist()
+    categories = filters.multiselect("Skill categories", "cat", cats, help="Empty: every category")
+    top_n = filters.radio("Top N", "top", [10, 15, 20, 30], 15, horizontal=True)
+    return {"definition": definition, "from_year": int(start), "to_year": int(end), "categories": categories, "top": top_n}
+
+
+def role_postings(state: data.DataState, f: dict) -> pd.DataFrame:
+    """posting_id, role for the postings flagged under the definition in the period."""
+    d = f["definition"]
+    assert d in DEFINITIONS  # interpolated below: only known column names
+    parts = [f"SELECT posting_id, '{r}' AS role, year(thread_month) AS posted_year FROM {{hn_postings}} "
+             f"WHERE is_{r}_{d} AND year(thread_month) BETWEEN ? AND ?" for r in ROLES]
+    return data.run_query(state, " UNION ALL ".join(parts), [f["from_year"], f["to_year"]] * len(ROLES), ("hn_postings",))
+
+
+def role_skill_rows(state: data.DataState, f: dict) -> pd.DataFrame:
+    """posting_id, role, skill, category for role postings in the period."""
+    d = f["definition"]
+    assert d in DEFINITIONS
+    parts = [f"SELECT p.posting_id, '{r}' AS role, year(p.thread_month) AS posted_year, s.skill, s.category "
+             f"FROM {{hn_postings}} p JOIN {{posting_skills}} s USING (posting_id) "
+             f"WHERE p.is_{r}_{d} AND year(p.thread_month) BETWEEN ? AND ?" for r in ROLES]
+    return data.run_query(state, " UNION ALL ".join(parts), [f["from_year"], f["to_year"]] * len(ROLES),
+                          ("hn_postings", "posting_skills"))
+
+
+def shares(rows: pd.DataFrame, denominators: pd.Series, categories: list[str]) -> pd.DataFrame:
+    r = rows[rows["category"].isin(categories)] if categories else rows
+    out = r.groupby(["role", "skill", "category"], as_index=False)["posting_id"].nunique()
+    out = out.rename(columns={"posting_id": "postings_with_skill"})
+    out["role_postings"] = out["role"].map(denominators).astype("int64")
+    out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
+    return out.sort_values(["role", "posting_share_pct", "skill"], ascending=[True, False, True])
+
+
+def claims_table(rows: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
+    recs = []
+    for claimed_for, label, skills in CLAIMS:
+        for role in ("data_scientist", "ml_engineer"):
+            n = int(denominators.get(role, 0))
+            hit = rows[(rows["role"] == role) & rows["skill"].isin(skills)]["posting_id"].nunique()
+            recs.append({"claim": f"{charts.role_label(claimed_for)}s use {label}", "skills counted": ", ".join(skills),
+                         "role": charts.role_label(role), "postings mentioning": int(hit), "role postings (n)": n,
+                         "share_pct": round(100 * hit / n, 1) if n else None})
+    return pd.DataFrame(recs)
+
+
+def render() -> None:
+    st.title("Skills: what each role asks for")
+    state = data.load_state()
+    if not (state.has("posting_skills") and state.has("hn_postings")):
+        st.info("Skill data is not published yet: `python -m etl refresh --source hn_whoishiring`.")
+        return
+    f = skill_filters(state)
+    filters.show_notices()
+    info = state.source_of("posting_skills")
+    rp = role_postings(state, f)
+    denominators = rp.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
+    rows = role_skill_rows(state, f)
+    sh = shares(rows, denominators, f["categories"])
+    period = f"{f['from_year']}-{f['to_year']}"
+    st.caption(
+        f"Hacker News 'Who is hiring?' postings {period}, definition: {f['definition']}; n = "
+        + ", ".join(f"{charts.role_label(r)} {int(n):,}" for r, n in denominators.items())
+        + ". A share is the postings that mention the skill divided by the role's postings. Aliases are merged and "
+        "ambiguous names have their own rules (Data & methods lists the taxonomy)."
+    )
+    caption = (f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "
+               f"{period}, {f['definition']}")
+
+    st.header("Top skills per role")
+    cols = st.columns(2)
+    for c, role in zip(cols, ("data_scientist", "ml_engineer"), strict=True):
+        top = sh[sh["role"] == role].head(f["top"])
+        if denominators[role] < 10:
+            c.info(f"Too few {charts.role_label(role)} postings (n = {denominators[role]}) in this period.")
+            continue
+        c.plotly_chart(charts.top_skills(top, role), config=charts.CONFIG, width="stretch", key=f"top_{role}")
+        c.caption(caption)
+
+    st.header("Claims, checked")
+    claims = claims_table(rows, denominators)
+    st.dataframe(claims, hide_index=True, width="stretch")
+    st.caption("Each claim is measured as the share of each role's postings that mention any of the counted skills; "
+               "the claimed role should show the higher share. " + caption)
+
+    st.header("Distinctive skills")
+    n_ml, n_ds = int(denominators["ml_engineer"]), int(denominators["data_scientist"])
+    if min(n_ml, n_ds) >= 10:
+        r = rows[rows["category"].isin(f["categories"])] if f["categories"] else rows
+        ca = r[r["role"] == "ml_engineer"].groupby("skill")["posting_id"].nunique()
+        cb = r[r["role"] == "data_scientist"].groupby("skill")["posting_id"].nunique()
+        lo = weighted_log_odds(ca, n_ml, cb, n_ds).reset_index().rename(columns={"index": "skill"})
+        if "skill" not in lo.columns:
+            lo = lo.rename(columns={lo.columns[0]: "skill"})
+        k = max(5, f["top"] // 2)
+        strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+        st.plotly_chart(charts.distinctive_skills(strongest, n_ml, n_ds), config=charts.CONFIG, width="stretch")
+        st.caption("Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); "
+                   "the prior is the pooled skill counts. " + caption)
+    else:
+        st.info("Too few postings of one of the roles to compare.")
+
+    st.header("Trends")
+    all_skills = sorted(sh["skill"].unique())
+    chosen = filters.multiselect("Skills to follow", "trend", all_skills,
+                                 [s for s in ("Python", "SQL", "PyTorch") if s in all_skills], container=st)
+    if chosen:
+        yr = rows[rows["skill"].isin(chosen) & rows["role"].isin(["data_scientist", "ml_engineer"])]
+        trend = yr.groupby(["posted_year", "role", "skill"], as_index=False)["posting_id"].nunique()
+        trend = trend.rename(columns={"posting_id": "postings_with_skill"})
+        den = rp.groupby(["posted_year", "role"])["posting_id"].nunique().rename("role_postings").reset_index()
+        trend = trend.merge(den, on=["posted_year", "role"])
+        trend["posting_share_pct"] = 100 * trend["postings_with_skill"] / trend["role_postings"]
+        st.plotly_chart(charts.skill_trends(trend), config=charts.CONFIG, width="stretch")
+        st.caption("Years with fewer than 10 postings of a role are noisy: hover for n. " + caption)
+
+    st.header("Skills that go together")
+    cols = st.columns(2)
+    for c, role in zip(cols, ("data_scientist", "ml_engineer"), strict=True):
+        ids = rp.loc[rp["role"] == role, "posting_id"].unique()
+        co = cooccurrence(rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(), ids, min_count=5, top=15)
+        c.subheader(charts.role_label(role))
+        c.dataframe(co, hide_index=True, width="stretch")
+        c.caption(f"Pairs mentioned together in at least 5 postings, by lift; n = {len(ids):,} postings")
+
+    export_frame = sh.copy()
+    export_frame.insert(0, "definition", f["definition"])
+    export_frame.insert(1, "period", period)
+    download_pair(
+        f"Download the {len(export_frame):,} skill shares (CSV)", "skills_rows", lambda: export_frame,
+        lambda n: export.metadata("skills", f, n, [info], counts={r: int(v) for r, v in denominators.items()},
+                                  notes=["Aggregates only: Hacker News posts belong to their authors and are not exported."]),
+        "skills_shares",
+    )
+
+
+render()
