@@ -248,30 +248,51 @@ def top_skills(top: pd.DataFrame, role: str) -> go.Figure:
     """top: skill, posting_share_pct, postings_with_skill, role_postings (one role)."""
     part = top.sort_values("posting_share_pct")
     n = int(part["role_postings"].max()) if len(part) else 0
-    fig = go.Figure(go.Bar(
-        x=part["posting_share_pct"], y=part["skill"], orientation="h", marker_color=ROLE_COLORS.get(role),
-        customdata=part[["postings_with_skill", "role_postings"]].to_numpy(),
-        hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]} of %{customdata[1]} postings)<extra></extra>",
-        name=role_label(role),
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=part["posting_share_pct"],
+            y=part["skill"],
+            orientation="h",
+            marker_color=ROLE_COLORS.get(role),
+            customdata=part[["postings_with_skill", "role_postings"]].to_numpy(),
+            hovertemplate="%{y}: %{x:.1f}% (%{customdata[0]} of %{customdata[1]} postings)<extra></extra>",
+            name=role_label(role),
+        )
+    )
     fig.update_layout(height=max(300, 22 * len(part) + 120))
-    return _layout(fig, f"Top skills: {role_label(role)} postings (n={n:,})", "Share of the role's postings mentioning the skill (%)", "")
+    return _layout(
+        fig,
+        f"Top skills: {role_label(role)} postings (n={n:,})",
+        "Share of the role's postings mentioning the skill (%)",
+        "",
+    )
 
 
 def distinctive_skills(lo: pd.DataFrame, n_a: int, n_b: int) -> go.Figure:
     """lo: skill, z (positive = ML engineer), counts; the strongest in each direction."""
     part = lo.sort_values("z")
-    colors = [ROLE_COLORS["ml_engineer"] if z > 0 else ROLE_COLORS["data_scientist"] for z in part["z"]]
-    fig = go.Figure(go.Bar(
-        x=part["z"], y=part["skill"], orientation="h", marker_color=colors,
-        customdata=part[["count_a", "count_b"]].to_numpy(),
-        hovertemplate="%{y}: z = %{x:.1f} (%{customdata[0]} ML-engineer, %{customdata[1]} data-scientist postings)<extra></extra>",
-    ))
+    colors = [
+        ROLE_COLORS["ml_engineer"] if z > 0 else ROLE_COLORS["data_scientist"] for z in part["z"]
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=part["z"],
+            y=part["skill"],
+            orientation="h",
+            marker_color=colors,
+            customdata=part[["count_a", "count_b"]].to_numpy(),
+            hovertemplate="%{y}: z = %{x:.1f} (%{customdata[0]} ML-engineer, %{customdata[1]} data-scientist postings)<extra></extra>",
+        )
+    )
     fig.add_vline(x=1.96, line_dash="dot", line_color="#999999")
     fig.add_vline(x=-1.96, line_dash="dot", line_color="#999999")
     fig.update_layout(height=max(350, 22 * len(part) + 120), showlegend=False)
-    return _layout(fig, f"Distinctive skills: ML engineer (right, n={n_a:,}) vs data scientist (left, n={n_b:,})",
-                   "z-score of the weighted log-odds ratio (|z| > 1.96: distinctive at 95%)", "")
+    return _layout(
+        fig,
+        f"Distinctive skills: ML engineer (right, n={n_a:,}) vs data scientist (left, n={n_b:,})",
+        "z-score of the weighted log-odds ratio (|z| > 1.96: distinctive at 95%)",
+        "",
+    )
 
 
 def skill_trends(trend: pd.DataFrame) -> go.Figure:
@@ -282,11 +303,19 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
         for role, rp in part.groupby("role", sort=True):
             rp = rp.sort_values("posted_year")
             fig.add_scatter(
-                x=rp["posted_year"], y=rp["posting_share_pct"], mode="lines+markers",
+                x=rp["posted_year"],
+                y=rp["posting_share_pct"],
+                mode="lines+markers",
                 name=f"{skill} · {role_label(role)}",
                 line={"color": ROLE_COLORS.get(role), "dash": dashes[i % len(dashes)]},
                 customdata=rp[["postings_with_skill", "role_postings"]].to_numpy(),
-                hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]} postings)<extra>" + f"{skill} · {role_label(role)}</extra>",
+                hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]} postings)<extra>"
+                + f"{skill} · {role_label(role)}</extra>",
             )
     fig.update_xaxes(dtick=1)
-    return _layout(fig, "Skill share over time per role", "Year (archive: 2013-2018, 2026)", "Share of the role's postings (%)")
+    return _layout(
+        fig,
+        "Skill share over time per role",
+        "Year (archive: 2013-2018, 2026)",
+        "Share of the role's postings (%)",
+    )

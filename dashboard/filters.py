@@ -130,20 +130,21 @@ def period(
     default = (opts[0], opts[-1])
     kf, kt = f"{key}_from", f"{key}_to"
     current = st.session_state.get(key)
-    if isinstance(current, tuple) and len(current) == 2 and all(v in opts for v in current):
-        st.session_state[key] = current
+    if isinstance(current, (tuple, list)) and len(current) == 2 and all(v in opts for v in current):
+        start = tuple(current)
     else:
         lo = _from_url(kf, opts)
         hi = _from_url(kt, opts)
         kept = st.session_state.get(_KEEP + key)
-        value = (
+        start = (
             lo[0] if lo else (kept[0] if kept else default[0]),
             hi[0] if hi else (kept[1] if kept else default[1]),
         )
-        if opts.index(value[0]) > opts.index(value[1]):
-            value = (value[1], value[0])
-        st.session_state[key] = value
-    value = c.select_slider(label, options=opts, key=key, help=help)
+        if opts.index(start[0]) > opts.index(start[1]):
+            start = (start[1], start[0])
+    # NOTE: a range slider needs a tuple `value`; it is only the starting value, the widget's own
+    # state wins afterwards.
+    value = tuple(c.select_slider(label, options=opts, value=start, key=key, help=help))
     st.session_state[_KEEP + key] = value
     for k, v, d in ((kf, value[0], default[0]), (kt, value[1], default[1])):
         if v == d:

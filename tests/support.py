@@ -113,3 +113,107 @@ def _relaxed(name: str, df: pd.DataFrame) -> pd.DataFrame:
         return schema.validate(name, df)
     finally:
         object.__setattr__(t, "min_rows", old)
+
+
+# --- Hacker News: three monthly threads written in the real Algolia formats -------------------
+HN_MONTHS = (("January", 2026, 46000001), ("February", 2026, 46000002), ("March", 2026, 46000003))
+
+
+def hn_files() -> dict[str, bytes]:
+    """search_p0.json + item_<id>.json. Per month: 12 data-scientist postings (SQL, Python; the first
+    six also scikit-learn), 6 ML-engineer postings (PyTorch, AWS, Docker) and 12 other postings
+    (React), so each thread has 30 postings: the data-scientist share is 40% and ML 20% every month."""
+    import json
+
+    hits, files = [], {}
+    for month, year, tid in HN_MONTHS:
+        created = int(pd.Timestamp(f"{year}-{month[:3]}-01 15:00", tz="UTC").timestamp())
+        title = f"Ask HN: Who is hiring? ({month} {year})"
+        hits.append(
+            {
+                "created_at": "",
+                "title": title,
+                "author": "whoishiring",
+                "num_comments": 30,
+                "story_id": tid,
+                "created_at_i": created,
+                "objectID": str(tid),
+            }
+        )
+        children = []
+        for i in range(30):
+            if i < 12:
+                text = f"Co{i} | Senior Data Scientist | Remote<p>We use SQL and Python{' and scikit-learn' if i < 6 else ''}."
+            elif i < 18:
+                text = f"Co{i} | Machine Learning Engineer | NYC<p>PyTorch, AWS and Docker in production."
+            else:
+                text = f"Co{i} | Frontend Engineer | Berlin<p>React and TypeScript."
+            children.append(
+                {
+                    "id": tid * 100 + i,
+                    "created_at_i": created + 60 * i,
+                    "type": "comment",
+                    "author": f"user{i}",
+                    "text": text,
+                    "parent_id": tid,
+                    "children": [],
+                }
+            )
+        children.append(
+            {
+                "id": tid * 100 + 99,
+                "created_at_i": created,
+                "type": "comment",
+                "author": None,
+                "text": None,
+                "parent_id": tid,
+                "children": [],
+            }
+        )  # a deleted posting
+        files[f"item_{tid}.json"] = json.dumps(
+            {
+                "id": tid,
+                "created_at_i": created,
+                "type": "story",
+                "author": "whoishiring",
+                "title": title,
+                "children": children,
+            }
+        ).encode()
+    files["search_p0.json"] = json.dumps(
+        {"hits": hits, "page": 0, "nbPages": 1, "hitsPerPage": 1000}
+    ).encode()
+    return files
+
+
+def hn_tables(tmp_dir: Path) -> dict[str, pd.DataFrame]:
+    """Run the real HN build on the fixture files, through a real snapshot."""
+    from etl.snapshot import SnapshotStore
+    from etl.sources import hn_whoishiring
+
+    raw = SnapshotStore(Path(tmp_dir) / "raw-hn")
+    b = raw.begin("hn_whoishiring")
+    src = Path(tmp_dir) / "hn-src"
+    src.mkdir(parents=True, exist_ok=True)
+    for name, body in hn_files().items():
+        (src / name).write_bytes(body)
+        b.add_local(name, src / name, url="https://hn.algolia.com/fixture/" + name)
+    snap = b.commit(hn_whoishiring.ORIGIN.to_json())
+    return {t: _relaxed(t, df) for t, df in hn_whoishiring.build(snap).items()}
+
+
+def publish_all(data_dir: Path) -> dict:
+    tables = hn_tables(Path(data_dir))
+    return publish_fixture(data_dir, {t: (df, "hn_whoishiring") for t, df in tables.items()})
+
+
+def values(v: object) -> list:
+    """Plotly arrays come back base64-encoded ({'dtype', 'bdata'}) from a chart's JSON spec."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        return arr.tolist()
+    return list(v) if v is not None else []

@@ -12,7 +12,10 @@ from dashboard.sources_ui import download_pair
 from etl.transform.skills import cooccurrence, weighted_log_odds
 
 ROLES = ("data_scientist", "ml_engineer", "ai_engineer")
-DEFINITIONS = {"header": "Header: the first line names the role", "anywhere": "Anywhere: the text names the role"}
+DEFINITIONS = {
+    "header": "Header: the first line names the role",
+    "anywhere": "Anywhere: the text names the role",
+}
 # The claims in circulation (DOMAIN.md): each is measured as the share of the role's postings that
 # mention any of the listed skills.
 CLAIMS = [
@@ -29,34 +32,63 @@ CLAIMS = [
 
 def skill_filters(state: data.DataState) -> dict:
     st.sidebar.header("Skills filters")
-    definition = filters.radio("Role definition", "hn_def", list(DEFINITIONS), "header", format_func=DEFINITIONS.get)
-    years = data.run_query(state, "SELECT DISTINCT CAST(year(thread_month) AS VARCHAR) AS y FROM {hn_postings} ORDER BY 1",
-                           (), ("hn_postings",))["y"].tolist()
+    definition = filters.radio(
+        "Role definition", "hn_def", list(DEFINITIONS), "header", format_func=DEFINITIONS.get
+    )
+    years = data.run_query(
+        state,
+        "SELECT DISTINCT CAST(year(thread_month) AS VARCHAR) AS y FROM {hn_postings} ORDER BY 1",
+        (),
+        ("hn_postings",),
+    )["y"].tolist()
     start, end = filters.period("Years", "years", years)
-    cats = data.run_query(state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",))["category"].tolist()
+    cats = data.run_query(
+        state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",)
+    )["category"].tolist()
     categories = filters.multiselect("Skill categories", "cat", cats, help="Empty: every category")
     top_n = filters.radio("Top N", "top", [10, 15, 20, 30], 15, horizontal=True)
-    return {"definition": definition, "from_year": int(start), "to_year": int(end), "categories": categories, "top": top_n}
+    return {
+        "definition": definition,
+        "from_year": int(start),
+        "to_year": int(end),
+        "categories": categories,
+        "top": top_n,
+    }
 
 
 def role_postings(state: data.DataState, f: dict) -> pd.DataFrame:
     """posting_id, role for the postings flagged under the definition in the period."""
     d = f["definition"]
     assert d in DEFINITIONS  # interpolated below: only known column names
-    parts = [f"SELECT posting_id, '{r}' AS role, year(thread_month) AS posted_year FROM {{hn_postings}} "
-             f"WHERE is_{r}_{d} AND year(thread_month) BETWEEN ? AND ?" for r in ROLES]
-    return data.run_query(state, " UNION ALL ".join(parts), [f["from_year"], f["to_year"]] * len(ROLES), ("hn_postings",))
+    parts = [
+        f"SELECT posting_id, '{r}' AS role, year(thread_month) AS posted_year FROM {{hn_postings}} "
+        f"WHERE is_{r}_{d} AND year(thread_month) BETWEEN ? AND ?"
+        for r in ROLES
+    ]
+    return data.run_query(
+        state,
+        " UNION ALL ".join(parts),
+        [f["from_year"], f["to_year"]] * len(ROLES),
+        ("hn_postings",),
+    )
 
 
 def role_skill_rows(state: data.DataState, f: dict) -> pd.DataFrame:
     """posting_id, role, skill, category for role postings in the period."""
     d = f["definition"]
     assert d in DEFINITIONS
-    parts = [f"SELECT p.posting_id, '{r}' AS role, year(p.thread_month) AS posted_year, s.skill, s.category "
-             f"FROM {{hn_postings}} p JOIN {{posting_skills}} s USING (posting_id) "
-             f"WHERE p.is_{r}_{d} AND year(p.thread_month) BETWEEN ? AND ?" for r in ROLES]
-    return data.run_query(state, " UNION ALL ".join(parts), [f["from_year"], f["to_year"]] * len(ROLES),
-                          ("hn_postings", "posting_skills"))
+    parts = [
+        f"SELECT p.posting_id, '{r}' AS role, year(p.thread_month) AS posted_year, s.skill, s.category "
+        f"FROM {{hn_postings}} p JOIN {{posting_skills}} s USING (posting_id) "
+        f"WHERE p.is_{r}_{d} AND year(p.thread_month) BETWEEN ? AND ?"
+        for r in ROLES
+    ]
+    return data.run_query(
+        state,
+        " UNION ALL ".join(parts),
+        [f["from_year"], f["to_year"]] * len(ROLES),
+        ("hn_postings", "posting_skills"),
+    )
 
 
 def shares(rows: pd.DataFrame, denominators: pd.Series, categories: list[str]) -> pd.DataFrame:
@@ -74,9 +106,16 @@ def claims_table(rows: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
         for role in ("data_scientist", "ml_engineer"):
             n = int(denominators.get(role, 0))
             hit = rows[(rows["role"] == role) & rows["skill"].isin(skills)]["posting_id"].nunique()
-            recs.append({"claim": f"{charts.role_label(claimed_for)}s use {label}", "skills counted": ", ".join(skills),
-                         "role": charts.role_label(role), "postings mentioning": int(hit), "role postings (n)": n,
-                         "share_pct": round(100 * hit / n, 1) if n else None})
+            recs.append(
+                {
+                    "claim": f"{charts.role_label(claimed_for)}s use {label}",
+                    "skills counted": ", ".join(skills),
+                    "role": charts.role_label(role),
+                    "postings mentioning": int(hit),
+                    "role postings (n)": n,
+                    "share_pct": round(100 * hit / n, 1) if n else None,
+                }
+            )
     return pd.DataFrame(recs)
 
 
@@ -100,24 +139,32 @@ def render() -> None:
         + ". A share is the postings that mention the skill divided by the role's postings. Aliases are merged and "
         "ambiguous names have their own rules (Data & methods lists the taxonomy)."
     )
-    caption = (f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "
-               f"{period}, {f['definition']}")
+    caption = (
+        f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "
+        f"{period}, {f['definition']}"
+    )
 
     st.header("Top skills per role")
     cols = st.columns(2)
     for c, role in zip(cols, ("data_scientist", "ml_engineer"), strict=True):
         top = sh[sh["role"] == role].head(f["top"])
         if denominators[role] < 10:
-            c.info(f"Too few {charts.role_label(role)} postings (n = {denominators[role]}) in this period.")
+            c.info(
+                f"Too few {charts.role_label(role)} postings (n = {denominators[role]}) in this period."
+            )
             continue
-        c.plotly_chart(charts.top_skills(top, role), config=charts.CONFIG, width="stretch", key=f"top_{role}")
+        c.plotly_chart(
+            charts.top_skills(top, role), config=charts.CONFIG, width="stretch", key=f"top_{role}"
+        )
         c.caption(caption)
 
     st.header("Claims, checked")
     claims = claims_table(rows, denominators)
     st.dataframe(claims, hide_index=True, width="stretch")
-    st.caption("Each claim is measured as the share of each role's postings that mention any of the counted skills; "
-               "the claimed role should show the higher share. " + caption)
+    st.caption(
+        "Each claim is measured as the share of each role's postings that mention any of the counted skills; "
+        "the claimed role should show the higher share. " + caption
+    )
 
     st.header("Distinctive skills")
     n_ml, n_ds = int(denominators["ml_engineer"]), int(denominators["data_scientist"])
@@ -130,21 +177,35 @@ def render() -> None:
             lo = lo.rename(columns={lo.columns[0]: "skill"})
         k = max(5, f["top"] // 2)
         strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
-        st.plotly_chart(charts.distinctive_skills(strongest, n_ml, n_ds), config=charts.CONFIG, width="stretch")
-        st.caption("Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); "
-                   "the prior is the pooled skill counts. " + caption)
+        st.plotly_chart(
+            charts.distinctive_skills(strongest, n_ml, n_ds), config=charts.CONFIG, width="stretch"
+        )
+        st.caption(
+            "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); "
+            "the prior is the pooled skill counts. " + caption
+        )
     else:
         st.info("Too few postings of one of the roles to compare.")
 
     st.header("Trends")
     all_skills = sorted(sh["skill"].unique())
-    chosen = filters.multiselect("Skills to follow", "trend", all_skills,
-                                 [s for s in ("Python", "SQL", "PyTorch") if s in all_skills], container=st)
+    chosen = filters.multiselect(
+        "Skills to follow",
+        "trend",
+        all_skills,
+        [s for s in ("Python", "SQL", "PyTorch") if s in all_skills],
+        container=st,
+    )
     if chosen:
         yr = rows[rows["skill"].isin(chosen) & rows["role"].isin(["data_scientist", "ml_engineer"])]
         trend = yr.groupby(["posted_year", "role", "skill"], as_index=False)["posting_id"].nunique()
         trend = trend.rename(columns={"posting_id": "postings_with_skill"})
-        den = rp.groupby(["posted_year", "role"])["posting_id"].nunique().rename("role_postings").reset_index()
+        den = (
+            rp.groupby(["posted_year", "role"])["posting_id"]
+            .nunique()
+            .rename("role_postings")
+            .reset_index()
+        )
         trend = trend.merge(den, on=["posted_year", "role"])
         trend["posting_share_pct"] = 100 * trend["postings_with_skill"] / trend["role_postings"]
         st.plotly_chart(charts.skill_trends(trend), config=charts.CONFIG, width="stretch")
@@ -154,18 +215,35 @@ def render() -> None:
     cols = st.columns(2)
     for c, role in zip(cols, ("data_scientist", "ml_engineer"), strict=True):
         ids = rp.loc[rp["role"] == role, "posting_id"].unique()
-        co = cooccurrence(rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(), ids, min_count=5, top=15)
+        co = cooccurrence(
+            rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(),
+            ids,
+            min_count=5,
+            top=15,
+        )
         c.subheader(charts.role_label(role))
         c.dataframe(co, hide_index=True, width="stretch")
-        c.caption(f"Pairs mentioned together in at least 5 postings, by lift; n = {len(ids):,} postings")
+        c.caption(
+            f"Pairs mentioned together in at least 5 postings, by lift; n = {len(ids):,} postings"
+        )
 
     export_frame = sh.copy()
     export_frame.insert(0, "definition", f["definition"])
     export_frame.insert(1, "period", period)
     download_pair(
-        f"Download the {len(export_frame):,} skill shares (CSV)", "skills_rows", lambda: export_frame,
-        lambda n: export.metadata("skills", f, n, [info], counts={r: int(v) for r, v in denominators.items()},
-                                  notes=["Aggregates only: Hacker News posts belong to their authors and are not exported."]),
+        f"Download the {len(export_frame):,} skill shares (CSV)",
+        "skills_rows",
+        lambda: export_frame,
+        lambda n: export.metadata(
+            "skills",
+            f,
+            n,
+            [info],
+            counts={r: int(v) for r, v in denominators.items()},
+            notes=[
+                "Aggregates only: Hacker News posts belong to their authors and are not exported."
+            ],
+        ),
         "skills_shares",
     )
 

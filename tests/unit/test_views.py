@@ -1,0 +1,114 @@
+"""AppTest of the Demand, Skills and Data & methods views on hand-made data (tests/support.py):
+three monthly threads of 30 postings each: 12 data-scientist, 6 ML-engineer, 12 other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly.io as pio
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.support import publish_all, values
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@pytest.fixture()
+def data_dir(tmp_path, monkeypatch):
+    publish_all(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    return tmp_path
+
+
+def open_view(view: str, params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.switch_page(f"views/{view}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at: AppTest) -> list:
+    return [pio.from_json(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_demand_view_shows_both_roles(data_dir):
+    at = open_view("demand")
+    m = {x.label: x.value for x in at.metric}
+    assert m["Data Scientist postings"] == "36"  # 12 per month x 3
+    assert m["ML Engineer postings"] == "18"
+    fig = figures(at)[0]
+    names = [t.name for t in fig.data]
+    assert "Data Scientist (monthly)" in names and "ML Engineer (monthly)" in names
+    ds = next(t for t in fig.data if t.name == "Data Scientist (monthly)")
+    assert values(ds.y) == [40.0, 40.0, 40.0]
+    ratio = figures(at)[1].data[0]
+    assert values(ratio.y) == [0.5, 0.5, 0.5]
+
+
+def test_demand_filter_changes_chart_and_url(data_dir):
+    at = open_view("demand")
+    at.multiselect(key="roles").set_value(["ml_engineer"]).run()
+    names = [t.name for t in figures(at)[0].data]
+    assert "Data Scientist (monthly)" not in names and "ML Engineer (monthly)" in names
+    assert at.query_params["roles"] in ("ml_engineer", ["ml_engineer"])
+    at.select_slider(key="period").set_value(("2026-02", "2026-03")).run()
+    ml = next(t for t in figures(at)[0].data if t.name == "ML Engineer (monthly)")
+    assert len(ml.x) == 2
+    assert at.query_params["period_from"] in ("2026-02", ["2026-02"])
+
+
+def test_demand_deep_link(data_dir):
+    at = open_view("demand", {"hn_def": "anywhere", "period_from": "2026-03"})
+    assert at.radio(key="hn_def").value == "anywhere"
+    assert at.select_slider(key="period").value == ("2026-03", "2026-03")
+    m = {x.label: x.value for x in at.metric}
+    assert m["Data Scientist postings"] == "12"
+
+
+def test_skills_view_roles_claims_and_category_filter(data_dir):
+    at = open_view("skills")
+    titles = [f.layout.title.text for f in figures(at)]
+    assert any("Data Scientist postings (n=36)" in t for t in titles)
+    assert any("ML Engineer postings (n=18)" in t for t in titles)
+    claims = at.dataframe[0].value
+    sql_ds = claims[
+        (claims["claim"] == "Data Scientists use SQL") & (claims["role"] == "Data Scientist")
+    ].iloc[0]
+    assert (
+        sql_ds["postings mentioning"] == 36
+        and sql_ds["role postings (n)"] == 36
+        and sql_ds["share_pct"] == 100.0
+    )
+    sk = claims[
+        (claims["claim"] == "Data Scientists use scikit-learn")
+        & (claims["role"] == "Data Scientist")
+    ].iloc[0]
+    assert sk["share_pct"] == 50.0  # 6 of 12 per month
+    cloud_ml = claims[
+        (claims["claim"].str.contains("Cloud")) & (claims["role"] == "ML Engineer")
+    ].iloc[0]
+    assert cloud_ml["postings mentioning"] == 18
+    ds_top = next(f for f in figures(at) if "Data Scientist postings" in f.layout.title.text)
+    assert set(ds_top.data[0].y) == {"SQL", "Python", "scikit-learn"}
+    at.multiselect(key="cat").set_value(["languages"]).run()
+    ds_top = next(f for f in figures(at) if "Data Scientist postings" in f.layout.title.text)
+    assert set(ds_top.data[0].y) == {"SQL", "Python"}
+    assert at.query_params["cat"] in ("languages", ["languages"])
+
+
+def test_methods_view_lists_sources_mapping_and_taxonomy(data_dir):
+    at = open_view("methods")
+    src = at.dataframe[0].value
+    assert {"aijobs_salaries", "bls_oews", "hn_whoishiring"} <= set(src["source"])
+    assert src.set_index("source").loc["aijobs_salaries", "licence"] == "CC0 1.0"
+    headers = [h.value for h in at.header] + [s.value for s in at.subheader]
+    assert any(h.startswith("Unmapped titles") for h in headers)
+    at.text_input(key="tax_q").input("pytorch").run()
+    tax = at.dataframe[-1].value
+    assert "PyTorch" in set(tax["skill"])
+    assert len(tax) < 20
