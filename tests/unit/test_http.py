@@ -242,3 +242,16 @@ def test_mirror_folder_serves_files_and_404s(settings, tmp_path: Path) -> None: 
 def test_missing_mirror_folder_is_an_error(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(FetchError, match="does not exist"):
         HttpClient(settings.with_overrides(mirror=str(tmp_path / "nope")))
+
+
+@pytest.mark.mirror
+def test_real_mirror_layout_matches_mirror_relpath() -> None:
+    """The mapping agrees with the files in ../shared/mirror (read only, nothing copied)."""
+    from tests.conftest import MIRROR_DIR
+
+    for url in (
+        "https://hn.algolia.com/api/v1/search_by_date?tags=story,author_whoishiring&hitsPerPage=1000",
+        "https://raw.githubusercontent.com/foorilla/ai-jobs-net-salaries/main/salaries.csv",
+        "https://www.bls.gov/oes/special-requests/oesm23nat.zip",
+    ):
+        assert (MIRROR_DIR / mirror_relpath(url)).is_file(), url
