@@ -119,3 +119,34 @@ def test_second_refresh_reuses_snapshots(published):
     assert proc.returncode == 0, proc.stderr
     after = sorted(p.name for p in (published / "raw" / "aijobs_salaries").iterdir())
     assert before == after  # the 304 reused the snapshot: no new folder
+
+
+def test_hn_threads_and_postings(published):
+    threads = table(published, "hn_threads")
+    posts = table(published, "hn_postings")
+    assert len(threads) == 59
+    # The mirror holds 29,890 top-level children; one (id 8122553, August 2014) has an empty text,
+    # so it is not a posting under the definition "top-level children that have text".
+    assert len(posts) == 29_889
+    assert 8122553 not in set(posts.posting_id)
+    nov17 = threads[threads.thread_month == pd.Timestamp("2017-11-01")].iloc[0]
+    assert nov17.postings == 854
+    assert (posts.thread_month == pd.Timestamp("2017-11-01")).sum() == 854
+
+
+def test_hn_children_count_matches_mirror_readme():
+    import json
+
+    items = MIRROR / "hn.algolia.com" / "api" / "v1" / "items"
+    children = sum(len(json.loads(p.read_bytes())["children"]) for p in items.iterdir())
+    assert children == 29_890
+
+
+def test_demand_and_skills_published(published):
+    d = table(published, "hn_demand_monthly")
+    assert set(d.role) == {"data_scientist", "ml_engineer", "ai_engineer"}
+    assert d.thread_month.nunique() == 59
+    ps = table(published, "posting_skills")
+    assert ps.skill.nunique() > 100
+    sh = table(published, "skill_shares")
+    assert (sh.postings_with_skill <= sh.role_postings).all()
