@@ -87,7 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except LockBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 75
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+    except (ValueError, FileNotFoundError, KeyError, RuntimeError) as exc:
         print(f"error: {exc}; nothing was changed", file=sys.stderr)
         return 2
     _print_report(report)

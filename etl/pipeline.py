@@ -205,14 +205,25 @@ def refresh(
                 "mode": report.mode,
                 "code_version": code_version(),
             }
-            manifest = store.publish(settings.processed_dir, staged, run_info, sources_info)
-            report.manifest_version = manifest["version"]
-            now = iso(utc_now())
-            for o in report.outcomes:
-                if o.ok and not o.skipped:
-                    s = state.setdefault(o.source, {})
-                    s.update(last_success=now, snapshot_id=o.snapshot_id, rows=o.rows)
-                    s["last_error"] = None
+            try:
+                manifest = store.publish(settings.processed_dir, staged, run_info, sources_info)
+            except Exception as exc:  # e.g. disk full: nothing was published, say so per source
+                msg = f"publish failed, previous tables kept: {type(exc).__name__}: {exc}"
+                log.error(msg)
+                for o in report.outcomes:
+                    if o.ok and not o.skipped:
+                        o.ok, o.error = False, msg
+                        state.setdefault(o.source, {}).update(
+                            last_error=msg, last_error_at=iso(utc_now())
+                        )
+            else:
+                report.manifest_version = manifest["version"]
+                now = iso(utc_now())
+                for o in report.outcomes:
+                    if o.ok and not o.skipped:
+                        s = state.setdefault(o.source, {})
+                        s.update(last_success=now, snapshot_id=o.snapshot_id, rows=o.rows)
+                        s["last_error"] = None
         save_state(settings.state_dir, state)
     finally:
         if own_client and client is not None:
@@ -225,11 +236,13 @@ def refresh(
 def write_report(settings: Settings, report: RunReport) -> Path:
     d = settings.reports_dir
     d.mkdir(parents=True, exist_ok=True)
-    path = d / f"refresh-{report.started_at.replace(':', '')}.json"
-    i = 1
+    # microseconds and a zero-padded counter keep names unique and sorting in time order
+    stamp = f"{utc_now():%Y%m%dT%H%M%S%fZ}"
+    i = 0
+    path = d / f"refresh-{stamp}-{i:03d}.json"
     while path.exists():
-        path = d / f"refresh-{report.started_at.replace(':', '')}-{i}.json"
         i += 1
+        path = d / f"refresh-{stamp}-{i:03d}.json"
     store.atomic_write_text(path, json.dumps(report.to_json(), indent=2))
     return path
 
@@ -271,7 +284,8 @@ def import_files(settings: Settings, name: str, paths: list[Path]) -> RunReport:
     raw = SnapshotStore(settings.raw_dir, keep=settings.keep_snapshots)
     previous = raw.latest(name)
     ctx = FetchContext(settings, None, raw, previous)  # type: ignore[arg-type]
-    # validate first (parse every given file), so a bad file never becomes a snapshot
+    # a source's import_files parses every file before it saves a snapshot; the build below is
+    # a second check, and a snapshot that does not build is removed again
     for p in paths:
         if not Path(p).is_file():
             raise FileNotFoundError(f"{p}: no such file")

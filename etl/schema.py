@@ -123,33 +123,73 @@ FIELDS: dict[str, Field] = {
     "thread_id": Field("int64", "", "Hacker News story id of the monthly thread"),
     "title": Field("string", "", "thread title, e.g. 'Ask HN: Who is hiring? (May 2026)'"),
     "thread_month": Field("date", "month (first day)", "month named in the thread title"),
-    "created_at": Field("datetime64[ns, UTC]", "UTC", "when the thread or posting was created (reconstructed as the 1st, 15:00 UTC, for archived 2013-2018 threads)"),
-    "num_comments": Field("int64", "comments", "comment count reported by the search API (replies included)"),
-    "snapshot_fetched_at": Field("datetime64[ns, UTC]", "UTC", "when the thread's item file was downloaded"),
+    "created_at": Field(
+        "datetime64[ns, UTC]",
+        "UTC",
+        "when the thread or posting was created (reconstructed as the 1st, 15:00 UTC, for archived 2013-2018 threads)",
+    ),
+    "num_comments": Field(
+        "int64", "comments", "comment count reported by the search API (replies included)"
+    ),
+    "snapshot_fetched_at": Field(
+        "datetime64[ns, UTC]", "UTC", "when the thread's item file was downloaded"
+    ),
     "postings": Field("int64", "postings", "number of postings (top-level comments with text)"),
-    "is_partial": Field("bool", "", "the thread was snapshotted less than 30 days after it opened: the month is incomplete"),
+    "is_partial": Field(
+        "bool",
+        "",
+        "the thread was snapshotted less than 30 days after it opened: the month is incomplete",
+    ),
     "posting_id": Field("int64", "", "Hacker News comment id of the posting"),
     "author": Field("string", "", "Hacker News user name of the poster (empty when deleted)"),
-    "text": Field("string", "", "posting text as plain text: kept for skill extraction, never shown in full or exported"),
-    "first_line": Field("string", "", "first non-empty line of the posting (where most postings name the role)"),
-    "is_data_scientist_header": Field("bool", "", "first line names a data-scientist opening (etl/mappings/hn_role_rules.csv)"),
+    "text": Field(
+        "string",
+        "",
+        "posting text as plain text: kept for skill extraction, never shown in full or exported",
+    ),
+    "first_line": Field(
+        "string", "", "first non-empty line of the posting (where most postings name the role)"
+    ),
+    "is_data_scientist_header": Field(
+        "bool", "", "first line names a data-scientist opening (etl/mappings/hn_role_rules.csv)"
+    ),
     "is_ml_engineer_header": Field("bool", "", "first line names an ML-engineer opening"),
     "is_ai_engineer_header": Field("bool", "", "first line names an AI-engineer opening"),
     "is_data_scientist_anywhere": Field("bool", "", "text anywhere names a data-scientist opening"),
     "is_ml_engineer_anywhere": Field("bool", "", "text anywhere names an ML-engineer opening"),
     "is_ai_engineer_anywhere": Field("bool", "", "text anywhere names an AI-engineer opening"),
-    "definition": Field("string", "", "role definition: header (first line) or anywhere (whole text)"),
-    "month_postings": Field("int64", "postings", "all postings of the month's thread (the share's denominator)"),
-    "posting_share_pct": Field("float64", "%", "share of the denominator's postings", nullable=True),
-    "share_ma3_pct": Field("float64", "%", "trailing 3-month moving average of posting_share_pct over the months present", nullable=True),
+    "definition": Field(
+        "string", "", "role definition: header (first line) or anywhere (whole text)"
+    ),
+    "month_postings": Field(
+        "int64", "postings", "all postings of the month's thread (the share's denominator)"
+    ),
+    "posting_share_pct": Field(
+        "float64", "%", "share of the denominator's postings", nullable=True
+    ),
+    "share_ma3_pct": Field(
+        "float64",
+        "%",
+        "trailing 3-month moving average of posting_share_pct over the months present",
+        nullable=True,
+    ),
     "distinct_authors": Field("int64", "authors", "distinct posters behind the role's postings"),
-    "ml_per_ds_ratio": Field("float64", "ratio", "ML-engineer postings per data-scientist posting that month (NA when no data-scientist posting)", nullable=True),
+    "ml_per_ds_ratio": Field(
+        "float64",
+        "ratio",
+        "ML-engineer postings per data-scientist posting that month (NA when no data-scientist posting)",
+        nullable=True,
+    ),
     # --- skills
     "skill": Field("string", "", "canonical skill name (etl/mappings/skills.csv)"),
     "category": Field("string", "", "skill category (languages, cloud, mlops_deployment, ...)"),
     "posted_year": Field("int64", "year", "year of the thread month the postings belong to"),
-    "postings_with_skill": Field("int64", "postings", "postings of the group that mention the skill"),
-    "role_postings": Field("int64", "postings", "all postings of the group (the share's denominator)"),
+    "postings_with_skill": Field(
+        "int64", "postings", "postings of the group that mention the skill"
+    ),
+    "role_postings": Field(
+        "int64", "postings", "all postings of the group (the share's denominator)"
+    ),
 }
 
 
@@ -325,9 +365,20 @@ register(
     TableSchema(
         "hn_threads",
         "Monthly Hacker News 'Ask HN: Who is hiring?' threads",
-        ("thread_id", "title", "thread_month", "created_at", "num_comments", "snapshot_fetched_at", "postings", "is_partial"),
+        (
+            "thread_id",
+            "title",
+            "thread_month",
+            "created_at",
+            "num_comments",
+            "snapshot_fetched_at",
+            "postings",
+            "is_partial",
+        ),
         {
-            "title starts with 'Ask HN: Who is hiring?'": lambda df: ~df["title"].str.startswith("Ask HN: Who is hiring?"),
+            "title starts with 'Ask HN: Who is hiring?'": lambda df: (
+                ~df["title"].str.startswith("Ask HN: Who is hiring?")
+            ),
             "months from 2011": lambda df: df["thread_month"] < pd.Timestamp("2011-01-01"),
         },
         unique=("thread_id",),
@@ -338,9 +389,21 @@ register(
     TableSchema(
         "hn_postings",
         "One row per posting (top-level comment with text) with role flags under both definitions",
-        ("posting_id", "thread_id", "thread_month", "author", "created_at", "text", "first_line",
-         "is_data_scientist_header", "is_ml_engineer_header", "is_ai_engineer_header",
-         "is_data_scientist_anywhere", "is_ml_engineer_anywhere", "is_ai_engineer_anywhere"),
+        (
+            "posting_id",
+            "thread_id",
+            "thread_month",
+            "author",
+            "created_at",
+            "text",
+            "first_line",
+            "is_data_scientist_header",
+            "is_ml_engineer_header",
+            "is_ai_engineer_header",
+            "is_data_scientist_anywhere",
+            "is_ml_engineer_anywhere",
+            "is_ai_engineer_anywhere",
+        ),
         {
             "text must not be empty": lambda df: df["text"].str.len() == 0,
             "a header match is also an anywhere match": lambda df: (
@@ -357,12 +420,25 @@ register(
     TableSchema(
         "hn_demand_monthly",
         "Postings per month, definition and role, as a share of the month's postings",
-        ("thread_month", "thread_id", "definition", "role", "postings", "month_postings", "posting_share_pct",
-         "share_ma3_pct", "distinct_authors", "ml_per_ds_ratio", "is_partial"),
+        (
+            "thread_month",
+            "thread_id",
+            "definition",
+            "role",
+            "postings",
+            "month_postings",
+            "posting_share_pct",
+            "share_ma3_pct",
+            "distinct_authors",
+            "ml_per_ds_ratio",
+            "is_partial",
+        ),
         {
             "role in allowed set": _not_in("role", ROLES),
             "definition is header or anywhere": _not_in("definition", ("header", "anywhere")),
-            "share between 0 and 100": lambda df: ~df["posting_share_pct"].between(0, 100) & df["posting_share_pct"].notna(),
+            "share between 0 and 100": lambda df: (
+                ~df["posting_share_pct"].between(0, 100) & df["posting_share_pct"].notna()
+            ),
             "postings <= month_postings": lambda df: df["postings"] > df["month_postings"],
         },
         unique=("thread_month", "definition", "role"),
@@ -383,7 +459,16 @@ register(
     TableSchema(
         "skill_shares",
         "Share of a role's postings that mention a skill, per definition and year, with both counts",
-        ("definition", "role", "posted_year", "skill", "category", "postings_with_skill", "role_postings", "posting_share_pct"),
+        (
+            "definition",
+            "role",
+            "posted_year",
+            "skill",
+            "category",
+            "postings_with_skill",
+            "role_postings",
+            "posting_share_pct",
+        ),
         {
             "role in allowed set": _not_in("role", ROLES),
             "share between 0 and 100": lambda df: ~df["posting_share_pct"].between(0, 100),
@@ -427,7 +512,11 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
             if nbad:
                 problems.append(f"{label}: {nbad} rows fail")
         if schema.unique and out.duplicated(list(schema.unique)).any():
-            problems.append(f"duplicate keys on {', '.join(schema.unique)}")
+            dups = out.loc[out.duplicated(list(schema.unique)), list(schema.unique)].head(3)
+            shown = "; ".join(
+                ", ".join(str(v) for v in row) for row in dups.itertuples(index=False)
+            )
+            problems.append(f"duplicate keys on {', '.join(schema.unique)} (e.g. {shown})")
     if problems:
         raise SchemaError(f"table {name}: " + "; ".join(problems))
     return out.reset_index(drop=True)
