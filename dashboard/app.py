@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data  # noqa: E402
+from dashboard import data, filters, scope  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
@@ -40,12 +40,22 @@ if not state.ok:
 else:
     page = st.navigation(
         [
-            st.Page(VIEWS / "pay.py", title="Pay", icon="💵", url_path="pay", default=True),
+            st.Page(
+                VIEWS / "overview.py",
+                title="Overview",
+                icon="🧭",
+                url_path="overview",
+                default=True,
+            ),
+            st.Page(VIEWS / "pay.py", title="Pay", icon="💵", url_path="pay"),
             st.Page(VIEWS / "demand.py", title="Demand", icon="📈", url_path="demand"),
             st.Page(VIEWS / "skills.py", title="Skills", icon="🧰", url_path="skills"),
             st.Page(VIEWS / "methods.py", title="Data & methods", icon="📚", url_path="methods"),
         ]
     )
+if state.ok:
+    scope.render(state)
+    filters.show_notices()
 for s in data.staleness(state):
     why = (
         f"its last refresh failed: {s['last_error']}"

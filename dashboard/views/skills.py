@@ -7,17 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export, filters
+from dashboard import charts, data, export, filters, queries, scope
 from dashboard.sources_ui import download_pair
-from etl.transform.skills import cooccurrence, weighted_log_odds
+from etl.transform.skills import cooccurrence
 
-ROLES = ("data_scientist", "ml_engineer", "ai_engineer")
-DEFINITIONS = {
-    "header": "Header: the first line names the role",
-    "anywhere": "Anywhere: the text names the role",
-}
-# The claims in circulation (DOMAIN.md): each is measured as the share of the role's postings that
-# mention any of the listed skills.
 CLAIMS = [
     ("data_scientist", "SQL", ("SQL",)),
     ("data_scientist", "Excel", ("Excel",)),
@@ -32,72 +25,12 @@ CLAIMS = [
 
 def skill_filters(state: data.DataState) -> dict:
     st.sidebar.header("Skills filters")
-    definition = filters.radio(
-        "Role definition", "hn_def", list(DEFINITIONS), "header", format_func=DEFINITIONS.get
-    )
-    years = data.run_query(
-        state,
-        "SELECT DISTINCT CAST(year(thread_month) AS VARCHAR) AS y FROM {hn_postings} ORDER BY 1",
-        (),
-        ("hn_postings",),
-    )["y"].tolist()
-    start, end = filters.period("Years", "years", years)
     cats = data.run_query(
         state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",)
     )["category"].tolist()
     categories = filters.multiselect("Skill categories", "cat", cats, help="Empty: every category")
     top_n = filters.radio("Top N", "top", [10, 15, 20, 30], 15, horizontal=True)
-    return {
-        "definition": definition,
-        "from_year": int(start),
-        "to_year": int(end),
-        "categories": categories,
-        "top": top_n,
-    }
-
-
-def role_postings(state: data.DataState, f: dict) -> pd.DataFrame:
-    """posting_id, role for the postings flagged under the definition in the period."""
-    d = f["definition"]
-    assert d in DEFINITIONS  # interpolated below: only known column names
-    parts = [
-        f"SELECT posting_id, '{r}' AS role, year(thread_month) AS posted_year FROM {{hn_postings}} "
-        f"WHERE is_{r}_{d} AND year(thread_month) BETWEEN ? AND ?"
-        for r in ROLES
-    ]
-    return data.run_query(
-        state,
-        " UNION ALL ".join(parts),
-        [f["from_year"], f["to_year"]] * len(ROLES),
-        ("hn_postings",),
-    )
-
-
-def role_skill_rows(state: data.DataState, f: dict) -> pd.DataFrame:
-    """posting_id, role, skill, category for role postings in the period."""
-    d = f["definition"]
-    assert d in DEFINITIONS
-    parts = [
-        f"SELECT p.posting_id, '{r}' AS role, year(p.thread_month) AS posted_year, s.skill, s.category "
-        f"FROM {{hn_postings}} p JOIN {{posting_skills}} s USING (posting_id) "
-        f"WHERE p.is_{r}_{d} AND year(p.thread_month) BETWEEN ? AND ?"
-        for r in ROLES
-    ]
-    return data.run_query(
-        state,
-        " UNION ALL ".join(parts),
-        [f["from_year"], f["to_year"]] * len(ROLES),
-        ("hn_postings", "posting_skills"),
-    )
-
-
-def shares(rows: pd.DataFrame, denominators: pd.Series, categories: list[str]) -> pd.DataFrame:
-    r = rows[rows["category"].isin(categories)] if categories else rows
-    out = r.groupby(["role", "skill", "category"], as_index=False)["posting_id"].nunique()
-    out = out.rename(columns={"posting_id": "postings_with_skill"})
-    out["role_postings"] = out["role"].map(denominators).astype("int64")
-    out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
-    return out.sort_values(["role", "posting_share_pct", "skill"], ascending=[True, False, True])
+    return {"categories": categories, "top": top_n}
 
 
 def claims_table(rows: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
@@ -125,23 +58,24 @@ def render() -> None:
     if not (state.has("posting_skills") and state.has("hn_postings")):
         st.info("Skill data is not published yet: `python -m etl refresh --source hn_whoishiring`.")
         return
+    sc = scope.get()
     f = skill_filters(state)
     filters.show_notices()
     info = state.source_of("posting_skills")
-    rp = role_postings(state, f)
-    denominators = rp.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
-    rows = role_skill_rows(state, f)
-    sh = shares(rows, denominators, f["categories"])
-    period = f"{f['from_year']}-{f['to_year']}"
+    rp = queries.role_postings(state, sc)
+    denominators = queries.denominators(rp)
+    rows = queries.role_skill_rows(state, sc)
+    sh = queries.skill_shares(rows, denominators, f["categories"])
+    period = f"{sc.year_from}-{sc.year_to}"
     st.caption(
-        f"Hacker News 'Who is hiring?' postings {period}, definition: {f['definition']}; n = "
+        f"Hacker News 'Who is hiring?' postings {period}, definition: {sc.hn_definition} ({sc.definition}); n = "
         + ", ".join(f"{charts.role_label(r)} {int(n):,}" for r, n in denominators.items())
         + ". A share is the postings that mention the skill divided by the role's postings. Aliases are merged and "
         "ambiguous names have their own rules (Data & methods lists the taxonomy)."
     )
     caption = (
         f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "
-        f"{period}, {f['definition']}"
+        f"{period}, {sc.hn_definition}"
     )
 
     st.header("Top skills per role")
@@ -169,12 +103,7 @@ def render() -> None:
     st.header("Distinctive skills")
     n_ml, n_ds = int(denominators["ml_engineer"]), int(denominators["data_scientist"])
     if min(n_ml, n_ds) >= 10:
-        r = rows[rows["category"].isin(f["categories"])] if f["categories"] else rows
-        ca = r[r["role"] == "ml_engineer"].groupby("skill")["posting_id"].nunique()
-        cb = r[r["role"] == "data_scientist"].groupby("skill")["posting_id"].nunique()
-        lo = weighted_log_odds(ca, n_ml, cb, n_ds).reset_index().rename(columns={"index": "skill"})
-        if "skill" not in lo.columns:
-            lo = lo.rename(columns={lo.columns[0]: "skill"})
+        lo = queries.distinctive(rows, denominators, f["categories"])
         k = max(5, f["top"] // 2)
         strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
         st.plotly_chart(
@@ -228,7 +157,7 @@ def render() -> None:
         )
 
     export_frame = sh.copy()
-    export_frame.insert(0, "definition", f["definition"])
+    export_frame.insert(0, "definition", sc.hn_definition)
     export_frame.insert(1, "period", period)
     download_pair(
         f"Download the {len(export_frame):,} skill shares (CSV)",

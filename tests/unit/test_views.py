@@ -24,9 +24,10 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def open_view(view: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60)
     for k, v in (params or {}).items():
         at.query_params[k] = v
+    at.run()
     at.switch_page(f"views/{view}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -56,18 +57,22 @@ def test_demand_filter_changes_chart_and_url(data_dir):
     names = [t.name for t in figures(at)[0].data]
     assert "Data Scientist (monthly)" not in names and "ML Engineer (monthly)" in names
     assert at.query_params["roles"] in ("ml_engineer", ["ml_engineer"])
-    at.select_slider(key="period").set_value(("2026-02", "2026-03")).run()
-    ml = next(t for t in figures(at)[0].data if t.name == "ML Engineer (monthly)")
-    assert len(ml.x) == 2
-    assert at.query_params["period_from"] in ("2026-02", ["2026-02"])
+    at.select_slider(key="period").set_range("2023", "2024").run()
+    assert not figures(at) or all("Hacker News" not in f.layout.title.text for f in figures(at))
+    assert "No Hacker News threads in 2023-2024" in " ".join(w.value for w in at.warning)
+    assert at.query_params["period_to"] in ("2024", ["2024"])
 
 
 def test_demand_deep_link(data_dir):
-    at = open_view("demand", {"hn_def": "anywhere", "period_from": "2026-03"})
-    assert at.radio(key="hn_def").value == "anywhere"
-    assert at.select_slider(key="period").value == ("2026-03", "2026-03")
+    at = open_view(
+        "demand", {"def": "broad", "period_from": "2026", "roles": ["ml_engineer", "ai_engineer"]}
+    )
+    assert at.radio(key="def").value == "broad"
+    assert at.select_slider(key="period").value == ("2026", "2026")
+    assert at.multiselect(key="roles").value == ["ml_engineer", "ai_engineer"]
     m = {x.label: x.value for x in at.metric}
-    assert m["Data Scientist postings"] == "12"
+    assert m == {"ML Engineer postings": "18", "AI Engineer postings": "0"}
+    assert "definition: anywhere (broad)" in " ".join(c.value for c in at.caption)
 
 
 def test_skills_view_roles_claims_and_category_filter(data_dir):
@@ -112,3 +117,28 @@ def test_methods_view_lists_sources_mapping_and_taxonomy(data_dir):
     tax = at.dataframe[-1].value
     assert "PyTorch" in set(tax["skill"])
     assert len(tax) < 20
+
+
+def test_overview_answers_three_questions_with_n(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [h.value for h in at.subheader][:3] == ["Demand", "Pay", "Skills"]
+    m = {x.label: x.value for x in at.metric}
+    assert m["Data Scientist share of postings"] == "40.00%"  # 36 of 90 postings
+    assert m["ML Engineer share of postings"] == "20.00%"
+    assert m["ML engineer minus data scientist median"] == "+$27,500"
+    text = " ".join(c.value for c in at.caption)
+    assert "n = 36 of 90 postings" in text and "(n = 45, medium confidence)" in text
+    md = " ".join(x.value for x in at.markdown)
+    assert "Most distinctive of ML Engineers** (n = 18 postings)" in md
+    assert "PyTorch" in text  # only ML engineers mention it
+    links = [x.proto.page for x in at.get("page_link")]
+    assert len(links) == 3
+
+
+def test_overview_follows_global_filters(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.multiselect(key="country").set_value(["DE"]).run()
+    m = {x.label: x.value for x in at.metric}
+    assert m["ML engineer minus data scientist median"] == "too few responses"
+    assert at.query_params["country"] in ("DE", ["DE"])

@@ -1,0 +1,211 @@
+"""Every query the views run, as plain functions of (DataState, Scope, view filters): filtering and
+aggregation are pushed into DuckDB over the published Parquet; results are cached by manifest version.
+No Streamlit widgets here, so benchmarks and tests call the same code the pages do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard import data, metrics
+from dashboard.scope import ROLES, Scope
+
+PAY_COLUMNS = ("experience_level", "employment_type", "remote_ratio_pct", "company_size")
+
+
+# --- pay -------------------------------------------------------------------------------------
+
+
+def salary_options(state: data.DataState, col: str) -> list:
+    assert col in PAY_COLUMNS or col in ("work_year", "company_country_code")
+    df = data.run_query(
+        state,
+        f'SELECT "{col}" AS v, count(*) AS n FROM {{salaries}} GROUP BY 1 ORDER BY n DESC, 1',
+        (),
+        ("salaries",),
+    )
+    return df["v"].tolist()
+
+
+def salary_where(scope: Scope, extra: dict[str, list]) -> tuple[str, list]:
+    role_col = f"role_{scope.definition}"
+    w, params = data.where(
+        {
+            role_col: scope.roles_or_all,
+            "company_country_code": scope.countries,
+            **{c: extra.get(c, []) for c in PAY_COLUMNS},
+        }
+    )
+    w = (w + " AND" if w else " WHERE") + " work_year BETWEEN ? AND ?"
+    return w, [*params, scope.year_from, scope.year_to]
+
+
+def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
+    """role, value (USD), n (responses with that exact value) for the filtered slice."""
+    w, params = salary_where(scope, extra)
+    sql = (
+        f'SELECT "role_{scope.definition}" AS role, salary_usd_annual AS value, count(*) AS n '
+        f"FROM {{salaries}}{w} GROUP BY ALL ORDER BY role, value"
+    )
+    return data.run_query(state, sql, params, ("salaries",))
+
+
+def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
+    w, params = salary_where(scope, extra)
+    return data.run_query(
+        state,
+        f"SELECT * FROM {{salaries}}{w} ORDER BY work_year, job_title, salary_usd_annual",
+        params,
+        ("salaries",),
+    )
+
+
+def pay_summary(values: pd.DataFrame, roles: list[str]) -> pd.DataFrame:
+    stats = metrics.summary(values).set_index("role").reindex(roles).reset_index()
+    stats["n"] = stats["n"].fillna(0).astype(int)
+    stats["confidence"] = stats["confidence"].fillna(metrics.confidence(0))
+    return stats
+
+
+def pay_gap(values: pd.DataFrame) -> dict[str, float]:
+    ds = values[values["role"] == "data_scientist"]
+    ml = values[values["role"] == "ml_engineer"]
+    return metrics.median_gap(
+        ml["value"].to_numpy(), ml["n"].to_numpy(), ds["value"].to_numpy(), ds["n"].to_numpy()
+    )
+
+
+def oews(state: data.DataState) -> pd.DataFrame:
+    return data.run_query(
+        state, "SELECT * FROM {oews_wages} ORDER BY year, soc_code", (), ("oews_wages",)
+    )
+
+
+# --- demand ----------------------------------------------------------------------------------
+
+
+def demand_monthly(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    w, params = data.where({"definition": [scope.hn_definition], "role": scope.roles_or_all})
+    sql = (
+        "SELECT thread_month, role, postings, month_postings, posting_share_pct, share_ma3_pct, distinct_authors, "
+        f"ml_per_ds_ratio, is_partial FROM {{hn_demand_monthly}}{w} AND year(thread_month) BETWEEN ? AND ? "
+        "ORDER BY role, thread_month"
+    )
+    return data.run_query(
+        state, sql, [*params, scope.year_from, scope.year_to], ("hn_demand_monthly",)
+    )
+
+
+def demand_ratio(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    sql = (
+        "SELECT thread_month, max(ml_per_ds_ratio) AS ml_per_ds_ratio, "
+        "sum(postings) FILTER (WHERE role = 'ml_engineer') AS ml_postings, "
+        "sum(postings) FILTER (WHERE role = 'data_scientist') AS ds_postings, bool_or(is_partial) AS is_partial "
+        "FROM {hn_demand_monthly} WHERE definition = ? AND year(thread_month) BETWEEN ? AND ? "
+        "GROUP BY thread_month ORDER BY thread_month"
+    )
+    return data.run_query(
+        state, sql, [scope.hn_definition, scope.year_from, scope.year_to], ("hn_demand_monthly",)
+    )
+
+
+def demand_recent(monthly: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+    """Per role: share of postings over the most recent `months` threads present, and over the
+    `months` before them (the trend), with the counts behind both."""
+    ms = sorted(monthly["thread_month"].unique())
+    recent, before = ms[-months:], ms[-2 * months : -months]
+    rows = []
+    for role, part in monthly.groupby("role", sort=False):
+        r = part[part["thread_month"].isin(recent)]
+        b = part[part["thread_month"].isin(before)]
+        n_r, t_r = int(r["postings"].sum()), int(r["month_postings"].sum())
+        n_b, t_b = int(b["postings"].sum()), int(b["month_postings"].sum())
+        rows.append(
+            {
+                "role": role,
+                "postings": n_r,
+                "month_postings": t_r,
+                "share_pct": 100 * n_r / t_r if t_r else np.nan,
+                "previous_share_pct": 100 * n_b / t_b if t_b else np.nan,
+                "previous_postings": n_b,
+                "first_month": pd.Timestamp(recent[0]) if recent else None,
+                "last_month": pd.Timestamp(recent[-1]) if recent else None,
+                "months": len(recent),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def indeed_proxies(state: data.DataState) -> pd.DataFrame:
+    return data.run_query(
+        state,
+        "SELECT date, sector, postings_index, proxy_for FROM {indeed_sector_index} "
+        "WHERE proxy_for <> '' AND variable = 'total postings' ORDER BY sector, date",
+        (),
+        ("indeed_sector_index",),
+    )
+
+
+# --- skills ----------------------------------------------------------------------------------
+
+
+def role_postings(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """posting_id, role, posted_year for the postings flagged under the definition in the period."""
+    d = scope.hn_definition
+    parts = [
+        f"SELECT posting_id, '{r}' AS role, year(thread_month) AS posted_year FROM {{hn_postings}} "
+        f"WHERE is_{r}_{d} AND year(thread_month) BETWEEN ? AND ?"
+        for r in ROLES
+    ]
+    return data.run_query(
+        state,
+        " UNION ALL ".join(parts),
+        [scope.year_from, scope.year_to] * len(ROLES),
+        ("hn_postings",),
+    )
+
+
+def role_skill_rows(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """posting_id, role, posted_year, skill, category for role postings in the period."""
+    d = scope.hn_definition
+    parts = [
+        f"SELECT p.posting_id, '{r}' AS role, year(p.thread_month) AS posted_year, s.skill, s.category "
+        f"FROM {{hn_postings}} p JOIN {{posting_skills}} s USING (posting_id) "
+        f"WHERE p.is_{r}_{d} AND year(p.thread_month) BETWEEN ? AND ?"
+        for r in ROLES
+    ]
+    return data.run_query(
+        state,
+        " UNION ALL ".join(parts),
+        [scope.year_from, scope.year_to] * len(ROLES),
+        ("hn_postings", "posting_skills"),
+    )
+
+
+def denominators(role_posts: pd.DataFrame) -> pd.Series:
+    return role_posts.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
+
+
+def skill_shares(rows: pd.DataFrame, den: pd.Series, categories: list[str]) -> pd.DataFrame:
+    r = rows[rows["category"].isin(categories)] if categories else rows
+    out = r.groupby(["role", "skill", "category"], as_index=False)["posting_id"].nunique()
+    out = out.rename(columns={"posting_id": "postings_with_skill"})
+    out["role_postings"] = out["role"].map(den).astype("int64")
+    out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
+    return out.sort_values(
+        ["role", "posting_share_pct", "skill"], ascending=[True, False, True]
+    ).reset_index(drop=True)
+
+
+def distinctive(
+    rows: pd.DataFrame, den: pd.Series, categories: list[str] | None = None
+) -> pd.DataFrame:
+    """Weighted log-odds (ML engineer = a, data scientist = b) with counts; positive z = ML engineer."""
+    from etl.transform.skills import weighted_log_odds
+
+    r = rows[rows["category"].isin(categories)] if categories else rows
+    ca = r[r["role"] == "ml_engineer"].groupby("skill")["posting_id"].nunique()
+    cb = r[r["role"] == "data_scientist"].groupby("skill")["posting_id"].nunique()
+    lo = weighted_log_odds(ca, int(den["ml_engineer"]), cb, int(den["data_scientist"]))
+    lo = lo.reset_index()
+    return lo.rename(columns={lo.columns[0]: "skill"})

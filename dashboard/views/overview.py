@@ -1,0 +1,131 @@
+"""Overview (the landing view, a page script): for the current global filters, the three answers side
+by side: demand (recent share of postings and its trend), pay (median gap with its interval) and
+skills (each role's most distinctive skills), each with n and source, linking to its detailed view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, metrics, queries, scope
+
+
+def _pct(x: float) -> str:
+    return "—" if pd.isna(x) else f"{x:.2f}%"
+
+
+def demand_card(state: data.DataState, sc: scope.Scope) -> None:
+    st.subheader("Demand")
+    if not state.has("hn_demand_monthly"):
+        st.info("No demand data published yet.")
+        return
+    monthly = queries.demand_monthly(state, sc)
+    rec = queries.demand_recent(monthly)
+    if rec.empty:
+        st.info(f"No Hacker News threads in {sc.year_from}-{sc.year_to}.")
+        return
+    first, last = rec["first_month"].iloc[0], rec["last_month"].iloc[0]
+    st.caption(
+        f"Share of Hacker News 'Who is hiring?' postings naming the role in the {int(rec['months'].iloc[0])} most "
+        f"recent monthly threads of the period ({first:%Y-%m} to {last:%Y-%m}), vs the threads before them."
+    )
+    for _, r in rec[rec["role"].isin(["data_scientist", "ml_engineer", "ai_engineer"])].iterrows():
+        delta = None
+        if not pd.isna(r["previous_share_pct"]):
+            delta = f"{r['share_pct'] - r['previous_share_pct']:+.2f} pts vs the previous threads"
+        st.metric(
+            f"{charts.role_label(r['role'])} share of postings",
+            _pct(r["share_pct"]),
+            delta=delta,
+            help=f"{r['postings']:,} of {r['month_postings']:,} postings; previous: {r['previous_postings']:,}",
+        )
+        st.caption(f"n = {r['postings']:,} of {r['month_postings']:,} postings")
+    info = state.source_of("hn_demand_monthly")
+    st.caption(
+        f"Source: {info['producer']}; snapshot {info['snapshot_date']}; definition {sc.hn_definition}"
+    )
+    st.page_link("views/demand.py", label="Demand in detail", icon="📈")
+
+
+def pay_card(state: data.DataState, sc: scope.Scope) -> None:
+    st.subheader("Pay")
+    if not state.has("salaries"):
+        st.info("No salary data published yet.")
+        return
+    vals = queries.salary_values(state, sc, {})
+    stats = queries.pay_summary(vals, ["data_scientist", "ml_engineer"])
+    gap = queries.pay_gap(vals)
+    if np.isnan(gap["gap"]):
+        st.metric("ML engineer minus data scientist median", "too few responses")
+    else:
+        st.metric(
+            "ML engineer minus data scientist median",
+            f"{'+' if gap['gap'] >= 0 else '−'}${abs(gap['gap']):,.0f}",
+            help="Bootstrap 95% interval, 2,000 resamples",
+        )
+        st.caption(f"95% interval ${gap['low']:,.0f} to ${gap['high']:,.0f}")
+    for _, r in stats.iterrows():
+        val = "too few responses" if r["n"] < metrics.MIN_N else f"${r['median']:,.0f}"
+        st.caption(
+            f"{charts.role_label(r['role'])} median {val} (n = {r['n']:,}, {r['confidence']} confidence)"
+        )
+    info = state.source_of("salaries")
+    st.caption(
+        f"Source: {info['producer']} survey, {info['license']}; snapshot {info['snapshot_date']}; "
+        f"work years {sc.year_from}-{sc.year_to}; definition {sc.definition}"
+        + (f"; countries {', '.join(sc.countries)}" if sc.countries else "")
+    )
+    st.page_link("views/pay.py", label="Pay in detail", icon="💵")
+
+
+def skills_card(state: data.DataState, sc: scope.Scope) -> None:
+    st.subheader("Skills")
+    if not state.has("posting_skills"):
+        st.info("No skill data published yet.")
+        return
+    rp = queries.role_postings(state, sc)
+    den = queries.denominators(rp)
+    if min(den["ml_engineer"], den["data_scientist"]) < metrics.MIN_N:
+        st.info(
+            f"Too few postings to compare (ML engineer n = {den['ml_engineer']}, data scientist n = {den['data_scientist']})."
+        )
+        return
+    rows = queries.role_skill_rows(state, sc)
+    lo = queries.distinctive(rows, den)
+    for role, side in (
+        ("ml_engineer", lo.nlargest(5, "z")),
+        ("data_scientist", lo.nsmallest(5, "z")),
+    ):
+        side = side[side["z"].abs() > 1.96] if (side["z"].abs() > 1.96).any() else side
+        st.markdown(
+            f"**Most distinctive of {charts.role_label(role)}s** (n = {int(den[role]):,} postings)"
+        )
+        st.caption(
+            ", ".join(f"{s} (z = {z:+.1f})" for s, z in zip(side["skill"], side["z"], strict=True))
+        )
+    info = state.source_of("posting_skills")
+    st.caption(
+        f"Weighted log-odds with an informative prior; source: {info['producer']}; snapshot {info['snapshot_date']}"
+    )
+    st.page_link("views/skills.py", label="Skills in detail", icon="🧰")
+
+
+def render() -> None:
+    st.title("Data Scientist or ML Engineer?")
+    st.markdown(
+        "Demand, pay and skills for the two roles, measured on public data. Every number carries its "
+        "sample size and source; the filters in the sidebar apply to every view and live in the URL."
+    )
+    state = data.load_state()
+    sc = scope.get()
+    cols = st.columns(3)
+    with cols[0]:
+        demand_card(state, sc)
+    with cols[1]:
+        pay_card(state, sc)
+    with cols[2]:
+        skills_card(state, sc)
+
+
+render()
