@@ -27,6 +27,8 @@ SETTINGS_DOC: dict[str, str] = {
     "LMD_BACKOFF": "base of the exponential backoff between retries in seconds (default 1.0)",
     "LMD_MAX_RETRY_AFTER": "longest Retry-After honoured, in seconds (default 120)",
     "LMD_MAX_BYTES": "size cap of one download in bytes (default 300000000)",
+    "LMD_DOWNLOAD_DEADLINE": "longest time one download may take in seconds, from request to last byte (default 600); "
+    "past it the download fails and is not retried",
 }
 
 
@@ -47,6 +49,7 @@ class Settings:
     backoff: float = 1.0
     max_retry_after: float = 120.0
     max_bytes: int = 300_000_000
+    download_deadline: float = 600.0
 
     @property
     def raw_dir(self) -> Path:
@@ -91,6 +94,7 @@ def load_settings(**overrides: object) -> Settings:
         ("backoff", float),
         ("max_retry_after", float),
         ("max_bytes", int),
+        ("download_deadline", float),
     ):
         if (v := _env(key.upper())) is not None:
             try:
@@ -117,6 +121,7 @@ _LOWER_BOUNDS = {
     "backoff": (0, False),
     "max_retry_after": (0, False),
     "max_bytes": (0, True),
+    "download_deadline": (0, True),
 }
 
 

@@ -1,5 +1,5 @@
 """The one HTTP client of the ETL: a requests.Session with timeouts, bounded retries, a descriptive
-User-Agent, conditional GET, streamed downloads with a size cap and a content check.
+User-Agent, conditional GET, streamed downloads with a size cap, a deadline and a content check.
 
 Reads URLs (or a mirror folder); writes downloaded bytes to a path given by the caller, atomically.
 """
@@ -13,14 +13,17 @@ import logging
 import os
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 
 from etl.config import Settings
 
@@ -225,8 +228,10 @@ class HttpClient:
         last_error = "no attempt made"
         for attempt in range(s.retries + 1):
             wait = s.backoff * (2**attempt)
+            resp: requests.Response | None = None
             try:
                 self.requests_made.append(url)
+                started = time.monotonic()
                 with self.session.get(
                     target,
                     headers=headers,
@@ -264,16 +269,27 @@ class HttpClient:
                         raise FetchError(
                             f"{url}: HTTP {status} {resp.reason}", url=url, status=status
                         )
-                    result = self._stream_to(resp, url, dest)
+                    result = self._stream_to(resp, url, dest, started)
                     check_content(dest, expect, url)
                     return result
             except (
                 requests.ConnectionError,
                 requests.Timeout,
                 requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
                 _Truncated,
             ) as exc:
                 last_error = f"{type(exc).__name__}: {_short(exc)}"
+                if isinstance(exc, requests.exceptions.ContentDecodingError):
+                    # NOTE: a corrupt compressed body is retried like a truncated one (a proxy
+                    # or a cut connection mangled it); requests' own message names no URL
+                    encoding = (
+                        resp.headers.get("Content-Encoding", "?") if resp is not None else "?"
+                    )
+                    last_error = (
+                        f"corrupt {encoding} body (Content-Encoding: {encoding} could not be "
+                        f"decoded: {_short(exc)})"
+                    )
                 if attempt < s.retries:
                     log.warning("%s: %s, retry %d in %.1f s", url, last_error, attempt + 1, wait)
                     self.sleep(wait)
@@ -286,8 +302,9 @@ class HttpClient:
                 raise
         raise FetchError(f"{url}: {last_error}", url=url)  # pragma: no cover - loop always returns
 
-    def _stream_to(self, resp: requests.Response, url: str, dest: Path) -> Download:
+    def _stream_to(self, resp: requests.Response, url: str, dest: Path, started: float) -> Download:
         cap = self.settings.max_bytes
+        deadline = self.settings.download_deadline
         declared = resp.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise FetchError(
@@ -300,7 +317,15 @@ class HttpClient:
         n = 0
         try:
             with open(tmp, "wb") as fh:
-                for chunk in resp.iter_content(CHUNK):
+                for chunk in _body_chunks(resp):
+                    if time.monotonic() - started > deadline:
+                        # NOTE: not retried: a server this slow would make every retry as slow,
+                        # and the deadline exists to bound the time a refresh can hang
+                        raise FetchError(
+                            f"{url}: download took longer than the deadline of {deadline:g} s "
+                            f"(LMD_DOWNLOAD_DEADLINE) after {n + len(chunk):,} bytes; not retried",
+                            url=url,
+                        )
                     n += len(chunk)
                     if n > cap:
                         raise FetchError(
@@ -330,6 +355,30 @@ class HttpClient:
 
 class _Truncated(IOError):
     pass
+
+
+def _body_chunks(resp: requests.Response) -> Iterator[bytes]:
+    """The decoded body in pieces as they arrive.
+
+    NOTE: `iter_content(CHUNK)` blocks until CHUNK bytes or the end of the body, so a server
+    sending a byte every few seconds never trips the read timeout and no deadline can be checked
+    in between; `read1` returns whatever has arrived. Errors are mapped as `iter_content` does.
+    """
+    raw = resp.raw
+    if not isinstance(raw, urllib3.response.HTTPResponse):  # e.g. the mirror folder adapter
+        yield from resp.iter_content(CHUNK)
+        return
+    try:
+        while chunk := raw.read1(CHUNK, decode_content=True):
+            yield chunk
+    except ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    except Urllib3SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
 
 
 def _short(exc: BaseException) -> str:

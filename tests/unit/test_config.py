@@ -70,6 +70,7 @@ def test_every_setting_is_parsed_from_the_environment(monkeypatch) -> None:  # t
         "LMD_BACKOFF": "0.5",
         "LMD_MAX_RETRY_AFTER": "6",
         "LMD_MAX_BYTES": "7",
+        "LMD_DOWNLOAD_DEADLINE": "8",
     }
     assert set(values) == set(SETTINGS_DOC)
     for k, v in values.items():
@@ -87,6 +88,7 @@ def test_every_setting_is_parsed_from_the_environment(monkeypatch) -> None:  # t
         "LMD_BACKOFF": f"{s.backoff:g}",
         "LMD_MAX_RETRY_AFTER": f"{s.max_retry_after:g}",
         "LMD_MAX_BYTES": str(s.max_bytes),
+        "LMD_DOWNLOAD_DEADLINE": f"{s.download_deadline:g}",
     }
     assert got == values
 

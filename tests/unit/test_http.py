@@ -3,12 +3,15 @@ mirror adapter against a folder written here."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
 
 from etl import pipeline
+from etl.config import load_settings
 from etl.http import ContentError, FetchError, HttpClient, mirror_relpath
 from tests.conftest import AIJOBS_HOST_PATH, CONTACT, Resp, aijobs_csv
 
@@ -255,3 +258,65 @@ def test_real_mirror_layout_matches_mirror_relpath() -> None:
         "https://www.bls.gov/oes/special-requests/oesm23nat.zip",
     ):
         assert (MIRROR_DIR / mirror_relpath(url)).is_file(), url
+
+
+# --------------------------------------------------------------------------------------------
+# Deadline for one whole download (LMD_DOWNLOAD_DEADLINE) and corrupt compressed bodies
+
+
+def test_trickling_server_hits_the_deadline_not_retried(server, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A piece every 0.2 s never trips the 0.5 s read timeout; the 1 s deadline stops it."""
+    c = HttpClient(settings.with_overrides(mirror=server.url, download_deadline=1.0))
+    body = aijobs_csv(200)
+    server.route(PATH, Resp(body=body, mode="slow", delay=6.0, chunks=30))  # 30 pieces, 6 s
+    dest = tmp_path / "out" / "f.csv"
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match=r"deadline of 1 s \(LMD_DOWNLOAD_DEADLINE\)") as ei:
+        c.download(URL, dest, expect="csv")
+    elapsed = time.monotonic() - t0
+    assert URL in str(ei.value) and "not retried" in str(ei.value)
+    assert 1.0 <= elapsed < 2.0  # at most one piece (0.2 s) past the deadline
+    assert server.count(PATH) == 1
+    assert list(dest.parent.iterdir()) == []  # neither dest nor a .part file
+
+
+def test_slow_download_within_the_deadline_succeeds(server, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    c = HttpClient(settings.with_overrides(mirror=server.url, download_deadline=5.0))
+    body = aijobs_csv(200)
+    server.route(PATH, Resp(body=body, mode="slow", delay=1.0, chunks=5))
+    d = c.download(URL, tmp_path / "f.csv", expect="csv")
+    assert d.bytes == len(body) and (tmp_path / "f.csv").read_bytes() == body
+
+
+def test_download_deadline_setting_is_read_and_checked(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert load_settings(data_dir=tmp_path).download_deadline == 600.0
+    monkeypatch.setenv("LMD_DOWNLOAD_DEADLINE", "2.5")
+    assert load_settings(data_dir=tmp_path).download_deadline == 2.5
+    monkeypatch.setenv("LMD_DOWNLOAD_DEADLINE", "0")
+    with pytest.raises(ValueError, match="LMD_DOWNLOAD_DEADLINE"):
+        load_settings(data_dir=tmp_path)
+
+
+GZIP_HEADERS = {"Content-Encoding": "gzip"}
+
+
+def test_corrupt_gzip_is_retried_then_names_the_url(client, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 10
+    server.route(PATH, Resp(body=bad, headers=GZIP_HEADERS))
+    with pytest.raises(FetchError, match=r"corrupt gzip body") as ei:
+        client.download(URL, tmp_path / "f.csv", expect="csv")
+    assert URL in str(ei.value) and "after 3 attempts" in str(ei.value)
+    assert server.count(PATH) == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupt_gzip_then_good_gzip_succeeds(client, server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    body = aijobs_csv(200)
+    server.route(
+        PATH,
+        Resp(body=b"not gzip at all", headers=GZIP_HEADERS),
+        Resp(body=gzip.compress(body), headers=GZIP_HEADERS),
+    )
+    d = client.download(URL, tmp_path / "f.csv", expect="csv")
+    assert (tmp_path / "f.csv").read_bytes() == body and d.bytes == len(body)
+    assert server.count(PATH) == 2
