@@ -10,6 +10,9 @@ import pandas as pd
 from dashboard import data, metrics
 from dashboard.scope import ROLES, Scope
 
+# NOTE: the role definitions themselves select postings that say "machine learning" or "AI", so
+# these skills are tautological for the comparison and are left out of shares and log-odds.
+ROLE_NAME_SKILLS = ("Machine learning", "Artificial intelligence")
 PAY_COLUMNS = ("experience_level", "employment_type", "remote_ratio_pct", "company_size")
 
 
@@ -186,8 +189,13 @@ def denominators(role_posts: pd.DataFrame) -> pd.Series:
     return role_posts.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
 
 
+def _comparable(rows: pd.DataFrame, categories: list[str] | None) -> pd.DataFrame:
+    r = rows[~rows["skill"].isin(ROLE_NAME_SKILLS)]
+    return r[r["category"].isin(categories)] if categories else r
+
+
 def skill_shares(rows: pd.DataFrame, den: pd.Series, categories: list[str]) -> pd.DataFrame:
-    r = rows[rows["category"].isin(categories)] if categories else rows
+    r = _comparable(rows, categories)
     out = r.groupby(["role", "skill", "category"], as_index=False)["posting_id"].nunique()
     out = out.rename(columns={"posting_id": "postings_with_skill"})
     out["role_postings"] = out["role"].map(den).astype("int64")
@@ -203,7 +211,7 @@ def distinctive(
     """Weighted log-odds (ML engineer = a, data scientist = b) with counts; positive z = ML engineer."""
     from etl.transform.skills import weighted_log_odds
 
-    r = rows[rows["category"].isin(categories)] if categories else rows
+    r = _comparable(rows, categories)
     ca = r[r["role"] == "ml_engineer"].groupby("skill")["posting_id"].nunique()
     cb = r[r["role"] == "data_scientist"].groupby("skill")["posting_id"].nunique()
     lo = weighted_log_odds(ca, int(den["ml_engineer"]), cb, int(den["data_scientist"]))

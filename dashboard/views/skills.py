@@ -71,7 +71,8 @@ def render() -> None:
         f"Hacker News 'Who is hiring?' postings {period}, definition: {sc.hn_definition} ({sc.definition}); n = "
         + ", ".join(f"{charts.role_label(r)} {int(n):,}" for r, n in denominators.items())
         + ". A share is the postings that mention the skill divided by the role's postings. Aliases are merged and "
-        "ambiguous names have their own rules (Data & methods lists the taxonomy)."
+        "ambiguous names have their own rules (Data & methods lists the taxonomy). 'Machine learning' and "
+        "'Artificial intelligence' are left out of the comparisons: the role definitions select postings that say them."
     )
     caption = (
         f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "

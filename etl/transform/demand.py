@@ -100,13 +100,14 @@ def monthly_demand(postings_flags: pd.DataFrame, threads: pd.DataFrame) -> pd.Da
             piece.insert(3, "role", role)
             total = piece["month_postings"].where(piece["month_postings"] > 0)
             piece["posting_share_pct"] = 100.0 * piece["postings"] / total
-            # NOTE: the window is the last 3 months PRESENT in the archive: a month missing from
-            # it (e.g. 2016-07, 2017-08, 2017-09) is not interpolated, so a window may span more
-            # than 3 calendar months. NaN shares (months with no posting) are skipped, and the
-            # first months average what is there (min_periods=1).
-            piece["share_ma3_pct"] = (
-                piece["posting_share_pct"].rolling(MOVING_AVERAGE_MONTHS, min_periods=1).mean()
-            )
+            # NOTE: the window is the 3 CALENDAR months ending at the month, averaging the months
+            # present in it: a month missing from the archive (2016-07, 2017-08, 2017-09, and
+            # 2018-05..2025-12) is not interpolated, and a window never reaches across a gap
+            # into months years away. NaN shares (months with no posting) are skipped.
+            share = piece.set_index("thread_month")["posting_share_pct"]
+            calendar = pd.date_range(share.index.min(), share.index.max(), freq="MS")
+            moving = share.reindex(calendar).rolling(MOVING_AVERAGE_MONTHS, min_periods=1).mean()
+            piece["share_ma3_pct"] = moving.reindex(share.index).to_numpy()
             pieces.append(piece)
     demand = pd.concat(pieces, ignore_index=True)
 

@@ -86,11 +86,11 @@ def test_counts_and_shares() -> None:
     assert ai["postings"].tolist() == [0, 0, 1]
 
 
-def test_three_month_trailing_average_over_months_present() -> None:
+def test_three_month_trailing_average_over_calendar_months() -> None:
     demand = monthly_demand(*_example())
     ds = _rows(demand, "header", "data_scientist")
-    # April's window is Jan, Feb, Apr: the missing March is not interpolated
-    assert ds["share_ma3_pct"].tolist() == pytest.approx([50.0, 35.0, 70.0 / 3])
+    # April's window is Feb, Mar, Apr: March is missing and not interpolated, so (20 + 0) / 2
+    assert ds["share_ma3_pct"].tolist() == pytest.approx([50.0, 35.0, 10.0])
     ml = _rows(demand, "header", "ml_engineer")
     assert ml["share_ma3_pct"].tolist() == pytest.approx([25.0, 32.5, 25.0])
 
@@ -148,8 +148,8 @@ def test_month_without_postings_has_nan_share_that_the_average_skips() -> None:
     ds = _rows(demand, "header", "data_scientist")
     assert ds.loc[may, "month_postings"] == 0
     assert math.isnan(ds.loc[may, "posting_share_pct"])
-    # window Feb, Apr, May(NaN) -> mean of 20 and 0
-    assert ds.loc[may, "share_ma3_pct"] == pytest.approx(10.0)
+    # window Mar (missing), Apr (0), May (no postings: NaN) -> the mean of what is there: 0
+    assert ds.loc[may, "share_ma3_pct"] == pytest.approx(0.0)
 
 
 def test_bad_inputs_are_refused() -> None:
