@@ -33,7 +33,6 @@ def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
         yaxis_title=y,
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
-        template="plotly",  # Streamlit's theme adapts backgrounds to light/dark
     )
     return fig
 
@@ -301,7 +300,9 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     for i, (skill, part) in enumerate(trend.groupby("skill", sort=True)):
         for role, rp in part.groupby("role", sort=True):
-            rp = rp.sort_values("posted_year")
+            # every calendar year on the axis, so lines break where the archive has no postings
+            years = range(int(rp["posted_year"].min()), int(rp["posted_year"].max()) + 1)
+            rp = rp.set_index("posted_year").reindex(years).rename_axis("posted_year").reset_index()
             fig.add_scatter(
                 x=rp["posted_year"],
                 y=rp["posting_share_pct"],

@@ -95,7 +95,7 @@ def render() -> None:
 
     st.header("Claims, checked")
     claims = claims_table(rows, denominators)
-    st.dataframe(claims, hide_index=True, width="stretch")
+    st.dataframe(claims, hide_index=True, width="stretch", height=35 * (len(claims) + 1) + 3)
     st.caption(
         "Each claim is measured as the share of each role's postings that mention any of the counted skills; "
         "the claimed role should show the higher share. " + caption
