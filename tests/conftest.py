@@ -1,6 +1,7 @@
 """Shared test fixtures: fast settings, small fixture files written here in the real formats
-(aijobs CSV, BLS OEWS zip with an openpyxl workbook), and a local HTTP server on 127.0.0.1 that
-serves them laid out like the mirror (/<host>/<path>) and injects faults on demand.
+(aijobs CSV, BLS OEWS zip with an openpyxl workbook, HN Algolia JSON answers, Indeed Hiring Lab
+CSVs), and a local HTTP server on 127.0.0.1 that serves them laid out like the mirror
+(/<host>/<path>) and injects faults on demand.
 
 Nothing here reads ../shared/mirror; tests that need it are marked `mirror` and skip without it.
 """
@@ -404,6 +405,172 @@ def _bls_others() -> dict[str, bytes]:
     return {bls_path(y): bls_zip_cached(y) for y in bls_years_served() if y != 2023}
 
 
+# Hacker News: the Algolia search answer listing two hiring threads (and one "Who wants to be
+# hired?" thread the source skips), and each thread's items/<id> answer. March 2024 is final, so a
+# refresh after the baseline carries it; the current month's thread is fetched every time and is
+# the file faults go into.
+HN_SEARCH_PATH = (
+    "/hn.algolia.com/api/v1/search_by_date?tags=story,author_whoishiring&hitsPerPage=1000"
+)
+HN_OLD_ID, HN_NOW_ID, HN_WANTS_ID = 39562986, 47000002, 47000003
+_NOW = datetime.now(UTC)
+HN_NOW_MONTH = pd.Timestamp(_NOW.year, _NOW.month, 1)
+HN_OLD_MONTH = pd.Timestamp(2024, 3, 1)
+
+
+def hn_item_path(thread_id: int) -> str:
+    return f"/hn.algolia.com/api/v1/items/{thread_id}"
+
+
+def _hn_title(month: pd.Timestamp, kind: str = "Who is hiring?") -> str:
+    return f"Ask HN: {kind} ({month.strftime('%B %Y')})"
+
+
+def hn_search_json(*, drop: str | None = None) -> bytes:
+    """search_by_date answer; `drop` removes that key from every hit (or `hits` itself)."""
+    hits = []
+    for tid, month, kind in (
+        (HN_WANTS_ID, HN_NOW_MONTH, "Who wants to be hired?"),
+        (HN_NOW_ID, HN_NOW_MONTH, "Who is hiring?"),
+        (HN_OLD_ID, HN_OLD_MONTH, "Who is hiring?"),
+    ):
+        created = int(month.tz_localize(UTC).timestamp()) + 16 * 3600
+        hit = {
+            "_tags": ["story", "author_whoishiring", f"story_{tid}", "ask_hn"],
+            "author": "whoishiring",
+            "created_at": pd.Timestamp(created, unit="s").strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at_i": created,
+            "num_comments": 7,
+            "objectID": str(tid),
+            "points": 300,
+            "story_id": tid,
+            "title": _hn_title(month, kind),
+        }
+        hit.pop(drop or "", None)
+        hits.append(hit)
+    answer = {"hits": hits, "nbHits": 3, "page": 0, "nbPages": 1, "hitsPerPage": 1000}
+    answer.pop(drop or "", None)
+    return json.dumps(answer).encode()
+
+
+# (id offset, author, HN HTML text); text None = a deleted posting
+_HN_POSTINGS = (
+    (1, "acme_hr", "Acme Analytics | Senior Data Scientist | Remote (US)<p>We model demand with "
+     "Python, SQL &amp; scikit-learn. Apply: <a href=\"https:&#x2F;&#x2F;acme.example&#x2F;jobs\" "
+     "rel=\"nofollow\">https:&#x2F;&#x2F;acme.example&#x2F;jobs</a>"),
+    (2, "rocketml", "RocketML | Machine Learning Engineer | Berlin | ONSITE<p>PyTorch, AWS, "
+     "Docker. Visa sponsorship."),
+    (3, "shopco", "ShopCo | Frontend Engineer | NYC<p>React &amp; TypeScript; <i>no agencies</i>."),
+    (4, None, None),
+)  # fmt: skip
+
+
+def hn_item_json(
+    thread_id: int,
+    month: pd.Timestamp,
+    *,
+    repeat_first: bool = False,
+    children_key: str = "children",
+) -> bytes:
+    """items/<id> answer: the story with three postings (one carries a nested reply, which is not
+    a posting) and a deleted one; `repeat_first` lists the first posting twice."""
+    created = int(month.tz_localize(UTC).timestamp()) + 16 * 3600
+    kids = []
+    for k, author, text in _HN_POSTINGS:
+        pid = thread_id * 10 + k
+        kids.append(
+            {
+                "id": pid,
+                "created_at": None,
+                "created_at_i": created + 60 * k,
+                "type": "comment",
+                "author": author,
+                "text": text,
+                "points": None,
+                "parent_id": thread_id,
+                "story_id": thread_id,
+                "children": [
+                    {
+                        "id": pid * 10,
+                        "created_at_i": created + 600,
+                        "type": "comment",
+                        "author": "curious",
+                        "text": "<p>Is this role open to EU residents?",
+                        "parent_id": pid,
+                        "story_id": thread_id,
+                        "children": [],
+                    }
+                ]
+                if k == 1
+                else [],
+            }
+        )
+    if repeat_first:
+        kids.append(kids[0])
+    story = {
+        "id": thread_id,
+        "created_at_i": created,
+        "type": "story",
+        "author": "whoishiring",
+        "title": _hn_title(month),
+        "text": "Please state the location and include REMOTE for remote work.",
+        "points": 300,
+        "parent_id": None,
+        "story_id": thread_id,
+        children_key: kids,
+    }
+    return json.dumps(story).encode()
+
+
+def _hn_others() -> dict[str, bytes]:
+    return {
+        HN_SEARCH_PATH: hn_search_json(),
+        hn_item_path(HN_OLD_ID): hn_item_json(HN_OLD_ID, HN_OLD_MONTH),
+    }
+
+
+# Indeed Hiring Lab: the three CSVs with their real headers. The index tables need >= 100 rows,
+# so the sector file has 3 sectors x 60 days and the aggregate file 120 days, from 2024-01-01.
+INDEED_BASE = "/raw.githubusercontent.com/hiring-lab/job_postings_tracker/master/"
+INDEED_SECTOR_PATH = INDEED_BASE + "US/job_postings_by_sector_US.csv"
+INDEED_SECTORS = ("Banking & Finance", "Mathematics", "Software Development")
+
+
+def indeed_sector_csv(days: int = 60, *, duplicates: int = 0, header: str | None = None) -> bytes:
+    """Sector file: index of sector s on day d = 100 + 10 * s + d / 4 (s = 0, 1, 2 in the order
+    above), so Mathematics on 2024-01-05 is 111.0; the first `duplicates` rows are repeated."""
+    lines = [header or "date,jobcountry,indeed_job_postings_index,variable,display_name"]
+    rows = []
+    for s_i, sector in enumerate(INDEED_SECTORS):
+        for d in range(days):
+            day = (pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
+            rows.append(f"{day},US,{100 + 10 * s_i + d / 4:g},total postings,{sector}")
+    lines += rows + rows[:duplicates]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def indeed_aggregate_csv(days: int = 120) -> bytes:
+    lines = ["date,jobcountry,indeed_job_postings_index_SA,indeed_job_postings_index_NSA,variable"]
+    for d in range(days):
+        day = (pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)).strftime("%Y-%m-%d")
+        lines.append(f"{day},US,{110 + d / 10:g},{108 + d / 8:g},total postings")
+    return ("\n".join(lines) + "\n").encode()
+
+
+INDEED_TITLES_CSV = b"""sector,job_titles
+Banking & Finance,"risk manager, relationship banker"
+Mathematics,"data scientist, statistician"
+Software Development,"software engineer, developer"
+"""
+
+
+def _indeed_others() -> dict[str, bytes]:
+    return {
+        INDEED_BASE + "US/aggregate_job_postings_US.csv": indeed_aggregate_csv(),
+        INDEED_BASE + "sector-job-title-examples.csv": INDEED_TITLES_CSV,
+    }
+
+
 SOURCE_FIXTURES: dict[str, SourceFixture] = {
     "aijobs_salaries": SourceFixture(
         name="aijobs_salaries",
@@ -428,6 +595,36 @@ SOURCE_FIXTURES: dict[str, SourceFixture] = {
         duplicated=lambda: bls_zip(2023, rows=BLS_ROWS + BLS_ROWS[-1:]),
         # a BLS sheet lists each occupation once: a repeated one means a broken file
         duplicated_outcome="error:duplicate keys on year, soc_code",
+    ),
+    "hn_whoishiring": SourceFixture(
+        name="hn_whoishiring",
+        target=hn_item_path(HN_NOW_ID),
+        valid=lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH),
+        others=_hn_others,
+        # an items/<id> answer whose postings list is missing (here: under another key)
+        renamed=lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH, children_key="kids"),
+        renamed_names=("children",),
+        not_utf8=lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH).replace(b"Berlin", b"M\xfcnchen"),
+        duplicated=lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH, repeat_first=True),
+        # NOTE: an HN id names one comment: a posting listed twice in one thread answer is counted
+        # once (3 postings per thread, 2 threads); the same id in two threads stays an error
+        duplicated_outcome="kept:hn_postings=6",
+    ),
+    "indeed_postings_index": SourceFixture(
+        name="indeed_postings_index",
+        target=INDEED_SECTOR_PATH,
+        valid=indeed_sector_csv,
+        others=_indeed_others,
+        renamed=lambda: indeed_sector_csv(
+            header="date,jobcountry,indeed_job_postings_index,variable,sector_name"
+        ),
+        renamed_names=("display_name",),
+        not_utf8=lambda: indeed_sector_csv().replace(
+            b"Banking & Finance", b"Banca \xe9 Finanzas", 1
+        ),
+        duplicated=lambda: indeed_sector_csv(duplicates=5),
+        # one index value per (date, sector, variable): a repeat means a broken file
+        duplicated_outcome=r"error:duplicated \(date, sector, variable\) rows",
     ),
 }
 

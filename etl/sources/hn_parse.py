@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 THREAD_TITLE_PREFIX = "Ask HN: Who is hiring?"
 FIRST_LINE_MAX_CHARS = 300
 
+HIT_FIELDS = ("objectID", "title", "created_at_i")  # what a search hit must carry
 THREAD_COLUMNS = ["thread_id", "title", "thread_month", "created_at", "num_comments"]
 POSTING_COLUMNS = [
     "posting_id",
@@ -45,7 +46,12 @@ _TITLE_MONTH = re.compile(
 def _load_json(raw: bytes, what: str) -> Any:
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        # NOTE: JSON is UTF-8 by RFC 8259; a stray Latin-1 byte is an encoding fault, not bad JSON
+        raise ValueError(
+            f"{what}: not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r})"
+        ) from exc
+    except json.JSONDecodeError as exc:
         start = raw[:80].decode("utf-8", errors="replace")
         raise ValueError(f"{what}: not JSON ({exc}); answer starts with {start!r}") from exc
 
@@ -81,7 +87,13 @@ def parse_thread_list(raw: bytes) -> pd.DataFrame:
     if not isinstance(data, dict) or not isinstance(data.get("hits"), list):
         raise ValueError("HN search answer has no `hits` list: not an Algolia search answer")
     rows = []
-    for hit in data["hits"]:
+    for i, hit in enumerate(data["hits"]):
+        missing = [f"`{k}`" for k in HIT_FIELDS if not isinstance(hit, dict) or k not in hit]
+        if missing:
+            found = ", ".join(hit) if isinstance(hit, dict) else type(hit).__name__
+            raise ValueError(
+                f"HN search answer: hit {i} has no {', '.join(missing)} (found: {found})"
+            )
         title = (hit.get("title") or "").strip()
         # NOTE: the whoishiring account also posts "Who wants to be hired?" and
         # "Freelancer? Seeking freelancer?" threads; only the hiring threads hold job postings.
@@ -130,7 +142,8 @@ def parse_thread(raw: bytes, thread_month: pd.Timestamp | str) -> pd.DataFrame:
     """Parse one `items/{id}` answer into one row per posting.
 
     A posting is a top-level child of the story with a non-empty text; replies nested in a
-    child's `children` and deleted postings (no text) are skipped. Columns: posting_id (int64),
+    child's `children` and deleted postings (no text) are skipped, and a posting listed twice
+    is kept once (the first time; a warning names the ids). Columns: posting_id (int64),
     thread_id (int64), thread_month, author (str, "" when missing), created_at (UTC), text
     (plain text) and first_line (first non-empty line of the text, at most 300 chars).
     """
@@ -165,6 +178,18 @@ def parse_thread(raw: bytes, thread_month: pd.Timestamp | str) -> pd.DataFrame:
             }
         )
     postings = pd.DataFrame(rows, columns=POSTING_COLUMNS)
+    # NOTE: an HN id names one comment, so an id listed twice in one thread answer is the same
+    # posting repeated, not two postings: count it once. The same id in two different threads
+    # stays an error (hn_whoishiring.parse_snapshot): that means a mixed-up snapshot.
+    repeated = postings["posting_id"].duplicated()
+    if repeated.any():
+        log.warning(
+            "HN thread %s lists %d posting(s) more than once (ids %s); each is counted once",
+            thread_id,
+            int(repeated.sum()),
+            ", ".join(str(i) for i in postings.loc[repeated, "posting_id"].head(5)),
+        )
+        postings = postings[~repeated].reset_index(drop=True)
     return postings.astype(
         {
             "posting_id": "int64",

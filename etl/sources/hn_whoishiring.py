@@ -52,15 +52,38 @@ def is_final(thread_month: pd.Timestamp, fetched_at: datetime) -> bool:
     return fetched_at - month_end.to_pydatetime() > timedelta(days=FINAL_AFTER_DAYS)
 
 
-def _fetch_search(ctx: FetchContext, b: SnapshotBuilder) -> list[bytes]:
-    pages = []
+def _thread_list(pages: dict[str, bytes]) -> pd.DataFrame:
+    """The hiring threads listed by the search answer pages (file name -> bytes).
+
+    Errors name the source and the page file: they surface during fetch, where no file is named.
+    """
+    frames = []
+    for name, raw in pages.items():
+        try:
+            frames.append(hn_parse.parse_thread_list(raw))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ParseError(f"{NAME}: {name}: {exc}") from exc
+    threads = pd.concat(frames, ignore_index=True).drop_duplicates("thread_id")
+    if threads.empty:
+        raise ParseError(
+            f"{NAME}: {', '.join(pages)}: no {hn_parse.THREAD_TITLE_PREFIX!r} thread is listed"
+        )
+    return threads.reset_index(drop=True)
+
+
+def _fetch_search(ctx: FetchContext, b: SnapshotBuilder) -> dict[str, bytes]:
+    pages = {}
     page, n_pages = 0, 1
     while page < n_pages:
         url = SEARCH_URL if page == 0 else f"{SEARCH_URL}&page={page}"
-        b.fetch(ctx.client, url, search_file(page), expect="json")
-        raw = (b.tmp / search_file(page)).read_bytes()
-        n_pages = hn_parse.page_count(raw)
-        pages.append(raw)
+        name = search_file(page)
+        b.fetch(ctx.client, url, name, expect="json")
+        raw = (b.tmp / name).read_bytes()
+        try:
+            n_pages = hn_parse.page_count(raw)
+        except ValueError as exc:
+            raise ParseError(f"{NAME}: {name}: {exc}") from exc
+        pages[name] = raw
         page += 1  # further pages only while page + 1 < nbPages
     return pages
 
@@ -68,9 +91,7 @@ def _fetch_search(ctx: FetchContext, b: SnapshotBuilder) -> list[bytes]:
 def fetch(ctx: FetchContext) -> Snapshot:
     prev = ctx.previous
     with ctx.store.begin(NAME, prev) as b:
-        pages = _fetch_search(ctx, b)
-        threads = pd.concat([hn_parse.parse_thread_list(p) for p in pages], ignore_index=True)
-        threads = threads.drop_duplicates("thread_id")
+        threads = _thread_list(_fetch_search(ctx, b))
         todo: list[tuple[int, str]] = []
         for t in threads.itertuples():
             name = item_file(int(t.thread_id))
@@ -109,8 +130,7 @@ def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     pages = sorted((n for n in snapshot.files if n.startswith("search_p")), key=lambda n: int(n[8:-5]))
     if not pages:
         raise ParseError(f"{NAME} snapshot {snapshot.snapshot_id} has no thread list")
-    threads = pd.concat([hn_parse.parse_thread_list(snapshot.read_bytes(p)) for p in pages], ignore_index=True)
-    threads = threads.drop_duplicates("thread_id").reset_index(drop=True)
+    threads = _thread_list({p: snapshot.read_bytes(p) for p in pages})
     frames, fetched = [], []
     for t in threads.itertuples():
         name = item_file(int(t.thread_id))

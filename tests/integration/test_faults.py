@@ -2,7 +2,8 @@
 
 Rows come from `SOURCE_FIXTURES` in tests/conftest.py (one per source); a new source joins the
 matrix by adding its row there. For each failure the published files stay byte-identical and the
-error, in the outcome and in the JSON run report, names the source and the cause.
+error, in the outcome and in the JSON run report, names the source and the cause. The HN thread
+list (search answer) and a posting found in two HN threads have their own cases at the end.
 """
 
 from __future__ import annotations
@@ -20,11 +21,18 @@ from etl import pipeline
 from etl.http import HttpClient
 from etl.sources import SOURCES
 from tests.conftest import (
+    HN_NOW_ID,
+    HN_NOW_MONTH,
+    HN_OLD_ID,
+    HN_SEARCH_PATH,
     SOURCE_FIXTURES,
     FaultServer,
     Resp,
     SourceFixture,
     fast_settings,
+    hn_item_json,
+    hn_item_path,
+    hn_search_json,
     read_published,
     tree_sha256,
 )
@@ -68,6 +76,21 @@ FAULTS: dict[str, Fault] = {
         cause=r"ChunkedEncodingError|IncompleteRead|truncated",
         attempts=4,
     ),
+    "corrupt_gzip": Fault(
+        lambda fx: [
+            Resp(body=b"\x1f\x8b\x08\x00garbled" * 20, headers={"Content-Encoding": "gzip"})
+        ],
+        ok=False,
+        cause=r"corrupt gzip body .*after 4 attempts",
+        attempts=4,
+    ),
+    # a piece every 0.15 s never trips the 0.3 s read timeout; the 1 s deadline ends it, unretried
+    "past_deadline": Fault(
+        lambda fx: [Resp(body=fx.valid(), mode="slow", delay=3.0, chunks=20)],
+        ok=False,
+        cause=r"deadline of 1 s \(LMD_DOWNLOAD_DEADLINE\)",
+        attempts=1,
+    ),
     "html_with_200": Fault(lambda fx: [Resp(body=HTML)], ok=False, cause=r"HTML page", attempts=1),
     "empty_body": Fault(lambda fx: [Resp(body=b"")], ok=False, cause=r"empty body", attempts=1),
     "over_size_cap": Fault(
@@ -91,12 +114,17 @@ FAULTS: dict[str, Fault] = {
 
 def matrix_settings(data_dir: Path, server: FaultServer):  # type: ignore[no-untyped-def]
     return fast_settings(
-        data_dir, mirror=server.url, retries=3, read_timeout=0.3, max_bytes=300_000
+        data_dir,
+        mirror=server.url,
+        retries=3,
+        read_timeout=0.3,
+        max_bytes=300_000,
+        download_deadline=1.0,
     )
 
 
 # Sources whose authors are still writing their fixture row (remove a name when its row lands).
-PENDING_ROWS = {"hn_whoishiring", "indeed_postings_index"}
+PENDING_ROWS: set[str] = set()
 
 
 def test_every_registered_source_has_a_fault_row() -> None:
@@ -193,3 +221,56 @@ def test_fault(source, fault, matrix_server, baselines, tmp_path) -> None:  # ty
     assert tree_sha256(settings.processed_dir) == before
     state = json.loads((settings.state_dir / "sources.json").read_text())
     assert state[source]["last_error"] == outcome.error
+
+
+# --------------------------------------------------------------------------------------------
+# The HN thread list: the matrix injects faults into one thread item; the search answer that
+# lists the threads gets its own cases (its errors surface while fetching, not while parsing).
+
+HN_SEARCH_FAULTS = {
+    "no_hits_list": (lambda: hn_search_json(drop="hits"), r"no `hits` list"),
+    "renamed_title": (lambda: hn_search_json(drop="title"), r"`title`"),
+    "no_object_id": (lambda: hn_search_json(drop="objectID"), r"`objectID`"),
+    "not_utf8": (
+        lambda: hn_search_json().replace(b"whoishiring", b"who\xe9shiring", 1),
+        "not UTF-8",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HN_SEARCH_FAULTS))
+def test_hn_search_answer_fault(case, matrix_server, baselines, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    body, cause = HN_SEARCH_FAULTS[case]
+    data = tmp_path / "data"
+    shutil.copytree(baselines["hn_whoishiring"], data)
+    settings = matrix_settings(data, matrix_server)
+    for fx in SOURCE_FIXTURES.values():
+        fx.install(matrix_server)
+    matrix_server.route(HN_SEARCH_PATH, Resp(body=body()))
+    before = tree_sha256(settings.processed_dir)
+    report = pipeline.refresh(settings, ["hn_whoishiring"])
+    outcome = report.outcomes[0]
+    assert not outcome.ok
+    assert outcome.error and re.search(cause, outcome.error), outcome.error
+    # names the source and the file (the thread list)
+    assert "hn_whoishiring" in outcome.error and "search_p0.json" in outcome.error, outcome.error
+    assert tree_sha256(settings.processed_dir) == before
+
+
+def test_hn_posting_in_two_threads_is_an_error(matrix_server, baselines, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Within one thread a repeated posting counts once (the matrix's duplicated_rows case); the
+    same posting id in two threads means a mixed-up snapshot and fails the source."""
+    item = json.loads(hn_item_json(HN_NOW_ID, HN_NOW_MONTH))
+    item["children"][0]["id"] = HN_OLD_ID * 10 + 1  # the first posting of the March 2024 thread
+    data = tmp_path / "data"
+    shutil.copytree(baselines["hn_whoishiring"], data)
+    settings = matrix_settings(data, matrix_server)
+    for fx in SOURCE_FIXTURES.values():
+        fx.install(matrix_server)
+    matrix_server.route(hn_item_path(HN_NOW_ID), Resp(body=json.dumps(item).encode()))
+    before = tree_sha256(settings.processed_dir)
+    report = pipeline.refresh(settings, ["hn_whoishiring"])
+    outcome = report.outcomes[0]
+    assert not outcome.ok
+    assert outcome.error == "ParseError: hn_whoishiring: 1 postings appear in more than one thread"
+    assert tree_sha256(settings.processed_dir) == before
