@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, metrics
+from dashboard import data, export, metrics
+from dashboard.sources_ui import download_pair
 
 METHOD_NOTES = f"""
 **Share of postings.** A role's share of a month is the number of that month's Hacker News
@@ -92,7 +93,17 @@ def render() -> None:
     state = data.load_state()
     st.header("Sources")
     if state.ok:
-        st.dataframe(sources_table(state), hide_index=True, width="stretch")
+        table = sources_table(state)
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_pair(
+            "Download the sources table (CSV)",
+            "methods_sources",
+            lambda: table,
+            lambda n: export.metadata(
+                "methods_sources", {}, n, [state.source_of(t) for t in state.manifest["tables"]]
+            ),  # type: ignore[index]
+            "sources",
+        )
         st.caption(
             f"Published version {state.version} at {state.manifest.get('published_at')}; "  # type: ignore[union-attr]
             f"code {state.manifest.get('run', {}).get('code_version', '?')}."
@@ -122,6 +133,15 @@ def render() -> None:
             f"Unmapped titles ({len(unm):,} titles, {int(unm['responses'].sum()):,} responses)"
         )
         st.dataframe(unm, hide_index=True, width="stretch", height=300)
+        download_pair(
+            f"Download the {len(unm):,} unmapped titles (CSV)",
+            "methods_unmapped",
+            lambda: unm,
+            lambda n: export.metadata(
+                "methods_unmapped_titles", {"role_broad": "other"}, n, [state.source_of("salaries")]
+            ),
+            "unmapped_titles",
+        )
 
     st.header("Skill taxonomy")
     try:

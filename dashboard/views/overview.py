@@ -8,14 +8,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, metrics, queries, scope
+from dashboard import charts, data, export, metrics, queries, scope
+from dashboard.sources_ui import download_pair
 
 
 def _pct(x: float) -> str:
     return "—" if pd.isna(x) else f"{x:.2f}%"
 
 
-def demand_card(state: data.DataState, sc: scope.Scope) -> None:
+def demand_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
     st.subheader("Demand")
     if not state.has("hn_demand_monthly"):
         st.info("No demand data published yet.")
@@ -41,6 +42,18 @@ def demand_card(state: data.DataState, sc: scope.Scope) -> None:
             help=f"{r['postings']:,} of {r['month_postings']:,} postings; previous: {r['previous_postings']:,}",
         )
         st.caption(f"n = {r['postings']:,} of {r['month_postings']:,} postings")
+        out.append(
+            {
+                "question": "demand",
+                "role": r["role"],
+                "measure": "share of postings, recent threads (%)",
+                "value": r["share_pct"],
+                "n": r["postings"],
+                "denominator": r["month_postings"],
+                "previous_value": r["previous_share_pct"],
+                "source": "hn_whoishiring",
+            }
+        )
     info = state.source_of("hn_demand_monthly")
     st.caption(
         f"Source: {info['producer']}; snapshot {info['snapshot_date']}; definition {sc.hn_definition}"
@@ -48,7 +61,7 @@ def demand_card(state: data.DataState, sc: scope.Scope) -> None:
     st.page_link("views/demand.py", label="Demand in detail", icon="📈")
 
 
-def pay_card(state: data.DataState, sc: scope.Scope) -> None:
+def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
     st.subheader("Pay")
     if not state.has("salaries"):
         st.info("No salary data published yet.")
@@ -65,6 +78,19 @@ def pay_card(state: data.DataState, sc: scope.Scope) -> None:
             help="Bootstrap 95% interval, 2,000 resamples",
         )
         st.caption(f"95% interval ${gap['low']:,.0f} to ${gap['high']:,.0f}")
+    out.append(
+        {
+            "question": "pay",
+            "role": "ml_engineer - data_scientist",
+            "measure": "median gap (USD)",
+            "value": gap["gap"],
+            "n": gap["n_a"],
+            "denominator": gap["n_b"],
+            "low_95": gap["low"],
+            "high_95": gap["high"],
+            "source": "aijobs_salaries",
+        }
+    )
     for _, r in stats.iterrows():
         val = "too few responses" if r["n"] < metrics.MIN_N else f"${r['median']:,.0f}"
         st.caption(
@@ -79,7 +105,7 @@ def pay_card(state: data.DataState, sc: scope.Scope) -> None:
     st.page_link("views/pay.py", label="Pay in detail", icon="💵")
 
 
-def skills_card(state: data.DataState, sc: scope.Scope) -> None:
+def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
     st.subheader("Skills")
     if not state.has("posting_skills"):
         st.info("No skill data published yet.")
@@ -119,13 +145,30 @@ def render() -> None:
     )
     state = data.load_state()
     sc = scope.get()
+    rows: list[dict] = []
     cols = st.columns(3)
     with cols[0]:
-        demand_card(state, sc)
+        demand_card(state, sc, rows)
     with cols[1]:
-        pay_card(state, sc)
+        pay_card(state, sc, rows)
     with cols[2]:
-        skills_card(state, sc)
+        skills_card(state, sc, rows)
+    if rows and state.ok:
+        frame = pd.DataFrame(rows)
+        infos = [state.source_of(t) for t in ("salaries", "hn_demand_monthly") if state.has(t)]
+        download_pair(
+            f"Download these {len(frame)} figures (CSV)",
+            "overview_rows",
+            lambda: frame,
+            lambda n: export.metadata(
+                "overview",
+                sc.describe(),
+                n,
+                infos,
+                notes=["Each figure's n is the sample it was computed on."],
+            ),
+            "overview_figures",
+        )
 
 
 render()

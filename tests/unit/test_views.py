@@ -113,6 +113,8 @@ def test_methods_view_lists_sources_mapping_and_taxonomy(data_dir):
     assert src.set_index("source").loc["aijobs_salaries", "licence"] == "CC0 1.0"
     headers = [h.value for h in at.header] + [s.value for s in at.subheader]
     assert any(h.startswith("Unmapped titles") for h in headers)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download the sources table (CSV)" in labels
     at.text_input(key="tax_q").input("pytorch").run()
     tax = at.dataframe[-1].value
     assert "PyTorch" in set(tax["skill"])
@@ -134,6 +136,8 @@ def test_overview_answers_three_questions_with_n(data_dir):
     assert "PyTorch" in text  # only ML engineers mention it
     links = [x.proto.page for x in at.get("page_link")]
     assert len(links) == 3
+    labels = [b.label for b in at.get("download_button")]
+    assert any(lbl.startswith("Download these") for lbl in labels) and "Metadata (JSON)" in labels
 
 
 def test_overview_follows_global_filters(data_dir):
