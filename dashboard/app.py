@@ -25,6 +25,14 @@ st.set_page_config(page_title="Data Scientist vs ML Engineer", page_icon="📊",
 def no_data(state: data.DataState) -> None:
     st.title("Data Scientist vs ML Engineer")
     st.error(f"No data to show yet: {state.problem}.")
+    errors = {
+        name: s.get("last_error") for name, s in data.refresh_state().items() if s.get("last_error")
+    }
+    if errors:
+        st.markdown(
+            "**What happened at the last refresh:**\n\n"
+            + "\n".join(f"- `{name}`: {err[:300]}" for name, err in errors.items())
+        )
     st.markdown(
         "The dashboard shows only data that the ETL fetched, validated and published. To get it:\n\n"
         "- with internet access: `make etl` (or `.venv/bin/python -m etl refresh`)\n"

@@ -114,3 +114,17 @@ def test_no_data_page_explains_the_fix(tmp_path, monkeypatch):
     assert not at.exception
     assert "No data to show yet" in at.error[0].value
     assert "make etl" in " ".join(md.value for md in at.markdown)
+
+
+def test_no_data_page_says_what_failed(tmp_path, monkeypatch):
+    from etl.state import save_state
+
+    save_state(
+        tmp_path / "state",
+        {"aijobs_salaries": {"last_error": "FetchError: cannot resolve raw.githubusercontent.com"}},
+    )
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    text = " ".join(md.value for md in at.markdown)
+    assert "cannot resolve raw.githubusercontent.com" in text and "aijobs_salaries" in text
