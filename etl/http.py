@@ -11,6 +11,7 @@ import hashlib
 import io
 import logging
 import os
+import socket
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -280,6 +281,15 @@ class HttpClient:
                 _Truncated,
             ) as exc:
                 last_error = f"{type(exc).__name__}: {_short(exc)}"
+                host = _unresolvable_host(exc)
+                if host is not None:
+                    # NOTE: a name that does not resolve means no network (or no DNS); retrying
+                    # with backoff would only delay `make run` by a minute before saying so
+                    raise FetchError(
+                        f"{url}: cannot resolve host {host}: no network or no DNS? "
+                        "(to work offline: --mirror DIR, or --offline to rebuild from the last snapshots)",
+                        url=url,
+                    ) from exc
                 if isinstance(exc, requests.exceptions.ContentDecodingError):
                     # NOTE: a corrupt compressed body is retried like a truncated one (a proxy
                     # or a cut connection mangled it); requests' own message names no URL
@@ -351,6 +361,24 @@ class HttpClient:
             bytes=n,
             sha256=digest.hexdigest(),
         )
+
+
+def _unresolvable_host(exc: BaseException) -> str | None:
+    """The host name when `exc` was caused by a failed name resolution, else None."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if type(seen).__name__ == "NameResolutionError" or isinstance(seen, socket.gaierror):
+            return str(getattr(getattr(seen, "conn", None), "host", "") or "") or "(unknown host)"
+        seen = (
+            seen.__cause__
+            or seen.__context__
+            or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
+        )
+        if seen is not None and hasattr(seen, "reason") and isinstance(seen.reason, BaseException):
+            seen = seen.reason
+    return None
 
 
 class _Truncated(IOError):

@@ -320,3 +320,24 @@ def test_corrupt_gzip_then_good_gzip_succeeds(client, server, tmp_path) -> None:
     d = client.download(URL, tmp_path / "f.csv", expect="csv")
     assert (tmp_path / "f.csv").read_bytes() == body and d.bytes == len(body)
     assert server.count(PATH) == 2
+
+
+def test_unresolvable_host_fails_at_once_without_retries(tmp_path, monkeypatch):
+    """No network: the name does not resolve. One attempt, no backoff sleeps, a message that
+    says so and how to work offline (make run must not hang for a minute before the dashboard)."""
+    import socket
+
+    from etl.config import Settings
+    from etl.http import FetchError, HttpClient
+
+    def no_dns(*_a, **_k):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    sleeps: list[float] = []
+    client = HttpClient(Settings(data_dir=tmp_path, retries=4, backoff=1.0), sleep=sleeps.append)
+    with pytest.raises(FetchError) as info:
+        client.download("https://data.example.invalid/x.csv", tmp_path / "x.csv", expect="csv")
+    assert "cannot resolve host data.example.invalid" in str(info.value)
+    assert "--mirror" in str(info.value)
+    assert sleeps == [] and client.requests_made == ["https://data.example.invalid/x.csv"]
