@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.http import Download, HttpClient, sha256_file
+from etl.store import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -293,16 +294,4 @@ def _rmtree_readonly(path: Path) -> None:
 
 
 def _pid_alive(pid_text: str) -> bool:
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_text.isdigit() and pid_alive(int(pid_text))

@@ -138,11 +138,12 @@ def prune_versions(processed_dir: Path, keep: set[str | None]) -> None:
     for p in vroot.iterdir():
         if p.name.startswith(".tmp-"):
             pid = p.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 shutil.rmtree(p, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (ours counts); used to clean up after killed runs."""
     if pid == os.getpid():
         return True
     try:
