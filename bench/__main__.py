@@ -1,0 +1,314 @@
+"""`python -m bench [--mirror DIR] [--quick]` (or `make bench`): every benchmark, one run.
+
+1. refresh  : a full `python -m etl refresh --mirror DIR` into bench/data/base (wall time, peak RSS)
+2. scale    : publish scaled stores from it (bench/scale.py): x10 (salaries, postings 10x) and
+              x100 (salaries 100x, ~7.4 million rows)
+3. queries  : each view's data queries over >= 30 filter combinations, cache cleared, at x10 and
+              x100, with the naive pandas way in the same process (bench/queries.py)
+4. scripts  : each view's page script after a filter change, AppTest, at x10 (bench/script_runs.py)
+5. browser  : Chromium: server start -> first chart, filter change -> updated chart at x10; the
+              dashboard server's peak RSS while every view runs its queries at x100 (bench/browser.py)
+6. skills   : the skill extraction benchmark (bench/bench_skills.py -> bench/results_skills.json)
+
+Each step runs in its own process. Figures go to bench/results.json (bench/out/results-quick.json
+with --quick, which uses fewer combinations and repetitions, no x100 store and no skills step) and a
+table is printed. Timings are from a shared 2-core machine: compare ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+DATA = BENCH / "data"
+OUT = BENCH / "out"
+RESULTS = BENCH / "results.json"
+SKILLS_RESULTS = BENCH / "results_skills.json"
+STEPS = ("refresh", "scale", "queries", "scripts", "browser", "skills")
+
+TARGETS = {
+    "refresh_wall_s": 60,
+    "x10_query_p95_ms": 50,
+    "x10_script_p95_ms": 300,
+    "x100_query_p95_ms": 200,
+    "x100_naive_ratio_min": 3,
+    "x100_dashboard_rss_mb": 1536,
+    "browser_filter_change_p95_ms": 1000,
+}
+
+
+def machine() -> dict[str, Any]:
+    import psutil
+
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def sub(module: str, args: list[str], env: dict[str, str] | None = None) -> None:
+    cmd = [sys.executable, "-m", module, *args]
+    print(f"\n$ {' '.join(cmd[2:])}", flush=True)
+    full_env = {**os.environ, "STREAMLIT_LOGGER_LEVEL": "error", **(env or {})}
+    r = subprocess.run(cmd, cwd=REPO, env=full_env)
+    if r.returncode != 0:
+        raise SystemExit(f"bench: {module} failed with exit code {r.returncode}")
+
+
+def load(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def check(name: str, value: float | None, target: float, higher_is_better: bool = False) -> dict:
+    if value is None:
+        return {"target": name, "limit": target, "value": None, "status": "not measured"}
+    ok = value >= target if higher_is_better else value <= target
+    gap = value - target
+    rec = {"target": name, "limit": target, "value": value, "status": "pass" if ok else "miss"}
+    if not ok:
+        rec["gap"] = round(gap, 2)
+        rec["gap_pct"] = round(100 * gap / target, 1)
+    return rec
+
+
+def evaluate(res: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    r = res.get("refresh")
+    out.append(check("refresh wall time (s)", r and r["wall_s"], TARGETS["refresh_wall_s"]))
+    q10 = (res.get("queries") or {}).get("x10")
+    q100 = (res.get("queries") or {}).get("x100")
+    for v, rec in ((q10 or {}).get("views") or {}).items():
+        out.append(
+            check(f"x10 {v}: query p95 (ms)", rec["query_p95_ms"], TARGETS["x10_query_p95_ms"])
+        )
+    for v, rec in ((res.get("scripts") or {}).get("views") or {}).items():
+        out.append(
+            check(f"x10 {v}: script run p95 (ms)", rec["p95_ms"], TARGETS["x10_script_p95_ms"])
+        )
+    for v, rec in ((q100 or {}).get("views") or {}).items():
+        out.append(
+            check(f"x100 {v}: query p95 (ms)", rec["query_p95_ms"], TARGETS["x100_query_p95_ms"])
+        )
+        if "naive_over_duckdb_p95" in rec:
+            out.append(
+                check(
+                    f"x100 {v}: naive p95 / DuckDB p95",
+                    rec["naive_over_duckdb_p95"],
+                    TARGETS["x100_naive_ratio_min"],
+                    higher_is_better=True,
+                )
+            )
+    b100 = (res.get("browser") or {}).get("x100")
+    out.append(
+        check(
+            "x100 dashboard peak RSS (MB)",
+            b100 and b100.get("server_peak_rss_mb"),
+            TARGETS["x100_dashboard_rss_mb"],
+        )
+    )
+    b10 = (res.get("browser") or {}).get("x10")
+    out.append(
+        check(
+            "x10 browser filter change -> chart p95 (ms)",
+            b10 and b10["filter_change_to_chart"]["p95_ms"],
+            TARGETS["browser_filter_change_p95_ms"],
+        )
+    )
+    return out
+
+
+def table(res: dict[str, Any]) -> str:
+    """The Markdown table of the README."""
+    lines = [
+        "| measure | x10 | x100 | target | naive pandas (x10 / x100) |",
+        "|---|---|---|---|---|",
+    ]
+    r = res.get("refresh") or {}
+    if r:
+        lines.append(
+            f"| full refresh from the mirror (1x) | {r['wall_s']} s, peak RSS {r['peak_rss_mb']:.0f} MB "
+            f"| | <= 60 s | |"
+        )
+    q = res.get("queries") or {}
+    q10 = (q.get("x10") or {}).get("views", {})
+    q100 = (q.get("x100") or {}).get("views", {})
+    for v in q10:
+        a, b = q10[v], q100.get(v)
+
+        def fmt(x: dict | None) -> str:
+            if not x:
+                return "-"
+            return f"{x['query_p50_ms']:.0f} / {x['query_p95_ms']:.0f} ms"
+
+        def naive(x: dict | None) -> str:
+            if not x or "naive_p95_ms" not in x:
+                return "-"
+            return f"{x['naive_p95_ms']:.0f} ms ({x['naive_over_duckdb_p95']:.1f}x)"
+
+        lines.append(
+            f"| {v}: data queries p50 / p95, cache cleared | {fmt(a)} | {fmt(b)} | "
+            f"p95 <= 50 ms (x10), <= 200 ms and >= 3x naive (x100) | {naive(a)} / {naive(b)} |"
+        )
+    for v in q10:
+        a, b = q10[v], q100.get(v)
+        lines.append(
+            f"| {v}: queries + pandas post-processing p50 / p95 | "
+            f"{a['with_pandas_p50_ms']:.0f} / {a['with_pandas_p95_ms']:.0f} ms | "
+            + (f"{b['with_pandas_p50_ms']:.0f} / {b['with_pandas_p95_ms']:.0f} ms" if b else "-")
+            + " | (no target) | |"
+        )
+    s = res.get("scripts") or {}
+    for v, x in (s.get("views") or {}).items():
+        lines.append(
+            f"| {v}: page script run after a filter change (AppTest) p50 / p95 | "
+            f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms | | p95 <= 300 ms | |"
+        )
+    b = res.get("browser") or {}
+    b10, b100 = b.get("x10") or {}, b.get("x100") or {}
+
+    def bval(d: dict, k: str, unit: str) -> str:
+        return f"{d[k]} {unit}" if k in d else "-"
+
+    lines.append(
+        "| server start -> first chart visible (Chromium, Pay view) | "
+        f"{bval(b10, 'server_start_to_first_chart_s', 's')} | "
+        f"{bval(b100, 'server_start_to_first_chart_s', 's')} | | |"
+    )
+
+    def fc(d: dict) -> str:
+        x = d.get("filter_change_to_chart")
+        return f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms (n={x['n']})" if x else "-"
+
+    lines.append(
+        f"| filter change -> updated chart p50 / p95 (Chromium, Pay view) | {fc(b10)} | {fc(b100)} "
+        "| p95 <= 1 s | |"
+    )
+    lines.append(
+        f"| dashboard server peak RSS (every view visited) | {bval(b10, 'server_peak_rss_mb', 'MB')} "
+        f"| {bval(b100, 'server_peak_rss_mb', 'MB')} | <= 1.5 GB (x100) | |"
+    )
+    sk = res.get("skills") or {}
+    if sk:
+        lines.append(
+            f"| skill extraction, {sk.get('postings'):,} real postings (1x, one core) | "
+            f"{sk.get('one_pass_s')} s one pass | | | naive per-skill regex {sk.get('naive_s')} s "
+            f"({sk.get('speedup')}x) |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Run every benchmark; figures to bench/results.json")
+    ap.add_argument("--mirror", type=Path, default=REPO.parent / "shared" / "mirror")
+    ap.add_argument("--quick", action="store_true", help="a fast smoke run (~3 min)")
+    ap.add_argument("--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}")
+    ap.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep bench/data from a previous run (skips refresh and scale when present)",
+    )
+    args = ap.parse_args()
+    mirror = args.mirror.resolve()
+    if not mirror.is_dir():
+        raise SystemExit(
+            f"bench: the mirror folder {mirror} does not exist. Pass --mirror DIR (or "
+            "MIRROR=DIR to make) pointing at a copy of the sources laid out like ../shared/mirror."
+        )
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = skip - set(STEPS)
+    if unknown:
+        raise SystemExit(f"bench: unknown step(s) {sorted(unknown)}; steps are {STEPS}")
+    quick = args.quick
+    combos, steps, changes = (8, 4, 4) if quick else (30, 12, 12)
+    scales = ("x10",) if quick else ("x10", "x100")
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    res: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if quick else "full",
+        "machine": machine(),
+        "mirror": str(mirror),
+        "targets": TARGETS,
+    }
+    base = DATA / "base"
+    have_data = all((DATA / s / "processed" / "manifest.json").is_file() for s in scales)
+
+    if "refresh" not in skip and not (args.reuse_data and have_data):
+        from bench import refresh
+
+        print("\n== refresh: python -m etl refresh --mirror ... (full, into bench/data/base)")
+        res["refresh"] = refresh.run(mirror, base, OUT / "refresh.log")
+        print(json.dumps(res["refresh"], indent=2))
+    if "scale" not in skip and not (args.reuse_data and have_data):
+        from bench import scale
+
+        print("\n== scale: publishing the scaled stores")
+        t0 = time.perf_counter()
+        res["scale"] = scale.build(base, DATA, scales=scales)
+        res["scale"]["seconds"] = round(time.perf_counter() - t0, 1)
+        print(json.dumps(res["scale"], indent=2))
+
+    if "queries" not in skip:
+        res["queries"] = {}
+        for s in scales:
+            out = OUT / f"queries-{s}.json"
+            sub(
+                "bench.queries",
+                ["--combos", str(combos), "--out", str(out)],
+                {"LMD_DATA_DIR": str(DATA / s)},
+            )
+            res["queries"][s] = load(out)
+    if "scripts" not in skip:
+        out = OUT / "scripts-x10.json"
+        sub(
+            "bench.script_runs",
+            ["--steps", str(steps), "--out", str(out)],
+            {"LMD_DATA_DIR": str(DATA / "x10")},
+        )
+        res["scripts"] = load(out)
+    if "browser" not in skip:
+        res["browser"] = {}
+        for s in scales:
+            out = OUT / f"browser-{s}.json"
+            sub(
+                "bench.browser",
+                ["--store", str(DATA / s), "--changes", str(changes), "--out", str(out)],
+            )
+            res["browser"][s] = load(out)
+    if "skills" not in skip and not quick:
+        print("\n$ bench/bench_skills.py")
+        r = subprocess.run(
+            [sys.executable, str(BENCH / "bench_skills.py"), "--mirror", str(mirror)], cwd=REPO
+        )
+        if r.returncode != 0:
+            raise SystemExit(f"bench: bench_skills.py failed with exit code {r.returncode}")
+    res["skills"] = load(SKILLS_RESULTS)
+    res["evaluation"] = evaluate(res)
+    res["total_s"] = round(time.perf_counter() - started, 1)
+    dest = OUT / "results-quick.json" if quick else RESULTS
+    dest.write_text(json.dumps(res, indent=2, default=str) + "\n")
+    md = table(res)
+    (OUT / ("table-quick.md" if quick else "table.md")).write_text(md + "\n")
+    print("\n" + md + "\n")
+    for e in res["evaluation"]:
+        extra = f"  (gap {e['gap']:+}, {e['gap_pct']:+}%)" if "gap" in e else ""
+        print(f"  {e['status']:>12}  {e['target']}: {e['value']} vs {e['limit']}{extra}")
+    print(f"\nfigures: {dest}  ({res['total_s']} s)")
+
+
+if __name__ == "__main__":
+    main()
