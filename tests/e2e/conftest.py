@@ -5,15 +5,17 @@ Recipes: ../shared/guides/TESTING.md. `playwright install` does not work on thes
 browser is the system one (`executable_path`); set LMD_CHROMIUM to use another binary. Without a
 Chromium the tests skip, except under CI=true where they fail: CI must have it (`make browser`).
 
-The server's output goes to artifacts/e2e/streamlit.log; timings (server start to healthy, first
-render, filter change to updated chart) go to artifacts/e2e/timings.json.
+The server's output goes to streamlit.log in pytest's tmp dir (its tail is in the failure message
+when the server does not come up); timings (server start to healthy, first
+render, filter change to updated chart) go to artifacts/e2e/timings.json. To debug a failure:
+`pytest tests/e2e --screenshot only-on-failure --tracing retain-on-failure` (pytest-playwright
+writes them under test-results/; `--headed` needs a display).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -106,8 +108,7 @@ def app_server(
     """`streamlit run dashboard/app.py` on a free port, LMD_DATA_DIR = the published fixture."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     publish_all(data_dir)
-    E2E_ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = E2E_ARTIFACTS / "streamlit.log"
+    log = data_dir.parent / "streamlit.log"  # per run: several runs may share this tree
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMD_")}
@@ -182,41 +183,3 @@ def browser_type_launch_args(browser_type_launch_args: dict, _chromium: str) -> 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "accept_downloads": True, "viewport": VIEWPORT}
-
-
-# --- one browser context for the session, a fresh page (= a fresh Streamlit session) per test -----
-# pytest-playwright makes a context per test; sharing one keeps Streamlit's and Plotly's scripts in
-# the browser cache (about 1 s less per page load here). Each page still opens its own websocket,
-# so no Streamlit state leaks between tests. A failed test leaves a screenshot in
-# artifacts/e2e/failures/.
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
-    report = yield
-    setattr(item, f"_e2e_{report.when}", report)
-    return report
-
-
-@pytest.fixture(scope="session")
-def context(browser: Any, browser_context_args: dict) -> Iterator[Any]:
-    ctx = browser.new_context(**browser_context_args)
-    ctx.set_default_timeout(30_000)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    p = context.new_page()
-    yield p
-    call = getattr(request.node, "_e2e_call", None)
-    if call is not None and call.failed:
-        name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        out = E2E_ARTIFACTS / "failures" / f"{name}.png"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            p.screenshot(path=str(out))
-        except Exception as e:  # noqa: BLE001 - a screenshot must not hide the failure
-            print(f"no failure screenshot: {e}")
-    p.close()

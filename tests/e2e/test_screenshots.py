@@ -6,6 +6,7 @@ the viewport is grown to the main area's height first (capped) to get the whole 
 
 from __future__ import annotations
 
+import os
 import struct
 
 import pytest
@@ -54,9 +55,11 @@ def test_screenshot_of_each_view(page: Page, view: str) -> None:
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     out = SCREENSHOTS / f"{view}.png"
-    out.unlink(missing_ok=True)
-    page.screenshot(path=str(out))
-    data = out.read_bytes()
+    data = page.screenshot()
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # atomic: another run may be writing the same file
+    assert out.stat().st_size == len(data)
     w, h = png_size(data)
     assert w == width and h >= 800, (w, h)
     assert len(data) > 30_000, f"{out} is only {len(data):,} bytes: a blank page?"
