@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from etl.config import load_settings
@@ -92,23 +93,75 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Derived tables: small aggregates of a published table, named in queries like a table. Each is
+# built once per Parquet file (files are immutable, one folder per published version), kept as an
+# Arrow table shared by every thread, and scanned by DuckDB in place of the big table.
+# salary_counts: one row per distinct combination of the columns the pay filters use and the
+# salary, with its number of responses `n`; count(*) over salaries = sum(n) over salary_counts.
+DERIVED: dict[str, tuple[str, str]] = {
+    "salary_counts": (
+        "salaries",
+        "SELECT work_year, company_country_code, experience_level, employment_type, "
+        "remote_ratio_pct, company_size, role_strict, role_broad, salary_usd_annual, "
+        "count(*) AS n FROM {src} GROUP BY ALL",
+    ),
+}
+_DERIVED_KEEP = 4
+_derived_tables: dict[tuple[str, str], pa.Table] = {}
+_derived_lock = threading.Lock()
+
+# result columns of these DuckDB types convert to pandas faster through Arrow, with the same
+# DataFrame as .df(); any other type (dates, decimals, booleans, ...) goes through .df()
+_ARROW_SAFE = {"VARCHAR", "BIGINT", "INTEGER", "DOUBLE"}
+
+
 def run_query(
     state: DataState,
     sql: str,
     params: list[Any] | tuple[Any, ...] = (),
     tables: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Run `sql` where `{table_name}` placeholders stand for the published Parquet files."""
-    files = {t: state.table_file(t) for t in tables}
+    """Run `sql` where `{table_name}` placeholders stand for the published Parquet files (or a
+    derived table of DERIVED, built from its published table)."""
+    files = {t: state.table_file(DERIVED[t][0] if t in DERIVED else t) for t in tables}
     return _cached(state.version, sql, tuple(params), tuple(sorted(files.items())))
+
+
+def _parquet(file: str) -> str:
+    return "read_parquet('" + file.replace("'", "''") + "')"
+
+
+def _derived(name: str, file: str) -> pa.Table:
+    key = (name, file)
+    with _derived_lock:
+        table = _derived_tables.get(key)
+        if table is None:
+            sql = DERIVED[name][1].format(src=_parquet(file))
+            table = _connection().sql(sql).to_arrow_table()
+            _derived_tables[key] = table
+            while len(_derived_tables) > _DERIVED_KEEP:
+                _derived_tables.pop(next(iter(_derived_tables)))
+        return table
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(
     version: str, sql: str, params: tuple[Any, ...], files: tuple[tuple[str, str], ...]
 ) -> pd.DataFrame:
-    text = sql.format(**{t: "read_parquet('" + f.replace("'", "''") + "')" for t, f in files})
-    return _connection().execute(text, list(params)).df()
+    con = _connection()
+    names = {}
+    for t, f in files:
+        if t in DERIVED:
+            con.register(f"_derived_{t}", _derived(t, f))
+            names[t] = f"_derived_{t}"
+        else:
+            names[t] = _parquet(f)
+    rel = con.sql(sql.format(**names), params=list(params) or None)
+    if all(str(ty) in _ARROW_SAFE for ty in rel.types):
+        table = rel.to_arrow_table()
+        if table.num_rows:  # .df() types the columns of an empty result differently
+            return table.to_pandas()
+    return rel.df()
 
 
 def where(filters: dict[str, list[Any]]) -> tuple[str, list[Any]]:

@@ -21,11 +21,14 @@ PAY_COLUMNS = ("experience_level", "employment_type", "remote_ratio_pct", "compa
 
 def salary_options(state: data.DataState, col: str) -> list:
     assert col in PAY_COLUMNS or col in ("work_year", "company_country_code")
+    # salary_counts holds one row per distinct combination of the filter columns with its count:
+    # a few thousand rows where salaries has millions (data.DERIVED)
     df = data.run_query(
         state,
-        f'SELECT "{col}" AS v, count(*) AS n FROM {{salaries}} GROUP BY 1 ORDER BY n DESC, 1',
+        f'SELECT "{col}" AS v, sum(n)::BIGINT AS n FROM {{salary_counts}} GROUP BY 1 '
+        "ORDER BY n DESC, 1",
         (),
-        ("salaries",),
+        ("salary_counts",),
     )
     return df["v"].tolist()
 
@@ -47,10 +50,10 @@ def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -
     """role, value (USD), n (responses with that exact value) for the filtered slice."""
     w, params = salary_where(scope, extra)
     sql = (
-        f'SELECT "role_{scope.definition}" AS role, salary_usd_annual AS value, count(*) AS n '
-        f"FROM {{salaries}}{w} GROUP BY ALL ORDER BY role, value"
+        f'SELECT "role_{scope.definition}" AS role, salary_usd_annual AS value, sum(n)::BIGINT AS n '
+        f"FROM {{salary_counts}}{w} GROUP BY ALL ORDER BY role, value"
     )
-    return data.run_query(state, sql, params, ("salaries",))
+    return data.run_query(state, sql, params, ("salary_counts",))
 
 
 def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
@@ -171,16 +174,22 @@ def role_postings(state: data.DataState, scope: Scope) -> pd.DataFrame:
 def role_skill_rows(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """posting_id, role, posted_year, skill, category for role postings in the period."""
     d = scope.hn_definition
+    # one scan of each table and one join for the postings of any role, then a row per role
+    any_role = " OR ".join(f"is_{r}_{d}" for r in ROLES)
+    flags = ", ".join(f"is_{r}_{d} AS is_{r}" for r in ROLES)
+    joined = (
+        f"WITH p AS (SELECT posting_id, year(thread_month) AS posted_year, {flags} "
+        f"FROM {{hn_postings}} WHERE ({any_role}) AND year(thread_month) BETWEEN ? AND ?), "
+        "j AS (SELECT p.*, s.skill, s.category FROM p JOIN {posting_skills} s USING (posting_id)) "
+    )
     parts = [
-        f"SELECT p.posting_id, '{r}' AS role, year(p.thread_month) AS posted_year, s.skill, s.category "
-        f"FROM {{hn_postings}} p JOIN {{posting_skills}} s USING (posting_id) "
-        f"WHERE p.is_{r}_{d} AND year(p.thread_month) BETWEEN ? AND ?"
+        f"SELECT posting_id, '{r}' AS role, posted_year, skill, category FROM j WHERE is_{r}"
         for r in ROLES
     ]
     return data.run_query(
         state,
-        " UNION ALL ".join(parts),
-        [scope.year_from, scope.year_to] * len(ROLES),
+        joined + " UNION ALL ".join(parts),
+        [scope.year_from, scope.year_to],
         ("hn_postings", "posting_skills"),
     )
 
