@@ -155,32 +155,34 @@ def indeed_proxies(state: data.DataState) -> pd.DataFrame:
 # --- skills ----------------------------------------------------------------------------------
 
 
+def _role_posting_cte(d: str) -> str:
+    """A CTE `p`: postings of any role under definition `d` in the period (2 parameters), with
+    their year and one flag per role; one scan of hn_postings."""
+    any_role = " OR ".join(f"is_{r}_{d}" for r in ROLES)
+    flags = ", ".join(f"is_{r}_{d} AS is_{r}" for r in ROLES)
+    return (
+        f"WITH p AS (SELECT posting_id, year(thread_month) AS posted_year, {flags} "
+        f"FROM {{hn_postings}} WHERE ({any_role}) AND year(thread_month) BETWEEN ? AND ?)"
+    )
+
+
 def role_postings(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """posting_id, role, posted_year for the postings flagged under the definition in the period."""
-    d = scope.hn_definition
-    parts = [
-        f"SELECT posting_id, '{r}' AS role, year(thread_month) AS posted_year FROM {{hn_postings}} "
-        f"WHERE is_{r}_{d} AND year(thread_month) BETWEEN ? AND ?"
-        for r in ROLES
-    ]
+    parts = [f"SELECT posting_id, '{r}' AS role, posted_year FROM p WHERE is_{r}" for r in ROLES]
     return data.run_query(
         state,
-        " UNION ALL ".join(parts),
-        [scope.year_from, scope.year_to] * len(ROLES),
+        _role_posting_cte(scope.hn_definition) + " " + " UNION ALL ".join(parts),
+        [scope.year_from, scope.year_to],
         ("hn_postings",),
     )
 
 
 def role_skill_rows(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """posting_id, role, posted_year, skill, category for role postings in the period."""
-    d = scope.hn_definition
     # one scan of each table and one join for the postings of any role, then a row per role
-    any_role = " OR ".join(f"is_{r}_{d}" for r in ROLES)
-    flags = ", ".join(f"is_{r}_{d} AS is_{r}" for r in ROLES)
     joined = (
-        f"WITH p AS (SELECT posting_id, year(thread_month) AS posted_year, {flags} "
-        f"FROM {{hn_postings}} WHERE ({any_role}) AND year(thread_month) BETWEEN ? AND ?), "
-        "j AS (SELECT p.*, s.skill, s.category FROM p JOIN {posting_skills} s USING (posting_id)) "
+        _role_posting_cte(scope.hn_definition)
+        + ", j AS (SELECT p.*, s.skill, s.category FROM p JOIN {posting_skills} s USING (posting_id)) "
     )
     parts = [
         f"SELECT posting_id, '{r}' AS role, posted_year, skill, category FROM j WHERE is_{r}"
