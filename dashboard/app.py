@@ -52,7 +52,6 @@ else:
                 VIEWS / "overview.py",
                 title="Overview",
                 icon="🧭",
-                url_path="overview",
                 default=True,
             ),
             st.Page(VIEWS / "pay.py", title="Pay", icon="💵", url_path="pay"),
@@ -62,6 +61,7 @@ else:
         ]
     )
 if state.ok:
+    filters.drop_unknown_keys()
     scope.render(state)
     filters.show_notices()
 for s in data.staleness(state):

@@ -151,6 +151,12 @@ def _with_gaps(part: pd.DataFrame, col: str = "thread_month") -> pd.DataFrame:
     return part.set_index(col).reindex(months).rename_axis(col).reset_index()
 
 
+def _monthly_axis(fig: go.Figure, months: pd.Series) -> None:
+    """Ticks on months (never weeks) for monthly data."""
+    n = months.nunique()
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1" if n <= 18 else ("M6" if n <= 60 else "M12"))
+
+
 def demand_share(demand: pd.DataFrame, roles: list[str]) -> go.Figure:
     """demand: thread_month, role, postings, month_postings, posting_share_pct, share_ma3_pct, is_partial."""
     fig = go.Figure()
@@ -190,6 +196,7 @@ def demand_share(demand: pd.DataFrame, roles: list[str]) -> go.Figure:
                 marker={"symbol": "circle-open", "size": 12, "color": color, "line": {"width": 2}},
                 hovertemplate="%{x|%b %Y}: partial month (thread snapshotted before it was 30 days old)<extra></extra>",
             )
+    _monthly_axis(fig, demand["thread_month"])
     return _layout(
         fig,
         "Share of Hacker News 'Who is hiring?' postings naming the role, per month",
@@ -212,6 +219,7 @@ def demand_ratio(ratio: pd.DataFrame) -> go.Figure:
         hovertemplate="%{x|%b %Y}: %{y:.2f} (%{customdata[0]} ML / %{customdata[1]} DS postings)<extra></extra>",
     )
     fig.add_hline(y=1, line_dash="dash", line_color="#999999")
+    _monthly_axis(fig, ratio["thread_month"])
     return _layout(
         fig,
         "ML-engineer postings per data-scientist posting, per month",

@@ -12,6 +12,12 @@ from typing import Any
 import streamlit as st
 
 MAX_URL_VALUES = 200
+# every query-string key a view reads; anything else in a link is dropped with a notice
+KNOWN_KEYS = frozenset(
+    {"roles", "def", "period_from", "period_to", "country"}  # global (dashboard/scope.py)
+    | {"exp", "emp", "remote", "size"}  # pay
+    | {"cat", "top", "trend"}  # skills
+)
 _NOTICES = "_url_notices"
 _KEEP = "_keep_"
 
@@ -20,6 +26,15 @@ def _notice(text: str) -> None:
     st.session_state.setdefault(_NOTICES, [])
     if text not in st.session_state[_NOTICES]:
         st.session_state[_NOTICES].append(text)
+
+
+def drop_unknown_keys() -> None:
+    unknown = [k for k in st.query_params if k not in KNOWN_KEYS]
+    if unknown:
+        shown = ", ".join(repr(k[:30]) for k in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        _notice(f"Ignored unknown parameter(s) in the link: {shown}.")
+        for k in unknown:
+            del st.query_params[k]
 
 
 def show_notices() -> None:

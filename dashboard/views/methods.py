@@ -129,10 +129,11 @@ def render() -> None:
             (),
             ("salaries",),
         )
+        n_t, n_r = len(unm), int(unm["responses"].sum())
         st.subheader(
-            f"Unmapped titles ({len(unm):,} titles, {int(unm['responses'].sum()):,} responses)"
+            f"Unmapped titles ({n_t:,} title{'s' if n_t != 1 else ''}, {n_r:,} response{'s' if n_r != 1 else ''})"
         )
-        st.dataframe(unm, hide_index=True, width="stretch", height=300)
+        st.dataframe(unm, hide_index=True, width="stretch", height=min(400, 35 * (n_t + 1) + 3))
         download_pair(
             f"Download the {len(unm):,} unmapped titles (CSV)",
             "methods_unmapped",

@@ -96,6 +96,16 @@ def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
         st.caption(
             f"{charts.role_label(r['role'])} median {val} (n = {r['n']:,}, {r['confidence']} confidence)"
         )
+        out.append(
+            {
+                "question": "pay",
+                "role": r["role"],
+                "measure": "median salary (USD)",
+                "value": r["median"],
+                "n": r["n"],
+                "source": "aijobs_salaries",
+            }
+        )
     info = state.source_of("salaries")
     st.caption(
         f"Source: {info['producer']} survey, {info['license']}; snapshot {info['snapshot_date']}; "
@@ -119,17 +129,37 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
         return
     rows = queries.role_skill_rows(state, sc)
     lo = queries.distinctive(rows, den)
-    for role, side in (
-        ("ml_engineer", lo.nlargest(5, "z")),
-        ("data_scientist", lo.nsmallest(5, "z")),
-    ):
-        side = side[side["z"].abs() > 1.96] if (side["z"].abs() > 1.96).any() else side
+    sides = (
+        ("ml_engineer", lo[lo["z"] > 0].nlargest(5, "z")),
+        ("data_scientist", lo[lo["z"] < 0].nsmallest(5, "z")),
+    )
+    for role, side in sides:
+        strong = side[side["z"].abs() > 1.96]
         st.markdown(
             f"**Most distinctive of {charts.role_label(role)}s** (n = {int(den[role]):,} postings)"
         )
+        if side.empty:
+            st.caption("No skill leans towards this role in the filtered postings.")
+            continue
+        shown = strong if len(strong) else side
+        note = "" if len(strong) else " (none reaches |z| > 1.96: weak evidence)"
         st.caption(
-            ", ".join(f"{s} (z = {z:+.1f})" for s, z in zip(side["skill"], side["z"], strict=True))
+            ", ".join(
+                f"{s} (z = {z:+.1f})" for s, z in zip(shown["skill"], shown["z"], strict=True)
+            )
+            + note
         )
+        for s_, z in zip(shown["skill"], shown["z"], strict=True):
+            out.append(
+                {
+                    "question": "skills",
+                    "role": role,
+                    "measure": f"distinctive skill: {s_} (z)",
+                    "value": z,
+                    "n": int(den[role]),
+                    "source": "hn_whoishiring",
+                }
+            )
     info = state.source_of("posting_skills")
     st.caption(
         f"Weighted log-odds with an informative prior; source: {info['producer']}; snapshot {info['snapshot_date']}"

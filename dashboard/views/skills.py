@@ -138,6 +138,8 @@ def render() -> None:
         )
         trend = trend.merge(den, on=["posted_year", "role"])
         trend["posting_share_pct"] = 100 * trend["postings_with_skill"] / trend["role_postings"]
+        if trend["posted_year"].nunique() < 2:
+            st.info("The filtered postings cover a single year: widen the period to see a trend.")
         st.plotly_chart(charts.skill_trends(trend), config=charts.CONFIG, width="stretch")
         st.caption("Years with fewer than 10 postings of a role are noisy: hover for n. " + caption)
 

@@ -128,3 +128,10 @@ def test_no_data_page_says_what_failed(tmp_path, monkeypatch):
     assert not at.exception
     text = " ".join(md.value for md in at.markdown)
     assert "cannot resolve raw.githubusercontent.com" in text and "aijobs_salaries" in text
+
+
+def test_unknown_link_parameters_are_dropped_with_a_notice(data_dir):
+    at = open_pay({"year": "2024", "hn_def": "anywhere", "country": "US"})
+    warnings = " ".join(at.first_warnings)
+    assert "Ignored unknown parameter(s) in the link: 'year', 'hn_def'" in warnings
+    assert "year" not in at.query_params and at.query_params["country"] in ("US", ["US"])

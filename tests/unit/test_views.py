@@ -146,3 +146,17 @@ def test_overview_follows_global_filters(data_dir):
     m = {x.label: x.value for x in at.metric}
     assert m["ML engineer minus data scientist median"] == "too few responses"
     assert at.query_params["country"] in ("DE", ["DE"])
+
+
+def test_every_filter_key_is_a_known_link_parameter():
+    """A widget whose key is missing from filters.KNOWN_KEYS would have its link parameter dropped."""
+    import re
+
+    from dashboard import filters
+
+    src = " ".join(p.read_text() for p in (Path(APP).parent).rglob("*.py"))
+    keys = set(re.findall(r"filters\.(?:multiselect|radio)\(\s*\"[^\"]*\",\s*\"([a-z_]+)\"", src))
+    periods = set(re.findall(r"filters\.period\(\s*\"[^\"]*\",\s*\"([a-z_]+)\"", src))
+    assert keys and periods
+    expected = keys | {f"{p}_{end}" for p in periods for end in ("from", "to")}
+    assert expected == set(filters.KNOWN_KEYS)
