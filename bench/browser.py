@@ -270,12 +270,13 @@ def run(store: Path, changes: int, tour: bool, log_dir: Path) -> dict[str, Any]:
             out["server_rss_end_mb"] = round(poller.sample() / 2**20, 1)
             ctx.close()
         finally:
-            poller.stop()
+            # the server first, so that nothing below can leave it running
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            poller.stop()
             browser.close()
     out["rss_method"] = "psutil RSS of the streamlit process + children, sampled every 50 ms"
     return out
