@@ -66,15 +66,28 @@ def _bootstrap_medians(
 ) -> np.ndarray:
     # NOTE: resampling n observations with replacement is a multinomial draw over them; tied values
     # can be pooled, so this is the exact bootstrap at the cost of the distinct values only.
+    # Values far from the median are pooled too: all values whose cumulative share is below
+    # 0.5 - 6 standard errors (or above 0.5 + 6 se) become one category each side. A bootstrap
+    # median lands there with probability below 1e-8, so the interval is unchanged, and a
+    # 12,000-response slice costs ~100 categories instead of ~2,000.
     order = np.argsort(values)
     v, c = values[order].astype("float64"), counts[order].astype("int64")
     n = int(c.sum())
-    p = c / n
-    draws = rng.multinomial(n, p, size=b)  # b x distinct
-    cum = np.cumsum(draws, axis=1)
+    cum = np.cumsum(c) / n
+    start = cum - c / n
+    delta = min(0.5, 6 * np.sqrt(0.25 / n))
+    low, high = cum < 0.5 - delta, start > 0.5 + delta
+    keep = ~low & ~high
+    pv = np.concatenate([v[low][-1:], v[keep], v[high][:1]])
+    pc = np.concatenate(
+        [[c[low].sum()] if low.any() else [], c[keep], [c[high].sum()] if high.any() else []]
+    )
+    pc = pc.astype("int64")
+    draws = rng.multinomial(n, pc / n, size=b)  # b x categories
+    csum = np.cumsum(draws, axis=1)
     lo_k, hi_k = (n - 1) // 2, n // 2  # 0-based order statistics whose mean is the median
-    lo = v[(cum <= lo_k).sum(axis=1)]
-    hi = v[(cum <= hi_k).sum(axis=1)]
+    lo = pv[(csum <= lo_k).sum(axis=1)]
+    hi = pv[(csum <= hi_k).sum(axis=1)]
     return (lo + hi) / 2
 
 

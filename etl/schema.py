@@ -135,10 +135,11 @@ FIELDS: dict[str, Field] = {
         "datetime64[ns, UTC]", "UTC", "when the thread's item file was downloaded"
     ),
     "postings": Field("int64", "postings", "number of postings (top-level comments with text)"),
+    "last_posting_at": Field("datetime64[ns, UTC]", "UTC", "time of the thread's newest posting in the snapshot"),
     "is_partial": Field(
         "bool",
         "",
-        "the thread was snapshotted less than 30 days after it opened: the month is incomplete",
+        "the month is incomplete: snapshotted less than 30 days after the thread opened, or its newest posting is less than 10 days after (archived or early copies)",
     ),
     "posting_id": Field("int64", "", "Hacker News comment id of the posting"),
     "author": Field("string", "", "Hacker News user name of the poster (empty when deleted)"),
@@ -373,6 +374,7 @@ register(
             "num_comments",
             "snapshot_fetched_at",
             "postings",
+            "last_posting_at",
             "is_partial",
         ),
         {

@@ -156,10 +156,12 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     threads, postings = parse_snapshot(snapshot)
     flags = hn_roles.flag_roles(postings)
     flagged = pd.concat([postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1)
+    stats = flagged.groupby("thread_id").agg(postings=("posting_id", "size"), last_posting_at=("created_at", "max"))
+    threads = threads.merge(stats, left_on="thread_id", right_index=True, how="left")
+    threads["postings"] = threads["postings"].fillna(0).astype("int64")
+    threads["last_posting_at"] = threads["last_posting_at"].fillna(threads["created_at"])
+    threads["is_partial"] = demand.partial_threads(threads)
     monthly = demand.monthly_demand(flagged, threads)
-    counts = flagged.groupby("thread_id").size().rename("postings")
-    threads = threads.merge(counts, left_on="thread_id", right_index=True, how="left").fillna({"postings": 0})
-    threads["is_partial"] = (threads["snapshot_fetched_at"] - threads["created_at"]) < pd.Timedelta(days=30)
     posting_skills = skills.extract_skills(postings[["posting_id", "text"]])
     shares = []
     for definition in ("header", "anywhere"):

@@ -35,6 +35,27 @@ def _check_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
         raise ValueError(f"{name} lack column(s) {missing}")
 
 
+EARLY_SNAPSHOT_DAYS = 30
+LAST_POSTING_DAYS = 10
+
+
+def partial_threads(threads: pd.DataFrame) -> pd.Series:
+    """A thread is partial when the evidence says it was observed early: its snapshot was taken
+    less than 30 days after it opened, or its newest posting is less than 10 days after it opened.
+
+    NOTE: the second rule catches copies fetched early by someone else (the 2026 May thread of the
+    mirror) and the archived 2013-2018 threads, whose postings all carry the reconstructed time of
+    the 1st, 15:00 UTC (crawled on days 2-5, ~91% of final postings). A copy fetched mid-month
+    whose newest posting is already 10+ days old (the mirror's March 2026) cannot be told apart.
+    """
+    opened = pd.to_datetime(threads["created_at"], utc=True)
+    fetched = pd.to_datetime(threads["snapshot_fetched_at"], utc=True)
+    last = pd.to_datetime(threads["last_posting_at"], utc=True)
+    early_snapshot = fetched.isna() | (fetched - opened < pd.Timedelta(days=EARLY_SNAPSHOT_DAYS))
+    early_last_posting = last - opened < pd.Timedelta(days=LAST_POSTING_DAYS)
+    return (early_snapshot | early_last_posting).astype(bool)
+
+
 def monthly_demand(postings_flags: pd.DataFrame, threads: pd.DataFrame) -> pd.DataFrame:
     """Count each role's postings per month and definition, as a share of the month's postings.
 
@@ -66,15 +87,17 @@ def monthly_demand(postings_flags: pd.DataFrame, threads: pd.DataFrame) -> pd.Da
     if unknown:
         raise ValueError(f"postings_flags has month(s) with no thread: {sorted(unknown)}")
 
-    months = threads[["thread_month", "thread_id", "created_at", "snapshot_fetched_at"]].copy()
+    keep = ["thread_month", "thread_id", "created_at", "snapshot_fetched_at"]
+    months = threads[keep + (["is_partial"] if "is_partial" in threads.columns else [])].copy()
     months = months.sort_values("thread_month").reset_index(drop=True)
     opened = pd.to_datetime(months["created_at"], utc=True)
     fetched = pd.to_datetime(months["snapshot_fetched_at"], utc=True)
     # NOTE: a thread keeps collecting postings for weeks; one fetched before it was 30 days old
     # is incomplete. A missing fetch time cannot prove completeness, so it counts as partial.
-    months["is_partial"] = (fetched.isna() | (fetched - opened < pd.Timedelta(days=30))).astype(
-        bool
-    )
+    if "is_partial" in months.columns:
+        months["is_partial"] = months["is_partial"].astype(bool)
+    else:
+        months["is_partial"] = (fetched.isna() | (fetched - opened < pd.Timedelta(days=30))).astype(bool)
     per_month = postings_flags.groupby("thread_month").size().rename("month_postings")
     months = months.join(per_month, on="thread_month")
     months["month_postings"] = months["month_postings"].fillna(0).astype("int64")

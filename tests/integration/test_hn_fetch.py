@@ -25,7 +25,7 @@ def thread(tid: int, month: pd.Timestamp, n_postings: int, deleted: int = 0) -> 
     kids = [
         {
             "id": tid * 1000 + i,
-            "created_at_i": created + i,
+            "created_at_i": created + i * 6 * 86400,  # spread over weeks, as a complete thread
             "type": "comment",
             "author": f"u{i}",
             "text": f"Co{i} | {'Data Scientist' if i % 2 else 'Machine Learning Engineer'} | Remote<p>Python and SQL.",

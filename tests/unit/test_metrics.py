@@ -74,3 +74,16 @@ def test_pooled_bootstrap_matches_plain_resampling():
     for q in (0.05, 0.5, 0.95):
         assert abs(np.quantile(pooled, q) - np.quantile(plain, q)) <= 5
     assert abs(pooled.mean() - plain.mean()) < 0.5
+
+
+def test_tail_pooling_keeps_the_bootstrap_distribution_on_a_large_sample():
+    # 3,000 responses over ~900 distinct values: far-from-median values are pooled, the
+    # bootstrap medians must still match plain resampling of the observations
+    rng = np.random.default_rng(7)
+    obs = np.round(rng.lognormal(11.8, 0.4, 3000), -3)
+    values, counts = np.unique(obs, return_counts=True)
+    pooled = metrics._bootstrap_medians(values, counts, 4000, np.random.default_rng(1))
+    plain = np.median(np.random.default_rng(2).choice(obs, size=(4000, len(obs))), axis=1)
+    for q in (0.025, 0.5, 0.975):
+        assert abs(np.quantile(pooled, q) - np.quantile(plain, q)) <= 1000  # one rounding step
+    assert pooled.min() >= np.quantile(obs, 0.4) and pooled.max() <= np.quantile(obs, 0.6)
