@@ -206,23 +206,33 @@ def demand_share(demand: pd.DataFrame, roles: list[str]) -> go.Figure:
 
 
 def demand_ratio(ratio: pd.DataFrame) -> go.Figure:
-    """ratio: thread_month, ml_per_ds_ratio, ml_postings, ds_postings."""
+    """ratio: thread_month, pooled_ratio (3 calendar months pooled, blank below 10 DS postings),
+    pooled_ml, pooled_ds, ml_per_ds_ratio (monthly), ml_postings, ds_postings."""
     part = _with_gaps(ratio.sort_values("thread_month"))
     fig = go.Figure()
     fig.add_scatter(
         x=part["thread_month"],
         y=part["ml_per_ds_ratio"],
-        mode="lines+markers",
-        name="ML engineer per data scientist",
-        line={"color": "#CC79A7"},
+        mode="markers",
+        name="monthly (often few postings)",
+        marker={"color": "#CC79A7", "opacity": 0.35, "size": 5},
         customdata=part[["ml_postings", "ds_postings"]].to_numpy(),
         hovertemplate="%{x|%b %Y}: %{y:.2f} (%{customdata[0]} ML / %{customdata[1]} DS postings)<extra></extra>",
+    )
+    fig.add_scatter(
+        x=part["thread_month"],
+        y=part["pooled_ratio"],
+        mode="lines+markers",
+        name="3-month pooled (shown from 10 DS postings)",
+        line={"color": "#CC79A7", "width": 3},
+        customdata=part[["pooled_ml", "pooled_ds"]].to_numpy(),
+        hovertemplate="%{x|%b %Y}: %{y:.2f} (%{customdata[0]} ML / %{customdata[1]} DS postings in 3 months)<extra></extra>",
     )
     fig.add_hline(y=1, line_dash="dash", line_color="#999999")
     _monthly_axis(fig, ratio["thread_month"])
     return _layout(
         fig,
-        "ML-engineer postings per data-scientist posting, per month",
+        "ML-engineer postings per data-scientist posting",
         "Thread month",
         "Ratio (1 = as many ML-engineer as data-scientist postings)",
     )

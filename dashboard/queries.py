@@ -116,14 +116,21 @@ def demand_ratio(state: data.DataState, scope: Scope) -> pd.DataFrame:
 
 
 def demand_recent(monthly: pd.DataFrame, months: int = 12) -> pd.DataFrame:
-    """Per role: share of postings over the most recent `months` threads present, and over the
-    `months` before them (the trend), with the counts behind both."""
-    ms = sorted(monthly["thread_month"].unique())
-    recent, before = ms[-months:], ms[-2 * months : -months]
+    """Per role: share of postings in the `months` calendar months ending at the latest thread of
+    the filtered period, and in the `months` calendar months before (the trend), with the counts
+    and the number of threads present in each window (the archive has gaps: a window is never
+    stretched across one)."""
+    if monthly.empty:
+        return pd.DataFrame()
+    last = pd.Timestamp(monthly["thread_month"].max())
+    start = last - pd.DateOffset(months=months - 1)
+    prev_start = start - pd.DateOffset(months=months)
+    tm = monthly["thread_month"]
+    in_recent = (tm >= start) & (tm <= last)
+    in_before = (tm >= prev_start) & (tm < start)
     rows = []
     for role, part in monthly.groupby("role", sort=False):
-        r = part[part["thread_month"].isin(recent)]
-        b = part[part["thread_month"].isin(before)]
+        r, b = part[in_recent[part.index]], part[in_before[part.index]]
         n_r, t_r = int(r["postings"].sum()), int(r["month_postings"].sum())
         n_b, t_b = int(b["postings"].sum()), int(b["month_postings"].sum())
         rows.append(
@@ -134,12 +141,33 @@ def demand_recent(monthly: pd.DataFrame, months: int = 12) -> pd.DataFrame:
                 "share_pct": 100 * n_r / t_r if t_r else np.nan,
                 "previous_share_pct": 100 * n_b / t_b if t_b else np.nan,
                 "previous_postings": n_b,
-                "first_month": pd.Timestamp(recent[0]) if recent else None,
-                "last_month": pd.Timestamp(recent[-1]) if recent else None,
-                "months": len(recent),
+                "previous_month_postings": t_b,
+                "window_start": start,
+                "window_end": last,
+                "threads": int(r["thread_month"].nunique()),
+                "previous_threads": int(b["thread_month"].nunique()),
+                "partial_threads": int(
+                    r.loc[r["is_partial"].astype(bool), "thread_month"].nunique()
+                ),
             }
         )
     return pd.DataFrame(rows)
+
+
+def pooled_ratio(ratio: pd.DataFrame, window: int = 3, min_ds: int = 10) -> pd.DataFrame:
+    """ML-per-DS ratio pooled over `window` calendar months (sum of ML / sum of DS postings in
+    the months present), hidden where fewer than `min_ds` data-scientist postings stand behind it."""
+    if ratio.empty:
+        return ratio.assign(pooled_ratio=pd.Series(dtype="float64"), pooled_ml=0, pooled_ds=0)
+    r = ratio.set_index("thread_month").sort_index()
+    cal = pd.date_range(r.index.min(), r.index.max(), freq="MS")
+    ml = r["ml_postings"].reindex(cal).fillna(0).rolling(window, min_periods=1).sum()
+    ds = r["ds_postings"].reindex(cal).fillna(0).rolling(window, min_periods=1).sum()
+    out = r.copy()
+    out["pooled_ml"] = ml.reindex(r.index).astype("int64")
+    out["pooled_ds"] = ds.reindex(r.index).astype("int64")
+    out["pooled_ratio"] = (out["pooled_ml"] / out["pooled_ds"]).where(out["pooled_ds"] >= min_ds)
+    return out.reset_index()
 
 
 def indeed_proxies(state: data.DataState) -> pd.DataFrame:
@@ -200,6 +228,37 @@ def denominators(role_posts: pd.DataFrame) -> pd.Series:
     return role_posts.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
 
 
+MIN_TREND_N = 10
+
+
+def skill_trend(
+    rows: pd.DataFrame, role_posts: pd.DataFrame, skills: list[str], roles: list[str]
+) -> pd.DataFrame:
+    """posted_year, role, skill, postings_with_skill, role_postings, posting_share_pct for every
+    year in which the role has postings (zero mentions included); the share is blank where the
+    role has fewer than MIN_TREND_N postings that year."""
+    den = (
+        role_posts[role_posts["role"].isin(roles)]
+        .groupby(["posted_year", "role"])["posting_id"]
+        .nunique()
+        .rename("role_postings")
+        .reset_index()
+    )
+    grid = den.merge(pd.DataFrame({"skill": skills}), how="cross")
+    hits = (
+        rows[rows["skill"].isin(skills) & rows["role"].isin(roles)]
+        .groupby(["posted_year", "role", "skill"])["posting_id"]
+        .nunique()
+        .rename("postings_with_skill")
+        .reset_index()
+    )
+    out = grid.merge(hits, on=["posted_year", "role", "skill"], how="left")
+    out["postings_with_skill"] = out["postings_with_skill"].fillna(0).astype("int64")
+    share = 100 * out["postings_with_skill"] / out["role_postings"]
+    out["posting_share_pct"] = share.where(out["role_postings"] >= MIN_TREND_N)
+    return out.sort_values(["skill", "role", "posted_year"]).reset_index(drop=True)
+
+
 def _comparable(rows: pd.DataFrame, categories: list[str] | None) -> pd.DataFrame:
     r = rows[~rows["skill"].isin(ROLE_NAME_SKILLS)]
     return r[r["category"].isin(categories)] if categories else r
@@ -217,14 +276,30 @@ def skill_shares(rows: pd.DataFrame, den: pd.Series, categories: list[str]) -> p
 
 
 def distinctive(
-    rows: pd.DataFrame, den: pd.Series, categories: list[str] | None = None
+    rows: pd.DataFrame,
+    den: pd.Series,
+    categories: list[str] | None = None,
+    role_posts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Weighted log-odds (ML engineer = a, data scientist = b) with counts; positive z = ML engineer."""
+    """Weighted log-odds (ML engineer = a, data scientist = b) with counts; positive z = ML engineer.
+
+    With `role_posts`, postings flagged as both roles are left out of both groups (the log-odds
+    compares two independent groups); the counts `n_a` / `n_b` in the result are then smaller
+    than `den`."""
     from etl.transform.skills import weighted_log_odds
 
     r = _comparable(rows, categories)
+    n_a, n_b = int(den["ml_engineer"]), int(den["data_scientist"])
+    if role_posts is not None:
+        two = role_posts[role_posts["role"].isin(["ml_engineer", "data_scientist"])]
+        per = two.groupby("posting_id")["role"].nunique()
+        both = set(per.index[per > 1])
+        r = r[~r["posting_id"].isin(both)]
+        single = two[~two["posting_id"].isin(both)]
+        n_a = int(single.loc[single["role"] == "ml_engineer", "posting_id"].nunique())
+        n_b = int(single.loc[single["role"] == "data_scientist", "posting_id"].nunique())
     ca = r[r["role"] == "ml_engineer"].groupby("skill")["posting_id"].nunique()
     cb = r[r["role"] == "data_scientist"].groupby("skill")["posting_id"].nunique()
-    lo = weighted_log_odds(ca, int(den["ml_engineer"]), cb, int(den["data_scientist"]))
+    lo = weighted_log_odds(ca, n_a, cb, n_b)
     lo = lo.reset_index()
     return lo.rename(columns={lo.columns[0]: "skill"})

@@ -56,11 +56,13 @@ def render() -> None:
         info,
         "counts on hover; open circles mark partial months (thread snapshotted before it was 30 days old)",
     )
-    ratio = queries.demand_ratio(state, sc)
+    ratio = queries.pooled_ratio(queries.demand_ratio(state, sc))
     st.plotly_chart(charts.demand_ratio(ratio), config=charts.CONFIG, width="stretch")
     source_caption(
         info,
-        f"months with no data-scientist posting have no ratio; n = {int(ratio['ds_postings'].sum()):,} "
+        "the line pools 3 calendar months and is drawn only where at least 10 data-scientist postings stand behind it; "
+        "faint dots are single months; "
+        f"n = {int(ratio['ds_postings'].sum()):,} "
         f"DS and {int(ratio['ml_postings'].sum()):,} ML postings",
     )
     export_frame = df.assign(

@@ -26,27 +26,34 @@ def demand_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
     if rec.empty:
         st.info(f"No Hacker News threads in {sc.year_from}-{sc.year_to}.")
         return
-    first, last = rec["first_month"].iloc[0], rec["last_month"].iloc[0]
+    r0 = rec.iloc[0]
+    partial = f", {r0['partial_threads']} of them partial" if r0["partial_threads"] else ""
     st.caption(
-        f"Share of Hacker News 'Who is hiring?' postings naming the role in the {int(rec['months'].iloc[0])} most "
-        f"recent monthly threads of the period ({first:%Y-%m} to {last:%Y-%m}), vs the threads before them."
+        f"Share of Hacker News 'Who is hiring?' postings naming the role in the 12 months "
+        f"{r0['window_start']:%Y-%m} to {r0['window_end']:%Y-%m} ({r0['threads']} monthly threads present{partial}), "
+        + (
+            f"vs the 12 months before ({r0['previous_threads']} threads)."
+            if r0["previous_threads"]
+            else "no threads in the 12 months before, so no trend."
+        )
     )
     for _, r in rec[rec["role"].isin(["data_scientist", "ml_engineer", "ai_engineer"])].iterrows():
         delta = None
         if not pd.isna(r["previous_share_pct"]):
-            delta = f"{r['share_pct'] - r['previous_share_pct']:+.2f} pts vs the previous threads"
+            delta = f"{r['share_pct'] - r['previous_share_pct']:+.2f} pts vs the 12 months before"
         st.metric(
             f"{charts.role_label(r['role'])} share of postings",
             _pct(r["share_pct"]),
             delta=delta,
-            help=f"{r['postings']:,} of {r['month_postings']:,} postings; previous: {r['previous_postings']:,}",
+            help=f"{r['postings']:,} of {r['month_postings']:,} postings; 12 months before: "
+            f"{r['previous_postings']:,} of {r['previous_month_postings']:,}",
         )
         st.caption(f"n = {r['postings']:,} of {r['month_postings']:,} postings")
         out.append(
             {
                 "question": "demand",
                 "role": r["role"],
-                "measure": "share of postings, recent threads (%)",
+                "measure": f"share of postings {r['window_start']:%Y-%m}..{r['window_end']:%Y-%m} (%)",
                 "value": r["share_pct"],
                 "n": r["postings"],
                 "denominator": r["month_postings"],
@@ -128,7 +135,7 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
         )
         return
     rows = queries.role_skill_rows(state, sc)
-    lo = queries.distinctive(rows, den)
+    lo = queries.distinctive(rows, den, role_posts=rp)
     sides = (
         ("ml_engineer", lo[lo["z"] > 0].nlargest(5, "z")),
         ("data_scientist", lo[lo["z"] < 0].nsmallest(5, "z")),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export, filters, queries, scope
+from dashboard import charts, data, export, filters, metrics, queries, scope
 from dashboard.sources_ui import download_pair
 from etl.transform.skills import cooccurrence
 
@@ -18,7 +18,7 @@ CLAIMS = [
     ("data_scientist", "scikit-learn", ("scikit-learn",)),
     ("data_scientist", "XGBoost", ("XGBoost",)),
     ("ml_engineer", "Deep neural networks", ("Deep learning", "Neural networks")),
-    ("ml_engineer", "Cloud (AWS, GCP or Azure)", ("AWS", "GCP", "Azure")),
+    ("ml_engineer", "the cloud", ("category:cloud",)),
     ("ml_engineer", "MLOps", ("MLOps",)),
 ]
 
@@ -33,20 +33,27 @@ def skill_filters(state: data.DataState) -> dict:
     return {"categories": categories, "top": top_n}
 
 
-def claims_table(rows: pd.DataFrame, denominators: pd.Series) -> pd.DataFrame:
+def claims_table(
+    rows: pd.DataFrame, denominators: pd.Series, roles: list[str] | None = None
+) -> pd.DataFrame:
+    """For each claim and role: postings of the role mentioning any counted skill, the role's
+    postings (n) and the share; no share below the minimum n."""
     recs = []
     for claimed_for, label, skills in CLAIMS:
-        for role in ("data_scientist", "ml_engineer"):
+        cats = [x.split(":", 1)[1] for x in skills if x.startswith("category:")]
+        names = [x for x in skills if not x.startswith("category:")]
+        match = rows["skill"].isin(names) | rows["category"].isin(cats)
+        for role in roles or ("data_scientist", "ml_engineer"):
             n = int(denominators.get(role, 0))
-            hit = rows[(rows["role"] == role) & rows["skill"].isin(skills)]["posting_id"].nunique()
+            hit = rows[(rows["role"] == role) & match]["posting_id"].nunique()
             recs.append(
                 {
                     "claim": f"{charts.role_label(claimed_for)}s use {label}",
-                    "skills counted": ", ".join(skills),
+                    "skills counted": ", ".join(names + [f"any {c} skill" for c in cats]),
                     "role": charts.role_label(role),
                     "postings mentioning": int(hit),
                     "role postings (n)": n,
-                    "share_pct": round(100 * hit / n, 1) if n else None,
+                    "share_pct": round(100 * hit / n, 1) if n >= metrics.MIN_N else None,
                 }
             )
     return pd.DataFrame(recs)
@@ -79,9 +86,11 @@ def render() -> None:
         f"{period}, {sc.hn_definition}"
     )
 
+    roles = sc.roles_or_all
+    compare = {"data_scientist", "ml_engineer"} <= set(roles)
     st.header("Top skills per role")
-    cols = st.columns(2)
-    for c, role in zip(cols, ("data_scientist", "ml_engineer"), strict=True):
+    cols = st.columns(len(roles))
+    for c, role in zip(cols, roles, strict=True):
         top = sh[sh["role"] == role].head(f["top"])
         if denominators[role] < 10:
             c.info(
@@ -94,7 +103,9 @@ def render() -> None:
         c.caption(caption)
 
     st.header("Claims, checked")
-    claims = claims_table(rows, denominators)
+    claims = claims_table(
+        rows, denominators, [r for r in roles if r in ("data_scientist", "ml_engineer")]
+    )
     st.dataframe(claims, hide_index=True, width="stretch", height=35 * (len(claims) + 1) + 3)
     st.caption(
         "Each claim is measured as the share of each role's postings that mention any of the counted skills; "
@@ -103,16 +114,22 @@ def render() -> None:
 
     st.header("Distinctive skills")
     n_ml, n_ds = int(denominators["ml_engineer"]), int(denominators["data_scientist"])
-    if min(n_ml, n_ds) >= 10:
-        lo = queries.distinctive(rows, denominators, f["categories"])
+    if not compare:
+        st.info("Select both Data Scientist and ML Engineer in the Roles filter to compare them.")
+    elif min(n_ml, n_ds) >= 10:
+        lo = queries.distinctive(rows, denominators, f["categories"], role_posts=rp)
         k = max(5, f["top"] // 2)
         strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+        n_a, n_b = (int(lo["n_a"].iloc[0]), int(lo["n_b"].iloc[0])) if len(lo) else (n_ml, n_ds)
         st.plotly_chart(
-            charts.distinctive_skills(strongest, n_ml, n_ds), config=charts.CONFIG, width="stretch"
+            charts.distinctive_skills(strongest, n_a, n_b), config=charts.CONFIG, width="stretch"
         )
         st.caption(
             "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); "
-            "the prior is the pooled skill counts. " + caption
+            f"the prior is the pooled skill counts. Postings naming both roles ({n_ml + n_ds - n_a - n_b:,}) are "
+            "left out so the two groups are independent. A posting's skills are those of the whole ad, which may "
+            "list several jobs (e.g. 'Rails engineer, Data Scientist'): read a skill as 'appears in ads for the "
+            "role', not 'required by the role'. " + caption
         )
     else:
         st.info("Too few postings of one of the roles to compare.")
@@ -127,25 +144,21 @@ def render() -> None:
         container=st,
     )
     if chosen:
-        yr = rows[rows["skill"].isin(chosen) & rows["role"].isin(["data_scientist", "ml_engineer"])]
-        trend = yr.groupby(["posted_year", "role", "skill"], as_index=False)["posting_id"].nunique()
-        trend = trend.rename(columns={"posting_id": "postings_with_skill"})
-        den = (
-            rp.groupby(["posted_year", "role"])["posting_id"]
-            .nunique()
-            .rename("role_postings")
-            .reset_index()
+        trend = queries.skill_trend(
+            rows, rp, chosen, [r for r in roles if r != "ai_engineer"] or roles
         )
-        trend = trend.merge(den, on=["posted_year", "role"])
-        trend["posting_share_pct"] = 100 * trend["postings_with_skill"] / trend["role_postings"]
         if trend["posted_year"].nunique() < 2:
             st.info("The filtered postings cover a single year: widen the period to see a trend.")
         st.plotly_chart(charts.skill_trends(trend), config=charts.CONFIG, width="stretch")
-        st.caption("Years with fewer than 10 postings of a role are noisy: hover for n. " + caption)
+        st.caption(
+            f"Every year with postings of the role is drawn, zero mentions included; years with fewer than "
+            f"{queries.MIN_TREND_N} postings of a role are left blank (too few to show a share). Hover for n. "
+            + caption
+        )
 
     st.header("Skills that go together")
-    cols = st.columns(2)
-    for c, role in zip(cols, ("data_scientist", "ml_engineer"), strict=True):
+    cols = st.columns(len(roles))
+    for c, role in zip(cols, roles, strict=True):
         ids = rp.loc[rp["role"] == role, "posting_id"].unique()
         co = cooccurrence(
             rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(),
@@ -159,21 +172,35 @@ def render() -> None:
             f"Pairs mentioned together in at least 5 postings, by lift; n = {len(ids):,} postings"
         )
 
-    export_frame = sh.copy()
+    export_frame = sh[sh["role"].isin(roles)].copy()
     export_frame.insert(0, "definition", sc.hn_definition)
     export_frame.insert(1, "period", period)
+    download_pair(
+        "Download the claims table (CSV)",
+        "skills_claims",
+        lambda: claims,
+        lambda n: export.metadata(
+            "skills_claims",
+            {**sc.describe(), **f},
+            n,
+            [info],
+            counts={r: int(v) for r, v in denominators.items()},
+        ),
+        "skills_claims",
+    )
     download_pair(
         f"Download the {len(export_frame):,} skill shares (CSV)",
         "skills_rows",
         lambda: export_frame,
         lambda n: export.metadata(
             "skills",
-            f,
+            {**sc.describe(), **f},
             n,
             [info],
             counts={r: int(v) for r, v in denominators.items()},
             notes=[
-                "Aggregates only: Hacker News posts belong to their authors and are not exported."
+                "Aggregates only: Hacker News posts belong to their authors and are not exported.",
+                "Every skill of the selected roles and categories; the chart shows the top N of these.",
             ],
         ),
         "skills_shares",

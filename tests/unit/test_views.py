@@ -95,7 +95,7 @@ def test_skills_view_roles_claims_and_category_filter(data_dir):
     ].iloc[0]
     assert sk["share_pct"] == 50.0  # 6 of 12 per month
     cloud_ml = claims[
-        (claims["claim"].str.contains("Cloud")) & (claims["role"] == "ML Engineer")
+        (claims["claim"].str.contains("the cloud")) & (claims["role"] == "ML Engineer")
     ].iloc[0]
     assert cloud_ml["postings mentioning"] == 18
     ds_top = next(f for f in figures(at) if "Data Scientist postings" in f.layout.title.text)
@@ -160,3 +160,43 @@ def test_every_filter_key_is_a_known_link_parameter():
     assert keys and periods
     expected = keys | {f"{p}_{end}" for p in periods for end in ("from", "to")}
     assert expected == set(filters.KNOWN_KEYS)
+
+
+def test_skills_view_follows_the_roles_filter(data_dir):
+    at = open_view("skills", {"roles": ["ml_engineer"]})
+    titles = [f.layout.title.text for f in figures(at)]
+    assert any("ML Engineer postings (n=18)" in t for t in titles)
+    assert not any("Data Scientist postings" in t for t in titles)
+    claims = at.dataframe[0].value
+    assert set(claims["role"]) == {"ML Engineer"}
+    assert "Select both Data Scientist and ML Engineer" in " ".join(i.value for i in at.info)
+
+
+def test_skill_trend_fills_zero_years_and_hides_small_n():
+    import pandas as pd
+
+    from dashboard.queries import skill_trend
+
+    rp = pd.DataFrame(
+        {
+            "posting_id": range(1, 26),
+            "role": ["ml_engineer"] * 25,
+            "posted_year": [2016] * 20 + [2017] * 5,
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "posting_id": [1, 2],
+            "role": ["ml_engineer"] * 2,
+            "posted_year": [2016, 2016],
+            "skill": ["SQL", "SQL"],
+            "category": ["languages"] * 2,
+        }
+    )
+    t = skill_trend(rows, rp, ["SQL", "Go"], ["ml_engineer"]).set_index(["skill", "posted_year"])
+    assert t.loc[("SQL", 2016), "posting_share_pct"] == 10.0  # 2 of 20
+    assert (
+        t.loc[("Go", 2016), "posting_share_pct"] == 0.0
+    )  # zero mentions are drawn as 0, not a gap
+    assert pd.isna(t.loc[("SQL", 2017), "posting_share_pct"])  # n = 5 < 10: no share
+    assert t.loc[("SQL", 2017), "role_postings"] == 5

@@ -1,0 +1,80 @@
+"""Pure helpers of dashboard/queries.py on frames small enough to check by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard import queries
+
+
+def _monthly(months: list[str], ds: list[int], totals: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "thread_month": pd.to_datetime(months),
+            "role": "data_scientist",
+            "postings": ds,
+            "month_postings": totals,
+            "is_partial": False,
+        }
+    )
+
+
+def test_demand_recent_uses_calendar_months_and_never_crosses_a_gap():
+    # 2017-12 and 2018-01 are old threads, 2026-03..05 the recent ones: the 12-month window ending
+    # 2026-05 holds only the three 2026 threads, and nothing lies in the 12 months before it
+    m = _monthly(
+        ["2017-12-01", "2018-01-01", "2026-03-01", "2026-04-01", "2026-05-01"],
+        [50, 50, 1, 2, 3],
+        [500, 500, 100, 100, 100],
+    )
+    r = queries.demand_recent(m).iloc[0]
+    assert r["threads"] == 3 and r["postings"] == 6 and r["month_postings"] == 300
+    assert r["share_pct"] == 2.0
+    assert r["previous_threads"] == 0 and np.isnan(r["previous_share_pct"])
+
+
+def test_demand_recent_trend_against_the_previous_twelve_months():
+    months = pd.date_range("2015-01-01", "2016-12-01", freq="MS").strftime("%Y-%m-%d").tolist()
+    m = _monthly(months, [1] * 12 + [3] * 12, [100] * 24)
+    r = queries.demand_recent(m).iloc[0]
+    assert (r["share_pct"], r["previous_share_pct"]) == (3.0, 1.0)
+    assert (r["threads"], r["previous_threads"]) == (12, 12)
+
+
+def test_pooled_ratio_needs_ten_data_scientist_postings():
+    ratio = pd.DataFrame(
+        {
+            "thread_month": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]),
+            "ml_per_ds_ratio": [8.0, 4.0, 6.0],
+            "ml_postings": [8, 8, 12],
+            "ds_postings": [1, 2, 8],
+        }
+    )
+    out = queries.pooled_ratio(ratio).set_index("thread_month")
+    assert np.isnan(out.loc["2026-01-01", "pooled_ratio"])  # 1 DS posting
+    assert np.isnan(out.loc["2026-02-01", "pooled_ratio"])  # 3 DS postings
+    assert out.loc["2026-03-01", "pooled_ratio"] == 28 / 11  # 28 ML / 11 DS over Jan-Mar
+
+
+def test_distinctive_leaves_out_postings_of_both_roles():
+    rp = pd.DataFrame(
+        {
+            "posting_id": [1, 2, 3, 3],
+            "role": ["ml_engineer", "data_scientist", "ml_engineer", "data_scientist"],
+            "posted_year": 2026,
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "posting_id": [1, 2, 3, 3],
+            "role": ["ml_engineer", "data_scientist", "ml_engineer", "data_scientist"],
+            "skill": ["PyTorch", "SQL", "Excel", "Excel"],
+            "category": "x",
+        }
+    )
+    den = queries.denominators(rp)
+    lo = queries.distinctive(rows, den, role_posts=rp).set_index("skill")
+    assert "Excel" not in lo.index or lo.loc["Excel", ["count_a", "count_b"]].sum() == 0
+    assert (lo["n_a"].iloc[0], lo["n_b"].iloc[0]) == (1, 1)
+    assert lo.loc["PyTorch", "z"] > 0 > lo.loc["SQL", "z"]
