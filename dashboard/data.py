@@ -112,7 +112,7 @@ DERIVED: dict[str, tuple[str, str]] = {
     "salary_counts": (
         "salaries",
         "SELECT work_year, company_country_code, experience_level, employment_type, "
-        "remote_ratio_pct, company_size, role_strict, role_broad, salary_usd_annual, "
+        "remote_ratio_pct, company_size, role_strict, role_broad, is_exact_duplicate, salary_usd_annual, "
         "count(*) AS n FROM {src} GROUP BY ALL",
     ),
 }

@@ -15,7 +15,7 @@ MAX_URL_VALUES = 200
 # every query-string key a view reads; anything else in a link is dropped with a notice
 KNOWN_KEYS = frozenset(
     {"roles", "def", "period_from", "period_to", "country"}  # global (dashboard/scope.py)
-    | {"exp", "emp", "remote", "size"}  # pay
+    | {"exp", "emp", "remote", "size", "dups"}  # pay
     | {"cat", "top", "trend"}  # skills
 )
 _NOTICES = "_url_notices"

@@ -43,7 +43,22 @@ def salary_where(scope: Scope, extra: dict[str, list]) -> tuple[str, list]:
         }
     )
     w = (w + " AND" if w else " WHERE") + " work_year BETWEEN ? AND ?"
+    if extra.get("identical_once"):
+        w += " AND NOT is_exact_duplicate"
     return w, [*params, scope.year_from, scope.year_to]
+
+
+def salary_duplicates(
+    state: data.DataState, scope: Scope, extra: dict[str, list]
+) -> tuple[int, int]:
+    """(rows in the slice, rows that repeat an earlier row exactly) over the filtered slice."""
+    w, params = salary_where(scope, {**extra, "identical_once": False})
+    sql = (
+        "SELECT coalesce(sum(n), 0)::BIGINT AS n, coalesce(sum(n) FILTER (WHERE is_exact_duplicate), 0)::BIGINT "
+        f"AS dup FROM {{salary_counts}}{w}"
+    )
+    r = data.run_query(state, sql, params, ("salary_counts",)).iloc[0]
+    return int(r["n"]), int(r["dup"])
 
 
 def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:

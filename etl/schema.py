@@ -29,6 +29,11 @@ class Field:
 FIELDS: dict[str, Field] = {
     # --- shared
     "role": Field("string", "", "role: data_scientist, ml_engineer, ai_engineer or other"),
+    "is_exact_duplicate": Field(
+        "bool",
+        "",
+        "the row repeats an earlier row of the source file in every column (kept; the dashboard can count such rows once)",
+    ),
     "role_strict": Field(
         "string",
         "",
@@ -135,7 +140,9 @@ FIELDS: dict[str, Field] = {
         "datetime64[ns, UTC]", "UTC", "when the thread's item file was downloaded"
     ),
     "postings": Field("int64", "postings", "number of postings (top-level comments with text)"),
-    "last_posting_at": Field("datetime64[ns, UTC]", "UTC", "time of the thread's newest posting in the snapshot"),
+    "last_posting_at": Field(
+        "datetime64[ns, UTC]", "UTC", "time of the thread's newest posting in the snapshot"
+    ),
     "is_partial": Field(
         "bool",
         "",
@@ -243,6 +250,7 @@ register(
             "company_size",
             "role_strict",
             "role_broad",
+            "is_exact_duplicate",
         ),
         {
             "salary_usd_annual must be > 0": lambda df: ~(df["salary_usd_annual"] > 0),

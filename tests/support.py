@@ -70,10 +70,10 @@ def oews_frame() -> pd.DataFrame:
 
 
 def publish_fixture(
-    data_dir: Path, extra: dict[str, tuple[pd.DataFrame, str]] | None = None
+    data_dir: Path, extra: dict[str, tuple[pd.DataFrame, str]] | None = None, csv: str | None = None
 ) -> dict:
     """Publish the fixture tables into data_dir/processed and return the manifest."""
-    sal = aijobs_salaries.transform(aijobs_salaries.parse(salaries_csv().encode()))
+    sal = aijobs_salaries.transform(aijobs_salaries.parse((csv or salaries_csv()).encode()))
     tables = {
         "salaries": (_relaxed("salaries", sal), "aijobs_salaries"),
         "oews_wages": (schema.validate("oews_wages", oews_frame()), "bls_oews"),

@@ -33,7 +33,10 @@ fixed seed so the page is reproducible.
 
 **Salaries.** aijobs.net is a self-reported survey; `salary_usd_annual` is the source's own USD
 conversion (the original currency is kept). 84% of responses are from 2024 and ~90% are US
-companies: year-over-year trends need care.
+companies: year-over-year trends need care. About half of the survey's rows repeat another row in every
+column (53% of the 2025-01 file): distinct people can give identical answers, so they are kept as
+published, flagged (`is_exact_duplicate`), and the Pay view can count them once to show how much
+n and the interval depend on them.
 
 **Proxies.** BLS has no occupation code for ML engineers: Software Developers (15-1252) and
 Computer and Information Research Scientists (15-1221) are shown only as labelled proxies. Indeed

@@ -46,6 +46,19 @@ def pay_filters(state: data.DataState) -> dict[str, list]:
             [s for s in SIZES if s in opts["company_size"]],
             format_func=lambda s: SIZES.get(s, s),
         ),
+        "identical_once": filters.radio(
+            "Identical rows",
+            "dups",
+            ["keep", "once"],
+            "keep",
+            format_func=lambda d: {
+                "keep": "Keep all (as published)",
+                "once": "Count identical rows once",
+            }[d],
+            help="About half the survey's rows repeat another row in every column. Distinct people can "
+            "give identical answers, so the source keeps them; counting them once shows how much n depends on it.",
+        )
+        == "once",
     }
 
 
@@ -69,10 +82,24 @@ def render() -> None:
     vals = queries.salary_values(state, sc, extra)
     stats = queries.pay_summary(vals, sc.roles_or_all)
 
+    years = [int(y) for y in queries.salary_options(state, "work_year")]
+    y0, y1 = max(sc.year_from, min(years)), min(sc.year_to, max(years))
+    n_rows, n_dup = queries.salary_duplicates(state, sc, extra)
+    dup_note = (
+        f" {n_dup:,} of the slice's {n_rows:,} rows ({100 * n_dup / n_rows:.0f}%) repeat another row exactly"
+        + (
+            " and are counted once here."
+            if extra["identical_once"]
+            else " and are kept, as the source publishes them."
+        )
+        if n_rows and n_dup
+        else ""
+    )
     st.caption(
-        f"Annual salary in USD (the survey's own conversion); work years {sc.year_from}-{sc.year_to}; "
-        f"{filters.describe({'country': sc.countries, **extra})}; definition {sc.definition}. Statistics are "
-        f"hidden below n = {metrics.MIN_N} and marked low-confidence below n = {metrics.LOW_N}."
+        f"Annual salary in USD (the survey's own conversion); work years {y0}-{y1} (the survey covers "
+        f"{min(years)}-{max(years)}); {filters.describe({'country': sc.countries, **{k: v for k, v in extra.items() if k != 'identical_once'}})}; "
+        f"definition {sc.definition}. Statistics are hidden below n = {metrics.MIN_N} and marked low-confidence "
+        f"below n = {metrics.LOW_N}.{dup_note}"
     )
     cols = st.columns(len(stats))
     for c, (_, r) in zip(cols, stats.iterrows(), strict=True):

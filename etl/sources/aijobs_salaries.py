@@ -98,9 +98,11 @@ def transform(df: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["seniority"] = out["experience_level"].map(SENIORITY).astype("string")
+    # NOTE: about half the rows repeat an earlier row exactly. Distinct people can give identical
+    # answers (round salaries), so the rows are kept as the source publishes them; the flag lets
+    # the dashboard count identical rows once and say how many there are.
+    out["is_exact_duplicate"] = df.loc[:, list(COLUMNS)].duplicated(keep="first").to_numpy()
     out = pd.concat([out, assign_roles(out["job_title"])], axis=1)
-    # NOTE: the file has exact duplicate rows: distinct people can report identical answers, so they
-    # are kept (the source does the same); the count is logged for the methods page.
     return out
 
 

@@ -15,7 +15,8 @@ SIX = (AIJOBS_HEADER + "\n" + AIJOBS_SIX_ROWS).encode()
 def test_six_rows_parse_with_units_and_roles() -> None:
     df = transform(parse(SIX))
     assert len(df) == 6  # the exact duplicate (rows 1 and 6) is kept, as in the source
-    assert df.duplicated().sum() == 1
+    assert df.drop(columns="is_exact_duplicate").duplicated().sum() == 1
+    assert df["is_exact_duplicate"].sum() == 1  # flagged, not dropped
     roles = {
         t: (s, b)
         for t, s, b in zip(df["job_title"], df["role_strict"], df["role_broad"], strict=True)
@@ -61,3 +62,16 @@ def test_generated_fixture_passes_the_schema() -> None:
     out = validate("salaries", transform(parse(aijobs_csv(120, duplicates=3))))
     assert len(out) == 123
     assert out["salary_usd_annual"].min() == 50_000 and out["salary_usd_annual"].max() == 169_000
+
+
+def test_exact_duplicate_rows_are_kept_and_flagged():
+    from etl.sources import aijobs_salaries
+
+    header = "work_year,experience_level,employment_type,job_title,salary,salary_currency,salary_in_usd,employee_residence,remote_ratio,company_location,company_size"
+    row = "2024,SE,FT,Data Scientist,150000,USD,150000,US,0,US,M"
+    other = "2024,SE,FT,Data Scientist,150000,USD,150000,US,0,US,L"
+    df = aijobs_salaries.transform(
+        aijobs_salaries.parse(f"{header}\n{row}\n{other}\n{row}\n{row}\n".encode())
+    )
+    assert len(df) == 4
+    assert df["is_exact_duplicate"].tolist() == [False, False, True, True]

@@ -135,3 +135,23 @@ def test_unknown_link_parameters_are_dropped_with_a_notice(data_dir):
     warnings = " ".join(at.first_warnings)
     assert "Ignored unknown parameter(s) in the link: 'year', 'hn_def'" in warnings
     assert "year" not in at.query_params and at.query_params["country"] in ("US", ["US"])
+
+
+def test_identical_rows_can_be_counted_once(tmp_path, monkeypatch):
+    from tests.support import salaries_csv
+
+    # three more copies of the first US data scientist row (100,000): 48 rows, 3 exact repeats
+    first = next(line for line in salaries_csv().splitlines() if ",Data Scientist,100000," in line)
+    publish_fixture(tmp_path, csv=salaries_csv() + "\n".join([first] * 3) + "\n")
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    at = open_pay({"country": "US"})
+    assert (
+        metrics(at)["Data Scientist median"] == "$118,000"
+    )  # 43 values: 100,000 x4, then 101,000..139,000
+    assert "3 of the slice's 73 rows (4%) repeat another row exactly and are kept" in " ".join(
+        c.value for c in at.caption
+    )
+    at.radio(key="dups").set_value("once").run()
+    assert metrics(at)["Data Scientist median"] == "$119,500"  # back to the 40 distinct responses
+    assert at.query_params["dups"] in ("once", ["once"])
