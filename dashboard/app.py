@@ -65,13 +65,20 @@ if state.ok:
     scope.render(state)
     filters.show_notices()
 for s in data.staleness(state):
-    why = (
-        f"its last refresh failed: {s['last_error']}"
-        if s["failed"]
-        else f"its data is {s['age_days']:.0f} days old, older than its {s['cadence_days']:g}-day cadence"
-    )
+    reasons = []
+    if s["failed"]:
+        reasons.append(f"its last refresh failed: {s['last_error']}")
+    if s["stale"]:
+        reasons.append(
+            f"it was fetched {s['age_days']:.0f} days ago, longer than its {s['cadence_days']:g}-day cadence"
+        )
+    if s["lagging"]:
+        reasons.append(
+            f"its newest data is from {s['data_through']} ({s['lag_days']:.0f} days ago; expected within "
+            f"{s['max_lag_days']:g} days): the source itself may have stopped updating"
+        )
     st.warning(
-        f"**{s['source']}**: {why}. Refresh with `python -m etl refresh --source {s['source']}` "
+        f"**{s['source']}**: {'; '.join(reasons)}. Refresh with `python -m etl refresh --source {s['source']}` "
         "(see `python -m etl status`).",
         icon="⏰",
     )

@@ -59,6 +59,7 @@ class DataState:
             "urls": src.get("origin", {}).get("urls", []),
             "snapshot_id": t.get("snapshot_id"),
             "snapshot_date": (src.get("fetched_at") or t.get("snapshot_created_at") or "")[:10],
+            "data_through": src.get("data_through"),
             "fetched_at": src.get("fetched_at"),
             "published_at": t.get("published_at"),
             "rows": t.get("rows"),
@@ -217,9 +218,22 @@ def staleness(state: DataState, now: datetime | None = None) -> list[dict[str, A
         st_ = rs.get(name, {})
         failed = bool(st_.get("last_error"))
         stale = cadence > 0 and age is not None and age > cadence
-        if stale or failed:
+        through = src.get("data_through")
+        max_lag = src.get("origin", {}).get("max_lag_days")
+        lag = None
+        if through and max_lag:
+            lag = (
+                now - datetime.fromisoformat(through).replace(tzinfo=UTC)
+            ).total_seconds() / 86400
+        lagging = lag is not None and lag > float(max_lag)
+        if stale or failed or lagging:
             out.append(
                 {
+                    "stale": stale,
+                    "data_through": through,
+                    "lag_days": lag,
+                    "max_lag_days": max_lag,
+                    "lagging": lagging,
                     "source": name,
                     "age_days": age,
                     "cadence_days": cadence,

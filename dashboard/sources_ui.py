@@ -14,7 +14,9 @@ from dashboard import export
 def source_caption(info: dict[str, Any], extra: str = "") -> None:
     text = (
         f"Source: {info['producer'] or info['title']} ({info['source']}), licence {info['license']}; "
-        f"snapshot {info['snapshot_date']}" + (f"; {extra}" if extra else "")
+        f"snapshot {info['snapshot_date']}"
+        + (f", data through {info['data_through']}" if info.get("data_through") else "")
+        + (f"; {extra}" if extra else "")
     )
     st.caption(text)
 

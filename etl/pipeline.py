@@ -20,7 +20,7 @@ from etl import schema, sources, store
 from etl.config import REPO_ROOT, VERSION, Settings
 from etl.http import HttpClient
 from etl.snapshot import Snapshot, SnapshotStore, iso, parse_iso, utc_now
-from etl.sources.base import FetchContext
+from etl.sources.base import FetchContext, data_through
 from etl.state import load_state, save_state
 
 log = logging.getLogger("etl")
@@ -186,6 +186,7 @@ def refresh(
                     ),
                     "files": len(snap.files),
                     "origin": mod.ORIGIN.to_json(),
+                    "data_through": data_through(mod.ORIGIN, validated),
                 }
                 outcome.ok = True
                 outcome.snapshot_id = snap.snapshot_id

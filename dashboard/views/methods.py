@@ -83,6 +83,7 @@ def sources_table(state: data.DataState) -> pd.DataFrame:
                 "live URLs": " ".join(o.get("urls", [])),
                 "last successful refresh": st_.get("last_success") or src.get("fetched_at"),
                 "data age": _age(src.get("fetched_at")),
+                "data through": src.get("data_through") or "",
                 "expected cadence (days)": o.get("cadence_days"),
                 "rows per table": counts,
                 "last error": st_.get("last_error") or "",

@@ -24,6 +24,8 @@ ORIGIN = Origin(
     license_url="https://creativecommons.org/publicdomain/zero/1.0/",
     citation="aijobs.net salaries, Foorilla LLC, https://aijobs.net/salaries/ (CC0 1.0)",
     cadence_days=7,
+    max_lag_days=400,
+    data_through=("salaries", "work_year", "year"),
     homepage="https://github.com/foorilla/ai-jobs-net-salaries",
     notes="Self-reported survey; 84% of rows are from 2024 and ~90% are US companies: year-over-year trends need care.",
 )

@@ -28,10 +28,15 @@ class Origin:
     cadence_days: float
     homepage: str = ""
     notes: str = ""
+    # how far behind today the newest data may be before the dashboard warns (None: no check)
+    max_lag_days: float | None = None
+    # (table, column, unit) whose latest value says how recent the data is; unit: year, year_may, month, day
+    data_through: tuple[str, str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["urls"] = list(self.urls)
+        d["data_through"] = list(self.data_through) if self.data_through else None
         return d
 
 
@@ -53,6 +58,24 @@ class SourceModule(Protocol):
     def fetch(self, ctx: FetchContext) -> Snapshot: ...
 
     def build(self, snapshot: Snapshot) -> dict[str, pd.DataFrame]: ...
+
+
+def data_through(origin: Origin, tables: dict[str, pd.DataFrame]) -> str | None:
+    """Last day covered by the newest data (ISO date), from the origin's declared column."""
+    if origin.data_through is None or origin.data_through[0] not in tables:
+        return None
+    table, column, unit = origin.data_through
+    latest = tables[table][column].max()
+    if pd.isna(latest):
+        return None
+    if unit == "year":
+        return f"{int(latest)}-12-31"
+    if unit == "year_may":  # OEWS estimates refer to May of their year
+        return f"{int(latest)}-05-31"
+    ts = pd.Timestamp(latest)
+    if unit == "month":
+        ts = ts + pd.offsets.MonthEnd(0)
+    return ts.strftime("%Y-%m-%d")
 
 
 class ParseError(ValueError):

@@ -30,6 +30,8 @@ ORIGIN = Origin(
     license_url="https://www.bls.gov/opub/copyright-information.htm",
     citation="U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics (OEWS)",
     cadence_days=365,
+    max_lag_days=760,
+    data_through=("oews_wages", "year", "year_may"),
     homepage="https://www.bls.gov/oes/tables.htm",
     notes="No SOC code exists for ML engineers: 15-1252 and 15-1221 are proxies only.",
 )

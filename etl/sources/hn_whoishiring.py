@@ -18,7 +18,9 @@ from etl.sources import hn_parse
 from etl.sources.base import FetchContext, Origin, ParseError
 
 NAME = "hn_whoishiring"
-SEARCH_URL = "https://hn.algolia.com/api/v1/search_by_date?tags=story,author_whoishiring&hitsPerPage=1000"
+SEARCH_URL = (
+    "https://hn.algolia.com/api/v1/search_by_date?tags=story,author_whoishiring&hitsPerPage=1000"
+)
 ITEM_URL = "https://hn.algolia.com/api/v1/items/{id}"
 ORIGIN = Origin(
     name=NAME,
@@ -29,13 +31,17 @@ ORIGIN = Origin(
     license_url="https://www.ycombinator.com/legal/",
     citation='Hacker News, "Ask HN: Who is hiring?" monthly threads (user whoishiring), via hn.algolia.com',
     cadence_days=1,
+    max_lag_days=45,
+    data_through=("hn_threads", "thread_month", "month"),
     homepage="https://news.ycombinator.com/submitted?id=whoishiring",
     notes="Months come from thread titles. Archived 2013-2018 threads were crawled on days 2-5 of each month "
     "(~91% of final postings; 2018-04 ~42%).",
 )
 TABLES = ("hn_threads", "hn_postings", "hn_demand_monthly", "posting_skills", "skill_shares")
 
-FINAL_AFTER_DAYS = 40  # a thread whose month ended this long before its snapshot gets no new postings
+FINAL_AFTER_DAYS = (
+    40  # a thread whose month ended this long before its snapshot gets no new postings
+)
 MAX_IN_FLIGHT = 4
 
 
@@ -107,10 +113,16 @@ def fetch(ctx: FetchContext) -> Snapshot:
                 b.fetch(ctx.client, ITEM_URL.format(id=tid), name, expect="json")
             except FetchError as exc:
                 if exc.status == 404 and prev is not None and name in prev.files:
-                    ctx.log.warning("%s: thread %s answered 404; keeping its previous copy", NAME, tid)
+                    ctx.log.warning(
+                        "%s: thread %s answered 404; keeping its previous copy", NAME, tid
+                    )
                     b.carry(name)
                 elif exc.status == 404:
-                    raise FetchError(f"thread {tid} is listed but its item answered 404: {exc}", url=exc.url, status=404) from exc
+                    raise FetchError(
+                        f"thread {tid} is listed but its item answered 404: {exc}",
+                        url=exc.url,
+                        status=404,
+                    ) from exc
                 else:
                     raise
             return name
@@ -121,13 +133,20 @@ def fetch(ctx: FetchContext) -> Snapshot:
                 done += 1
                 if ctx.progress:
                     ctx.progress(done - 1, len(todo), name)
-        ctx.log.info("%s: %d threads listed, %d fetched, %d carried (final)", NAME, len(threads), len(todo),
-                     len(threads) - len(todo))
+        ctx.log.info(
+            "%s: %d threads listed, %d fetched, %d carried (final)",
+            NAME,
+            len(threads),
+            len(todo),
+            len(threads) - len(todo),
+        )
         return b.commit(ORIGIN.to_json())
 
 
 def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
-    pages = sorted((n for n in snapshot.files if n.startswith("search_p")), key=lambda n: int(n[8:-5]))
+    pages = sorted(
+        (n for n in snapshot.files if n.startswith("search_p")), key=lambda n: int(n[8:-5])
+    )
     if not pages:
         raise ParseError(f"{NAME} snapshot {snapshot.snapshot_id} has no thread list")
     threads = _thread_list({p: snapshot.read_bytes(p) for p in pages})
@@ -135,7 +154,9 @@ def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
     for t in threads.itertuples():
         name = item_file(int(t.thread_id))
         if name not in snapshot.files:
-            raise ParseError(f"{NAME}: thread {t.thread_id} ({t.title}) is listed but not in the snapshot")
+            raise ParseError(
+                f"{NAME}: thread {t.thread_id} ({t.title}) is listed but not in the snapshot"
+            )
         try:
             frames.append(hn_parse.parse_thread(snapshot.read_bytes(name), t.thread_month))
         except ValueError as exc:
@@ -155,8 +176,12 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
 
     threads, postings = parse_snapshot(snapshot)
     flags = hn_roles.flag_roles(postings)
-    flagged = pd.concat([postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1)
-    stats = flagged.groupby("thread_id").agg(postings=("posting_id", "size"), last_posting_at=("created_at", "max"))
+    flagged = pd.concat(
+        [postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1
+    )
+    stats = flagged.groupby("thread_id").agg(
+        postings=("posting_id", "size"), last_posting_at=("created_at", "max")
+    )
     threads = threads.merge(stats, left_on="thread_id", right_index=True, how="left")
     threads["postings"] = threads["postings"].fillna(0).astype("int64")
     threads["last_posting_at"] = threads["last_posting_at"].fillna(threads["created_at"])
@@ -178,4 +203,3 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
         "posting_skills": posting_skills,
         "skill_shares": pd.concat(shares, ignore_index=True),
     }
-

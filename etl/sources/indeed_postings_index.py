@@ -29,6 +29,8 @@ ORIGIN = Origin(
     license_url="https://creativecommons.org/licenses/by/4.0/",
     citation="Indeed Hiring Lab, Job Postings Tracker, https://github.com/hiring-lab/job_postings_tracker (CC BY 4.0)",
     cadence_days=7,
+    max_lag_days=30,
+    data_through=("indeed_sector_index", "date", "day"),
     homepage="https://www.hiringlab.org/data/",
     notes="Index of postings (7-day trailing average, 1 Feb 2020 = 100). Indeed revises its whole history "
     "(e.g. November 2024): every refresh replaces the series, never appends.",

@@ -88,6 +88,13 @@ def test_manifest_traces_inputs(published):
     assert t["rows"] == 74301 and t["source"] == "aijobs_salaries"
     assert len(t["input_sha256"]["salaries.csv"]) == 64
     assert m["sources"]["bls_oews"]["origin"]["license"] == "US public domain"
+    through = {name: src["data_through"] for name, src in m["sources"].items()}
+    assert through == {
+        "aijobs_salaries": "2025-12-31",
+        "bls_oews": "2025-05-31",
+        "hn_whoishiring": "2026-05-31",
+        "indeed_postings_index": "2024-09-27",
+    }
 
 
 def test_second_refresh_reuses_snapshots(published):

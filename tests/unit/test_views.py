@@ -200,3 +200,17 @@ def test_skill_trend_fills_zero_years_and_hides_small_n():
     )  # zero mentions are drawn as 0, not a gap
     assert pd.isna(t.loc[("SQL", 2017), "posting_share_pct"])  # n = 5 < 10: no share
     assert t.loc[("SQL", 2017), "role_postings"] == 5
+
+
+def test_banner_names_a_source_whose_newest_data_lags(data_dir):
+    import json
+
+    mpath = data_dir / "processed" / "manifest.json"
+    m = json.loads(mpath.read_text())
+    m["sources"]["hn_whoishiring"]["data_through"] = "2026-01-31"  # the origin allows 45 days
+    mpath.write_text(json.dumps(m))
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    banner = " ".join(w.value for w in at.warning if "hn_whoishiring" in w.value)
+    assert "newest data is from 2026-01-31" in banner and "expected within 45 days" in banner
+    assert "python -m etl refresh --source hn_whoishiring" in banner
