@@ -13,12 +13,17 @@ import pandas as pd
 from etl.config import VERSION
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# spreadsheets also read full-width forms, and ignore spaces and newlines before a formula
+FULLWIDTH = ("\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def escape_cell(value: object) -> object:
     """Prefix a quote to text that a spreadsheet would treat as a formula (OWASP CSV injection).
     Numbers are left alone: -5 stays a number."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_PREFIXES)
+        or value.lstrip(" \n\r\t").startswith(FORMULA_PREFIXES + FULLWIDTH)
+    ):
         return "'" + value
     return value
 

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 MAX_URL_VALUES = 200
+EMPTY = "all"  # link value of a multiselect cleared on purpose (empty = every value)
 # every query-string key a view reads; anything else in a link is dropped with a notice
 KNOWN_KEYS = frozenset(
     {"roles", "def", "period_from", "period_to", "country"}  # global (dashboard/scope.py)
@@ -51,13 +52,16 @@ def _from_url(key: str, options: Sequence[Any]) -> list[Any] | None:
             f"The link gave {len(raw):,} values for '{key}'; only the first {MAX_URL_VALUES} were read."
         )
         raw = raw[:MAX_URL_VALUES]
+    if raw == [EMPTY]:
+        return []  # an explicit empty selection ("all"), written by _write_url
     by_text = {str(o): o for o in options}
     valid = [by_text[r] for r in dict.fromkeys(raw) if r in by_text]
     bad = [r for r in raw if r not in by_text]
     if bad:
         shown = ", ".join(repr(b[:30]) for b in bad[:5]) + (" ..." if len(bad) > 5 else "")
         _notice(f"Ignored unknown value(s) for '{key}' in the link: {shown}.")
-    return valid
+    # nothing usable left: behave as if the link had not named the filter (the default applies)
+    return valid or None
 
 
 def _seed(key: str, options: Sequence[Any], default: list[Any], multi: bool) -> None:
@@ -84,6 +88,9 @@ def _write_url(key: str, value: Any, default: Any, multi: bool) -> None:
     if value == default:
         if key in st.query_params:
             del st.query_params[key]
+        return
+    if multi and not value:
+        st.query_params[key] = EMPTY  # [] differs from the default: say so, or the link loses it
         return
     st.query_params[key] = [str(v) for v in value] if multi else str(value)
 

@@ -44,12 +44,19 @@ class Scope:
 def years(state: data.DataState) -> list[int]:
     parts = []
     if state.has("salaries"):
-        parts.append("SELECT DISTINCT work_year AS y FROM {salaries}")
+        parts.append("SELECT DISTINCT work_year AS y FROM {salary_counts}")
     if state.has("hn_postings"):
         parts.append("SELECT DISTINCT year(thread_month) AS y FROM {hn_postings}")
     if not parts:
         return []
-    tables = tuple(t for t in ("salaries", "hn_postings") if state.has(t))
+    tables = tuple(
+        t
+        for t, has in (
+            ("salary_counts", state.has("salaries")),
+            ("hn_postings", state.has("hn_postings")),
+        )
+        if has
+    )
     df = data.run_query(state, " UNION ".join(parts) + " ORDER BY 1", (), tables)
     return [int(y) for y in df["y"]]
 
@@ -59,10 +66,10 @@ def countries(state: data.DataState) -> list[str]:
         return []
     df = data.run_query(
         state,
-        "SELECT company_country_code AS c, count(*) AS n FROM {salaries} GROUP BY 1 "
+        "SELECT company_country_code AS c, sum(n) AS n FROM {salary_counts} GROUP BY 1 "
         "ORDER BY n DESC, c",
         (),
-        ("salaries",),
+        ("salary_counts",),
     )
     return df["c"].tolist()
 

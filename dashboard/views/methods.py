@@ -135,7 +135,7 @@ def render() -> None:
         )
         n_t, n_r = len(unm), int(unm["responses"].sum())
         st.subheader(
-            f"Unmapped titles ({n_t:,} title{'s' if n_t != 1 else ''}, {n_r:,} response{'s' if n_r != 1 else ''})"
+            f"Titles in no role ('other', deliberately or unmapped: {n_t:,} title{'s' if n_t != 1 else ''}, {n_r:,} response{'s' if n_r != 1 else ''})"
         )
         st.dataframe(unm, hide_index=True, width="stretch", height=min(400, 35 * (n_t + 1) + 3))
         download_pair(

@@ -10,7 +10,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_data_dictionary_is_generated_from_the_schema():
-    assert (REPO / "docs" / "DATA_DICTIONARY.md").read_text() == data_dictionary_markdown() + "\n", (
+    assert (
+        REPO / "docs" / "DATA_DICTIONARY.md"
+    ).read_text() == data_dictionary_markdown() + "\n", (
         "docs/DATA_DICTIONARY.md is stale: run `python -m etl dictionary > docs/DATA_DICTIONARY.md`"
     )
 

@@ -46,3 +46,9 @@ def test_metadata_carries_filters_n_sources_and_version():
         and meta["sources"][0]["snapshot_date"] == "2026-11-01"
     )
     assert meta["app_version"]
+
+
+def test_hidden_and_full_width_formula_starts_are_escaped():
+    for cell in (" =1+1", "\n=1+1", "  @SUM(A1)", "\uff1dSUM(A1)", "\uff0b1", "\uff20x"):
+        assert export.escape_cell(cell) == "'" + cell
+    assert export.escape_cell("Data = Science") == "Data = Science"

@@ -112,7 +112,7 @@ def test_methods_view_lists_sources_mapping_and_taxonomy(data_dir):
     assert {"aijobs_salaries", "bls_oews", "hn_whoishiring"} <= set(src["source"])
     assert src.set_index("source").loc["aijobs_salaries", "licence"] == "CC0 1.0"
     headers = [h.value for h in at.header] + [s.value for s in at.subheader]
-    assert any(h.startswith("Unmapped titles") for h in headers)
+    assert any(h.startswith("Titles in no role") for h in headers)
     labels = [b.label for b in at.get("download_button")]
     assert "Download the sources table (CSV)" in labels
     at.text_input(key="tax_q").input("pytorch").run()
@@ -214,3 +214,14 @@ def test_banner_names_a_source_whose_newest_data_lags(data_dir):
     banner = " ".join(w.value for w in at.warning if "hn_whoishiring" in w.value)
     assert "newest data is from 2026-01-31" in banner and "expected within 45 days" in banner
     assert "python -m etl refresh --source hn_whoishiring" in banner
+
+
+def test_cleared_roles_survive_the_link_and_invalid_only_values_fall_back(data_dir):
+    at = open_view("demand")
+    at.multiselect(key="roles").set_value([]).run()
+    assert at.query_params["roles"] in ("all", ["all"])
+    assert len([m for m in at.metric if m.label.endswith("postings")]) == 3  # all three roles
+    again = open_view("demand", {"roles": "all"})
+    assert again.multiselect(key="roles").value == []
+    bogus = open_view("demand", {"roles": "bogus"})
+    assert bogus.multiselect(key="roles").value == ["data_scientist", "ml_engineer"]
