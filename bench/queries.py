@@ -114,12 +114,10 @@ def view_overview(state: data.DataState, c: dict) -> Any:
     vals = queries.salary_values(state, sc, {})
     stats = queries.pay_summary(vals, ["data_scientist", "ml_engineer"])
     gap = queries.pay_gap(vals)
-    rp = queries.role_postings(state, sc)
-    den = queries.denominators(rp)
+    den = queries.role_counts(state, sc)
     lo = None
     if min(den["ml_engineer"], den["data_scientist"]) >= metrics.MIN_N:
-        rows = queries.role_skill_rows(state, sc)
-        lo = queries.distinctive(rows, den)
+        lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
     return rec, stats, gap, lo
 
 
@@ -153,7 +151,7 @@ def view_skills(state: data.DataState, c: dict) -> Any:
     sh = queries.skill_shares(rows, den, c["categories"])
     lo = None
     if min(int(den["ml_engineer"]), int(den["data_scientist"])) >= 10:
-        lo = queries.distinctive(rows, den, c["categories"])
+        lo = queries.distinctive(rows, den, c["categories"], role_posts=rp)
     return cats, sh, lo
 
 

@@ -239,6 +239,52 @@ def role_skill_rows(state: data.DataState, scope: Scope) -> pd.DataFrame:
     )
 
 
+def distinctive_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """Per skill: postings mentioning it among ML-engineer-only (count_a) and data-scientist-only
+    (count_b) postings, with the group sizes n_a / n_b; postings of both roles are left out, and
+    so are the skills the role definitions select. Aggregated in DuckDB: a few hundred rows."""
+    skip = ", ".join("?" for _ in ROLE_NAME_SKILLS)
+    sql = (
+        _role_posting_cte(scope.hn_definition)
+        + ", g AS (SELECT posting_id, is_ml_engineer AS a FROM p WHERE is_ml_engineer <> is_data_scientist) "
+        "SELECT s.skill, count(*) FILTER (WHERE g.a)::BIGINT AS count_a, count(*) FILTER (WHERE NOT g.a)::BIGINT AS count_b, "
+        "(SELECT count(*) FILTER (WHERE a) FROM g)::BIGINT AS n_a, (SELECT count(*) FILTER (WHERE NOT a) FROM g)::BIGINT AS n_b "
+        f"FROM g JOIN {{posting_skills}} s USING (posting_id) WHERE s.skill NOT IN ({skip}) GROUP BY s.skill ORDER BY s.skill"
+    )
+    return data.run_query(
+        state,
+        sql,
+        [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS],
+        ("hn_postings", "posting_skills"),
+    )
+
+
+def distinctive_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    from etl.transform.skills import weighted_log_odds
+
+    if counts.empty:
+        return pd.DataFrame(
+            columns=["skill", "count_a", "count_b", "n_a", "n_b", "alpha", "delta", "variance", "z"]
+        )
+    c = counts.set_index("skill")
+    lo = weighted_log_odds(
+        c["count_a"], int(c["n_a"].iloc[0]), c["count_b"], int(c["n_b"].iloc[0])
+    ).reset_index()
+    return lo.rename(columns={lo.columns[0]: "skill"})
+
+
+def role_counts(state: data.DataState, scope: Scope) -> pd.Series:
+    """Postings per role under the definition in the period (the denominators), in DuckDB."""
+    sums = ", ".join(f"count(*) FILTER (WHERE is_{r})::BIGINT AS {r}" for r in ROLES)
+    df = data.run_query(
+        state,
+        _role_posting_cte(scope.hn_definition) + f" SELECT {sums} FROM p",
+        [scope.year_from, scope.year_to],
+        ("hn_postings",),
+    )
+    return df.iloc[0].astype("int64").reindex(list(ROLES))
+
+
 def denominators(role_posts: pd.DataFrame) -> pd.Series:
     return role_posts.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
 

@@ -127,15 +127,13 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
     if not state.has("posting_skills"):
         st.info("No skill data published yet.")
         return
-    rp = queries.role_postings(state, sc)
-    den = queries.denominators(rp)
+    den = queries.role_counts(state, sc)
     if min(den["ml_engineer"], den["data_scientist"]) < metrics.MIN_N:
         st.info(
             f"Too few postings to compare (ML engineer n = {den['ml_engineer']}, data scientist n = {den['data_scientist']})."
         )
         return
-    rows = queries.role_skill_rows(state, sc)
-    lo = queries.distinctive(rows, den, role_posts=rp)
+    lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
     sides = (
         ("ml_engineer", lo[lo["z"] > 0].nlargest(5, "z")),
         ("data_scientist", lo[lo["z"] < 0].nsmallest(5, "z")),

@@ -78,3 +78,29 @@ def test_distinctive_leaves_out_postings_of_both_roles():
     assert "Excel" not in lo.index or lo.loc["Excel", ["count_a", "count_b"]].sum() == 0
     assert (lo["n_a"].iloc[0], lo["n_b"].iloc[0]) == (1, 1)
     assert lo.loc["PyTorch", "z"] > 0 > lo.loc["SQL", "z"]
+
+
+def test_sql_distinctive_counts_equal_the_pandas_path(tmp_path, monkeypatch):
+    """The overview's aggregated-in-DuckDB log-odds must equal the Skills view's row-based one."""
+    import streamlit as st
+
+    from dashboard import data
+    from dashboard.scope import Scope
+    from tests.support import publish_all
+
+    publish_all(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    state = data.load_state()
+    for sc in (Scope(), Scope(definition="broad"), Scope(year_from=2026, year_to=2026)):
+        rp = queries.role_postings(state, sc)
+        den = queries.denominators(rp)
+        assert den.to_dict() == queries.role_counts(state, sc).to_dict()
+        rows = queries.role_skill_rows(state, sc)
+        a = queries.distinctive(rows, den, role_posts=rp).set_index("skill").sort_index()
+        b = (
+            queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
+            .set_index("skill")
+            .sort_index()
+        )
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
