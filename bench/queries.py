@@ -42,6 +42,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import data, metrics, queries, scope  # noqa: E402
 from dashboard.scope import ROLES, Scope  # noqa: E402
+from etl.transform.demand import DEMAND_COLUMNS  # noqa: E402
 
 SEED = 20261128
 VIEWS = ("sidebar", "overview", "pay", "demand", "skills", "methods")
@@ -230,17 +231,7 @@ class Naive:
             & d["role"].isin(sc.roles_or_all)
             & d["thread_month"].dt.year.between(sc.year_from, sc.year_to)
         )
-        cols = [
-            "thread_month",
-            "role",
-            "postings",
-            "month_postings",
-            "posting_share_pct",
-            "share_ma3_pct",
-            "distinct_authors",
-            "ml_per_ds_ratio",
-            "is_partial",
-        ]
+        cols = [c for c in DEMAND_COLUMNS if c not in ("thread_id", "definition")]
         return d.loc[m, cols].sort_values(["role", "thread_month"]).reset_index(drop=True)
 
     def demand_ratio(self, sc: Scope) -> pd.DataFrame:

@@ -9,24 +9,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from etl.schema import TABLES
 from etl.transform.hn_roles import DEFINITIONS, ROLES, flag_column
 
 PARTIAL_BEFORE_DAYS = 30
 MOVING_AVERAGE_MONTHS = 3
 
-DEMAND_COLUMNS: list[str] = [
-    "thread_month",
-    "thread_id",
-    "definition",
-    "role",
-    "postings",
-    "month_postings",
-    "posting_share_pct",
-    "share_ma3_pct",
-    "distinct_authors",
-    "ml_per_ds_ratio",
-    "is_partial",
-]
+# the published table's columns, in order: declared once, in the field dictionary
+DEMAND_COLUMNS: list[str] = list(TABLES["hn_demand_monthly"].columns)
 
 
 def _check_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
@@ -97,7 +87,9 @@ def monthly_demand(postings_flags: pd.DataFrame, threads: pd.DataFrame) -> pd.Da
     if "is_partial" in months.columns:
         months["is_partial"] = months["is_partial"].astype(bool)
     else:
-        months["is_partial"] = (fetched.isna() | (fetched - opened < pd.Timedelta(days=30))).astype(bool)
+        months["is_partial"] = (fetched.isna() | (fetched - opened < pd.Timedelta(days=30))).astype(
+            bool
+        )
     per_month = postings_flags.groupby("thread_month").size().rename("month_postings")
     months = months.join(per_month, on="thread_month")
     months["month_postings"] = months["month_postings"].fillna(0).astype("int64")
