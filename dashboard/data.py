@@ -81,6 +81,20 @@ def load_state() -> DataState:
         manifest["tables"]  # noqa: B018 - shape check
     except (OSError, ValueError, KeyError) as exc:
         return DataState(None, pdir, f"the manifest {path} is unreadable: {exc}")
+    from etl.schema import TABLES
+
+    stale = [
+        t
+        for t, meta in manifest["tables"].items()
+        if t in TABLES and meta.get("columns") != list(TABLES[t].columns)
+    ]
+    if stale:
+        return DataState(
+            None,
+            pdir,
+            f"the published tables {', '.join(sorted(stale))} were written by an older version of the code "
+            "(their columns differ); `make etl` (or `python -m etl refresh --if-stale`) rebuilds them",
+        )
     return DataState(manifest, pdir)
 
 

@@ -77,8 +77,22 @@ def is_stale(settings: Settings, name: str, now: datetime | None = None) -> bool
     last = st.get("last_success")
     if not last:
         return True
+    if outdated_tables(settings, name):
+        return True  # published by an older version of the code: rebuild whatever the cadence
     cadence = sources.get(name).ORIGIN.cadence_days
     return (now - parse_iso(last)).total_seconds() >= cadence * 86400
+
+
+def outdated_tables(settings: Settings, name: str) -> list[str]:
+    """Tables of `name` that are missing from the published set or whose columns differ from the
+    schema of this code version (e.g. after an upgrade added a column)."""
+    manifest = store.read_manifest(settings.processed_dir) or {"tables": {}}
+    out = []
+    for table in sources.get(name).TABLES:
+        meta = manifest["tables"].get(table)
+        if meta is None or meta.get("columns") != list(schema.TABLES[table].columns):
+            out.append(table)
+    return out
 
 
 def _progress_factory(enabled: bool):  # type: ignore[no-untyped-def]

@@ -155,3 +155,27 @@ def test_identical_rows_can_be_counted_once(tmp_path, monkeypatch):
     at.radio(key="dups").set_value("once").run()
     assert metrics(at)["Data Scientist median"] == "$119,500"  # back to the 40 distinct responses
     assert at.query_params["dups"] in ("once", ["once"])
+
+
+def test_tables_from_an_older_code_version_are_rebuilt_not_misread(tmp_path, monkeypatch):
+    import json
+
+    from etl import pipeline
+    from etl.config import load_settings
+    from etl.state import save_state
+
+    publish_fixture(tmp_path)
+    mpath = tmp_path / "processed" / "manifest.json"
+    m = json.loads(mpath.read_text())
+    m["tables"]["salaries"]["columns"].remove(
+        "is_exact_duplicate"
+    )  # as written before that column existed
+    mpath.write_text(json.dumps(m))
+    save_state(tmp_path / "state", {"aijobs_salaries": {"last_success": "2099-01-01T00:00:00Z"}})
+    settings = load_settings(data_dir=tmp_path)
+    assert pipeline.outdated_tables(settings, "aijobs_salaries") == ["salaries"]
+    assert pipeline.is_stale(settings, "aijobs_salaries")  # despite a success "in the future"
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "written by an older version of the code" in at.error[0].value
