@@ -194,7 +194,7 @@ def demand_share(demand: pd.DataFrame, roles: list[str]) -> go.Figure:
                 mode="markers",
                 name=f"{role_label(role)}: partial month",
                 marker={"symbol": "circle-open", "size": 12, "color": color, "line": {"width": 2}},
-                hovertemplate="%{x|%b %Y}: partial month (thread snapshotted before it was 30 days old)<extra></extra>",
+                hovertemplate="%{x|%b %Y}: partial month (early snapshot or archived crawl)<extra></extra>",
             )
     _monthly_axis(fig, demand["thread_month"])
     return _layout(

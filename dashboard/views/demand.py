@@ -54,7 +54,9 @@ def render() -> None:
     st.plotly_chart(charts.demand_share(df, sc.roles_or_all), config=charts.CONFIG, width="stretch")
     source_caption(
         info,
-        "counts on hover; open circles mark partial months (thread snapshotted before it was 30 days old)",
+        "counts on hover; open circles mark partial months: the snapshot was taken within 30 days of the thread opening "
+        "or its newest posting is within 10 days of it (so every archived 2013-2018 thread, crawled on days 2-5 with "
+        "~91% of its final postings); shares stay comparable, counts are low for those months",
     )
     ratio = queries.pooled_ratio(queries.demand_ratio(state, sc))
     st.plotly_chart(charts.demand_ratio(ratio), config=charts.CONFIG, width="stretch")
