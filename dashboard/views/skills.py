@@ -126,7 +126,7 @@ def render() -> None:
         )
         st.caption(
             "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); "
-            f"the prior is the pooled skill counts. Postings naming both roles ({n_ml + n_ds - n_a - n_b:,}) are "
+            f"the prior is the pooled skill counts. Postings naming both roles ({n_ml - n_a:,}) are "
             "left out so the two groups are independent. A posting's skills are those of the whole ad, which may "
             "list several jobs (e.g. 'Rails engineer, Data Scientist'): read a skill as 'appears in ads for the "
             "role', not 'required by the role'. " + caption
