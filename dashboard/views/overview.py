@@ -118,6 +118,7 @@ def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
         f"Source: {info['producer']} survey, {info['license']}; snapshot {info['snapshot_date']}; "
         f"work years {sc.year_from}-{sc.year_to}; definition {sc.definition}"
         + (f"; countries {', '.join(sc.countries)}" if sc.countries else "")
+        + "; every experience level, employment type, remote ratio and company size (the Pay view's own filters do not apply here)"
     )
     st.page_link("views/pay.py", label="Pay in detail", icon="💵")
 
