@@ -142,18 +142,16 @@ def view_demand(state: data.DataState, c: dict) -> Any:
 
 
 def view_skills(state: data.DataState, c: dict) -> Any:
+    # the same calls as dashboard/views/skills.py
     sc = c["scope"]
-    cats = data.run_query(
-        state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",)
-    )
-    rp = queries.role_postings(state, sc)
-    den = queries.denominators(rp)
+    counts = queries.role_year_counts(state, sc)
+    den = queries.denominators_from_counts(counts)
     rows = queries.role_skill_rows(state, sc)
     sh = queries.skill_shares(rows, den, c["categories"])
     lo = None
     if min(int(den["ml_engineer"]), int(den["data_scientist"])) >= 10:
-        lo = queries.distinctive(rows, den, c["categories"], role_posts=rp)
-    return cats, sh, lo
+        lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, c["categories"]))
+    return sh, lo
 
 
 def view_methods(state: data.DataState, c: dict) -> Any:

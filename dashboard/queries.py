@@ -239,7 +239,36 @@ def role_skill_rows(state: data.DataState, scope: Scope) -> pd.DataFrame:
     )
 
 
-def distinctive_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
+def role_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """role, posted_year, role_postings: postings per role and year under the definition in the
+    period (a posting has one year, so summing over years gives the role's postings)."""
+    parts = [
+        f"SELECT '{r}' AS role, posted_year, count(*)::BIGINT AS role_postings FROM p WHERE is_{r} GROUP BY posted_year"
+        for r in ROLES
+    ]
+    return data.run_query(
+        state,
+        _role_posting_cte(scope.hn_definition)
+        + " "
+        + " UNION ALL ".join(parts)
+        + " ORDER BY role, posted_year",
+        [scope.year_from, scope.year_to],
+        ("hn_postings",),
+    )
+
+
+def denominators_from_counts(counts: pd.DataFrame) -> pd.Series:
+    return (
+        counts.groupby("role")["role_postings"]
+        .sum()
+        .reindex(list(ROLES), fill_value=0)
+        .astype("int64")
+    )
+
+
+def distinctive_counts(
+    state: data.DataState, scope: Scope, categories: list[str] | None = None
+) -> pd.DataFrame:
     """Per skill: postings mentioning it among ML-engineer-only (count_a) and data-scientist-only
     (count_b) postings, with the group sizes n_a / n_b; postings of both roles are left out, and
     so are the skills the role definitions select. Aggregated in DuckDB: a few hundred rows."""
@@ -249,12 +278,14 @@ def distinctive_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
         + ", g AS (SELECT posting_id, is_ml_engineer AS a FROM p WHERE is_ml_engineer <> is_data_scientist) "
         "SELECT s.skill, count(*) FILTER (WHERE g.a)::BIGINT AS count_a, count(*) FILTER (WHERE NOT g.a)::BIGINT AS count_b, "
         "(SELECT count(*) FILTER (WHERE a) FROM g)::BIGINT AS n_a, (SELECT count(*) FILTER (WHERE NOT a) FROM g)::BIGINT AS n_b "
-        f"FROM g JOIN {{posting_skills}} s USING (posting_id) WHERE s.skill NOT IN ({skip}) GROUP BY s.skill ORDER BY s.skill"
+        f"FROM g JOIN {{posting_skills}} s USING (posting_id) WHERE s.skill NOT IN ({skip})"
+        + (f" AND s.category IN ({', '.join('?' for _ in categories)})" if categories else "")
+        + " GROUP BY s.skill ORDER BY s.skill"
     )
     return data.run_query(
         state,
         sql,
-        [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS],
+        [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS, *(categories or [])],
         ("hn_postings", "posting_skills"),
     )
 
@@ -289,6 +320,28 @@ def denominators(role_posts: pd.DataFrame) -> pd.Series:
     return role_posts.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
 
 
+def role_cooccurrence(
+    rows: pd.DataFrame, role: str, n_role: int, min_count: int = 5, top: int = 15
+) -> pd.DataFrame:
+    """Skill pairs of one role's postings by lift, over all `n_role` postings of the role (those
+    mentioning no skill included), from the posting-skill rows alone."""
+    from etl.transform.skills import cooccurrence
+
+    co = cooccurrence(
+        rows.loc[rows["role"] == role, ["posting_id", "skill"]].drop_duplicates(),
+        None,
+        min_count=min_count,
+        top=top,
+    )
+    if co.empty:
+        return co
+    # NOTE: lift = pair * n / (a * b) scales with n, so the order (and the top pairs) are the same
+    # whether or not postings without skills are counted; rescale to the role's real n
+    co["lift"] = co["pair_postings"] * n_role / (co["postings_a"] * co["postings_b"])
+    co["n_postings"] = n_role
+    return co
+
+
 MIN_TREND_N = 10
 
 
@@ -298,13 +351,18 @@ def skill_trend(
     """posted_year, role, skill, postings_with_skill, role_postings, posting_share_pct for every
     year in which the role has postings (zero mentions included); the share is blank where the
     role has fewer than MIN_TREND_N postings that year."""
-    den = (
-        role_posts[role_posts["role"].isin(roles)]
-        .groupby(["posted_year", "role"])["posting_id"]
-        .nunique()
-        .rename("role_postings")
-        .reset_index()
-    )
+    if "posting_id" in role_posts.columns:  # posting-level rows: count them
+        den = (
+            role_posts[role_posts["role"].isin(roles)]
+            .groupby(["posted_year", "role"])["posting_id"]
+            .nunique()
+            .rename("role_postings")
+            .reset_index()
+        )
+    else:  # already counted per role and year (role_year_counts)
+        den = role_posts.loc[
+            role_posts["role"].isin(roles), ["posted_year", "role", "role_postings"]
+        ]
     grid = den.merge(pd.DataFrame({"skill": skills}), how="cross")
     hits = (
         rows[rows["skill"].isin(skills) & rows["role"].isin(roles)]

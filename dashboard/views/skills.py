@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts, data, export, filters, metrics, queries, scope
 from dashboard.sources_ui import download_pair
-from etl.transform.skills import cooccurrence
+from etl.transform.skills import CATEGORIES
 
 CLAIMS = [
     ("data_scientist", "SQL", ("SQL",)),
@@ -25,9 +25,8 @@ CLAIMS = [
 
 def skill_filters(state: data.DataState) -> dict:
     st.sidebar.header("Skills filters")
-    cats = data.run_query(
-        state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",)
-    )["category"].tolist()
+    # the taxonomy's categories (etl/mappings/skills.csv): every published skill has one of them
+    cats = sorted(CATEGORIES)
     categories = filters.multiselect("Skill categories", "cat", cats, help="Empty: every category")
     top_n = filters.radio("Top N", "top", [10, 15, 20, 30], 15, horizontal=True)
     return {"categories": categories, "top": top_n}
@@ -69,8 +68,8 @@ def render() -> None:
     f = skill_filters(state)
     filters.show_notices()
     info = state.source_of("posting_skills")
-    rp = queries.role_postings(state, sc)
-    denominators = queries.denominators(rp)
+    rp = queries.role_year_counts(state, sc)
+    denominators = queries.denominators_from_counts(rp)
     rows = queries.role_skill_rows(state, sc)
     sh = queries.skill_shares(rows, denominators, f["categories"])
     period = f"{sc.year_from}-{sc.year_to}"
@@ -117,7 +116,7 @@ def render() -> None:
     if not compare:
         st.info("Select both Data Scientist and ML Engineer in the Roles filter to compare them.")
     elif min(n_ml, n_ds) >= 10:
-        lo = queries.distinctive(rows, denominators, f["categories"], role_posts=rp)
+        lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, f["categories"]))
         k = max(5, f["top"] // 2)
         strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
         n_a, n_b = (int(lo["n_a"].iloc[0]), int(lo["n_b"].iloc[0])) if len(lo) else (n_ml, n_ds)
@@ -159,17 +158,12 @@ def render() -> None:
     st.header("Skills that go together")
     cols = st.columns(len(roles))
     for c, role in zip(cols, roles, strict=True):
-        ids = rp.loc[rp["role"] == role, "posting_id"].unique()
-        co = cooccurrence(
-            rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(),
-            ids,
-            min_count=5,
-            top=15,
-        )
+        n_role = int(denominators[role])
+        co = queries.role_cooccurrence(rows, role, n_role, min_count=5, top=15)
         c.subheader(charts.role_label(role))
         c.dataframe(co, hide_index=True, width="stretch")
         c.caption(
-            f"Pairs mentioned together in at least 5 postings, by lift; n = {len(ids):,} postings"
+            f"Pairs mentioned together in at least 5 postings, by lift; n = {n_role:,} postings"
         )
 
     export_frame = sh[sh["role"].isin(roles)].copy()

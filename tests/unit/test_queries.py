@@ -104,3 +104,48 @@ def test_sql_distinctive_counts_equal_the_pandas_path(tmp_path, monkeypatch):
             .sort_index()
         )
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_aggregated_skills_queries_equal_the_row_based_ones(tmp_path, monkeypatch):
+    """The Skills page reads counts aggregated in DuckDB; they must equal the posting-level path."""
+    import streamlit as st
+
+    from dashboard import data
+    from dashboard.scope import Scope
+    from etl.transform.skills import cooccurrence
+    from tests.support import publish_all
+
+    publish_all(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    state = data.load_state()
+    for sc, cats in ((Scope(), None), (Scope(definition="broad"), ["languages"])):
+        rp = queries.role_postings(state, sc)
+        den = queries.denominators(rp)
+        counts = queries.role_year_counts(state, sc)
+        assert queries.denominators_from_counts(counts).to_dict() == den.to_dict()
+        rows = queries.role_skill_rows(state, sc)
+        a = queries.distinctive(rows, den, cats, role_posts=rp).set_index("skill").sort_index()
+        b = (
+            queries.distinctive_from_counts(queries.distinctive_counts(state, sc, cats))
+            .set_index("skill")
+            .sort_index()
+        )
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+        t1 = queries.skill_trend(rows, rp, ["SQL", "PyTorch"], ["data_scientist", "ml_engineer"])
+        t2 = queries.skill_trend(
+            rows, counts, ["SQL", "PyTorch"], ["data_scientist", "ml_engineer"]
+        )
+        pd.testing.assert_frame_equal(t1, t2, check_dtype=False)
+        for role in ("data_scientist", "ml_engineer"):
+            ids = rp.loc[rp["role"] == role, "posting_id"].unique()
+            ref = cooccurrence(
+                rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(),
+                ids,
+                min_count=5,
+                top=15,
+            )
+            got = queries.role_cooccurrence(rows, role, int(den[role]), min_count=5, top=15)
+            pd.testing.assert_frame_equal(
+                ref.reset_index(drop=True), got.reset_index(drop=True), check_dtype=False
+            )
