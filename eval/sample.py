@@ -1,0 +1,122 @@
+"""Draw the labelling sample of HN postings from the mirror (ids only go to the repository).
+
+Reads the mirror's search answer and thread items; writes `eval/sample_ids.csv` (posting id,
+month, era, stratum, batch, split) and, for labellers only, the posting texts into a scratch
+folder outside the repository (`--texts DIR`). The strata use a deliberately broad vocabulary
+(any mention of data, ML or AI words), far wider than the role rules being evaluated, so the
+sample is enriched in candidates without being chosen by those rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from etl.sources.hn_parse import parse_thread, parse_thread_list
+
+SEARCH = "hn.algolia.com/api/v1/search_by_date?hitsPerPage=1000&tags=story,author_whoishiring"
+ERAS = {"2013-2017": (2013, 2017), "2018-2022": (2018, 2022), "2023-2026": (2023, 2026)}
+# per era: stratum -> postings drawn (AI-engineer openings exist almost only since 2023)
+DRAWS = {
+    "2013-2017": {"ai_terms": 20, "ml_terms": 90, "ds_terms": 90, "other": 40},
+    "2018-2022": {"ai_terms": 30, "ml_terms": 90, "ds_terms": 85, "other": 35},
+    "2023-2026": {"ai_terms": 110, "ml_terms": 60, "ds_terms": 45, "other": 25},
+}
+BATCHES = 8
+OVERLAP_PER_BATCH = 10
+SEED = 20261201
+# checked in this order: a posting goes to the first stratum whose words it contains
+BROAD = {
+    "ai_terms": re.compile(
+        r"\bA\.?I\b.{0,40}engineer|engineer.{0,40}\bA\.?I\b|\bLLMs?\b|GenAI|generative",
+        re.I,
+    ),
+    "ml_terms": re.compile(
+        r"machine[\s-]*learning|\bML\b|\bMLE\b|deep[\s-]*learning|computer vision|\bNLP\b|"
+        r"inference|neural|research engineer",
+        re.I,
+    ),
+    "ds_terms": re.compile(r"data[\s-]*scien", re.I),
+}
+SAMPLE_PATH = Path(__file__).resolve().parent / "sample_ids.csv"
+
+
+def _stable(value: int, salt: str) -> float:
+    digest = hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()
+    return int(digest[:12], 16) / 16**12
+
+
+def load_postings(mirror: Path) -> pd.DataFrame:
+    threads = parse_thread_list((mirror / SEARCH).read_bytes())
+    frames = []
+    for t in threads.itertuples(index=False):
+        raw = (mirror / "hn.algolia.com/api/v1/items" / str(t.thread_id)).read_bytes()
+        frames.append(parse_thread(raw, t.thread_month))
+    return pd.concat(frames, ignore_index=True)
+
+
+def stratum_of(text: str) -> str:
+    for name, pattern in BROAD.items():
+        if pattern.search(text):
+            return name
+    return "other"
+
+
+def draw(postings: pd.DataFrame) -> pd.DataFrame:
+    postings = postings.assign(
+        year=postings["thread_month"].dt.year,
+        stratum=postings["text"].map(stratum_of),
+        key=postings["posting_id"].map(lambda i: _stable(i, f"draw{SEED}")),
+    )
+    picked = []
+    for era, (lo, hi) in ERAS.items():
+        in_era = postings[postings["year"].between(lo, hi)]
+        for stratum, n in DRAWS[era].items():
+            pool = in_era[in_era["stratum"] == stratum].sort_values("key")
+            picked.append(pool.head(n).assign(era=era))
+    sample = pd.concat(picked, ignore_index=True)
+    sample = sample.sort_values("key").reset_index(drop=True)
+    sample["batch"] = sample.index % BATCHES + 1
+    # NOTE: split once, by a hash of the id that nothing else uses: half development, half held out
+    sample["split"] = [
+        "heldout" if _stable(i, "split") < 0.5 else "dev" for i in sample["posting_id"]
+    ]
+    sample["overlap"] = sample.groupby("batch").cumcount() < OVERLAP_PER_BATCH
+    return sample
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mirror", type=Path, required=True)
+    parser.add_argument("--texts", type=Path, help="scratch folder for labellers (outside the repo)")
+    args = parser.parse_args()
+    postings = load_postings(args.mirror)
+    sample = draw(postings)
+    cols = ["posting_id", "thread_month", "era", "stratum", "batch", "overlap", "split"]
+    out = sample[cols].assign(thread_month=sample["thread_month"].dt.strftime("%Y-%m"))
+    out.to_csv(SAMPLE_PATH, index=False)
+    print(out.groupby(["era", "stratum"]).size().to_string())
+    if args.texts:
+        args.texts.mkdir(parents=True, exist_ok=True)
+        for b in range(1, BATCHES + 1):
+            mine = sample[sample["batch"] == b]
+            # each labeller also reads the overlap postings of the next batch
+            nxt = sample[(sample["batch"] == b % BATCHES + 1) & sample["overlap"]]
+            with open(args.texts / f"batch_{b}.jsonl", "w") as fh:
+                for r in pd.concat([mine, nxt]).itertuples(index=False):
+                    fh.write(
+                        json.dumps(
+                            {"id": int(r.posting_id), "month": r.thread_month.strftime("%Y-%m"),
+                             "text": r.text}
+                        )
+                        + "\n"
+                    )
+
+
+if __name__ == "__main__":
+    main()
