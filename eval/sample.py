@@ -28,6 +28,10 @@ DRAWS = {
     "2023-2026": {"ai_terms": 110, "ml_terms": 60, "ds_terms": 45, "other": 25},
 }
 BATCHES = 8
+# wave 2: the first wave held too few AI-engineer openings (~8 per 100 read), so a second draw
+# from the same 2023-2026 ai_terms stratum, excluding wave 1, adds candidates for that role
+WAVE2_DRAW = 160
+WAVE2_BATCHES = 2
 OVERLAP_PER_BATCH = 10
 SEED = 20261201
 # checked in this order: a posting goes to the first stratum whose words it contains
@@ -68,11 +72,7 @@ def stratum_of(text: str) -> str:
 
 
 def draw(postings: pd.DataFrame) -> pd.DataFrame:
-    postings = postings.assign(
-        year=postings["thread_month"].dt.year,
-        stratum=postings["text"].map(stratum_of),
-        key=postings["posting_id"].map(lambda i: _stable(i, f"draw{SEED}")),
-    )
+    postings = postings.assign(key=postings["posting_id"].map(lambda i: _stable(i, f"draw{SEED}")))
     picked = []
     for era, (lo, hi) in ERAS.items():
         in_era = postings[postings["year"].between(lo, hi)]
@@ -87,32 +87,56 @@ def draw(postings: pd.DataFrame) -> pd.DataFrame:
         "heldout" if _stable(i, "split") < 0.5 else "dev" for i in sample["posting_id"]
     ]
     sample["overlap"] = sample.groupby("batch").cumcount() < OVERLAP_PER_BATCH
-    return sample
+    sample["wave"] = 1
+    pool = postings[
+        (postings["year"] >= ERAS["2023-2026"][0])
+        & (postings["stratum"] == "ai_terms")
+        & ~postings["posting_id"].isin(sample["posting_id"])
+    ]
+    pool = pool.assign(key=pool["posting_id"].map(lambda i: _stable(i, f"wave2{SEED}")))
+    wave2 = pool.sort_values("key").head(WAVE2_DRAW).assign(era="2023-2026").reset_index(drop=True)
+    wave2["batch"] = BATCHES + wave2.index % WAVE2_BATCHES + 1
+    wave2["split"] = [
+        "heldout" if _stable(i, "split") < 0.5 else "dev" for i in wave2["posting_id"]
+    ]
+    wave2["overlap"] = wave2.groupby("batch").cumcount() < OVERLAP_PER_BATCH
+    wave2["wave"] = 2
+    return pd.concat([sample, wave2], ignore_index=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--mirror", type=Path, required=True)
-    parser.add_argument("--texts", type=Path, help="scratch folder for labellers (outside the repo)")
+    parser.add_argument(
+        "--texts", type=Path, help="scratch folder for labellers (outside the repo)"
+    )
     args = parser.parse_args()
     postings = load_postings(args.mirror)
+    postings = postings.assign(
+        year=postings["thread_month"].dt.year, stratum=postings["text"].map(stratum_of)
+    )
     sample = draw(postings)
-    cols = ["posting_id", "thread_month", "era", "stratum", "batch", "overlap", "split"]
+    cols = ["posting_id", "thread_month", "era", "stratum", "wave", "batch", "overlap", "split"]
     out = sample[cols].assign(thread_month=sample["thread_month"].dt.strftime("%Y-%m"))
     out.to_csv(SAMPLE_PATH, index=False)
     print(out.groupby(["era", "stratum"]).size().to_string())
     if args.texts:
         args.texts.mkdir(parents=True, exist_ok=True)
-        for b in range(1, BATCHES + 1):
+        for b in range(1, BATCHES + WAVE2_BATCHES + 1):
             mine = sample[sample["batch"] == b]
-            # each labeller also reads the overlap postings of the next batch
-            nxt = sample[(sample["batch"] == b % BATCHES + 1) & sample["overlap"]]
+            # each labeller also reads the overlap postings of the next batch of the same wave
+            first, size = (1, BATCHES) if b <= BATCHES else (BATCHES + 1, WAVE2_BATCHES)
+            nxt_batch = first + (b - first + 1) % size
+            nxt = sample[(sample["batch"] == nxt_batch) & sample["overlap"]]
             with open(args.texts / f"batch_{b}.jsonl", "w") as fh:
                 for r in pd.concat([mine, nxt]).itertuples(index=False):
                     fh.write(
                         json.dumps(
-                            {"id": int(r.posting_id), "month": r.thread_month.strftime("%Y-%m"),
-                             "text": r.text}
+                            {
+                                "id": int(r.posting_id),
+                                "month": r.thread_month.strftime("%Y-%m"),
+                                "text": r.text,
+                            }
                         )
                         + "\n"
                     )
