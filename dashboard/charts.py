@@ -7,23 +7,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from etl.vocab import ROLE_LABELS, role_label
+
+__all__ = ["ROLE_COLORS", "ROLE_LABELS", "role_label"]
+
 ROLE_COLORS = {
     "data_scientist": "#0072B2",  # blue
     "ml_engineer": "#E69F00",  # orange
     "ai_engineer": "#009E73",  # bluish green
     "other": "#999999",
 }
-ROLE_LABELS = {
-    "data_scientist": "Data Scientist",
-    "ml_engineer": "ML Engineer",
-    "ai_engineer": "AI Engineer",
-    "other": "Other",
-}
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
@@ -206,7 +200,7 @@ def demand_share(demand: pd.DataFrame, roles: list[str]) -> go.Figure:
 
 
 def demand_ratio(ratio: pd.DataFrame) -> go.Figure:
-    """ratio: thread_month, pooled_ratio (3 calendar months pooled, blank below 10 DS postings),
+    """ratio: thread_month, pooled_ratio (calendar months pooled, blank below the minimum of DS postings),
     pooled_ml, pooled_ds, ml_per_ds_ratio (monthly), ml_postings, ds_postings."""
     part = _with_gaps(ratio.sort_values("thread_month"))
     fig = go.Figure()
@@ -335,6 +329,6 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
     return _layout(
         fig,
         "Skill share over time per role",
-        "Year (archive: 2013-2018, 2026)",
+        "Year",
         "Share of the role's postings (%)",
     )

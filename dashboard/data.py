@@ -63,7 +63,12 @@ class DataState:
             "fetched_at": src.get("fetched_at"),
             "published_at": t.get("published_at"),
             "rows": t.get("rows"),
+            "coverage": src.get("coverage") or {},
         }
+
+    def coverage(self, source: str) -> dict[str, Any]:
+        """Facts about a source's published data, computed when it was published (etl.coverage)."""
+        return ((self.manifest or {}).get("sources", {}).get(source) or {}).get("coverage") or {}
 
 
 def processed_dir() -> Path:

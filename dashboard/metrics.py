@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MIN_N = 10  # below this a slice shows no statistic
-LOW_N = 30  # below this a statistic is marked low-confidence
-HIGH_N = 100
+from etl.vocab import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, HIGH_N, INTERVAL_LEVEL, LOW_N, MIN_N
+
+__all__ = ["HIGH_N", "LOW_N", "MIN_N", "confidence", "median_gap", "summary", "weighted_quantiles"]
 PERCENTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 PCT_COLS = ("p10", "p25", "median", "p75", "p90")
 
@@ -96,9 +96,9 @@ def median_gap(
     a_counts: np.ndarray,
     b_values: np.ndarray,
     b_counts: np.ndarray,
-    n_boot: int = 2000,
-    seed: int = 20261128,
-    level: float = 0.95,
+    n_boot: int = BOOTSTRAP_RESAMPLES,
+    seed: int = BOOTSTRAP_SEED,
+    level: float = INTERVAL_LEVEL,
 ) -> dict[str, float]:
     """Median(a) - median(b) with a percentile-bootstrap interval (independent resampling of a and b)."""
     na, nb = int(np.sum(a_counts)), int(np.sum(b_counts))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import data, metrics
 from dashboard.scope import ROLES, Scope
+from etl.vocab import MIN_N, POOLED_RATIO_MIN_DS, POOLED_RATIO_MONTHS, RECENT_MONTHS
 
 # NOTE: the role definitions themselves select postings that say "machine learning" or "AI", so
 # these skills are tautological for the comparison and are left out of shares and log-odds.
@@ -130,7 +131,7 @@ def demand_ratio(state: data.DataState, scope: Scope) -> pd.DataFrame:
     )
 
 
-def demand_recent(monthly: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+def demand_recent(monthly: pd.DataFrame, months: int = RECENT_MONTHS) -> pd.DataFrame:
     """Per role: share of postings in the `months` calendar months ending at the latest thread of
     the filtered period, and in the `months` calendar months before (the trend), with the counts
     and the number of threads present in each window (the archive has gaps: a window is never
@@ -169,7 +170,9 @@ def demand_recent(monthly: pd.DataFrame, months: int = 12) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def pooled_ratio(ratio: pd.DataFrame, window: int = 3, min_ds: int = 10) -> pd.DataFrame:
+def pooled_ratio(
+    ratio: pd.DataFrame, window: int = POOLED_RATIO_MONTHS, min_ds: int = POOLED_RATIO_MIN_DS
+) -> pd.DataFrame:
     """ML-per-DS ratio pooled over `window` calendar months (sum of ML / sum of DS postings in
     the months present), hidden where fewer than `min_ds` data-scientist postings stand behind it."""
     if ratio.empty:
@@ -342,7 +345,7 @@ def role_cooccurrence(
     return co
 
 
-MIN_TREND_N = 10
+MIN_TREND_N = MIN_N
 
 
 def skill_trend(

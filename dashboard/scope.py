@@ -8,23 +8,22 @@ from dataclasses import asdict, dataclass, field
 import streamlit as st
 
 from dashboard import charts, data, filters
+from etl.coverage import describe_hn, describe_salaries
+from etl.vocab import COMPARED_ROLES, ROLES, pct
+from etl.vocab import HN_DEFINITION_OF as HN_DEFINITION
+from etl.vocab import SCOPE_DEFINITIONS as DEFINITIONS
 
-ROLES = ("data_scientist", "ml_engineer", "ai_engineer")
-DEFINITIONS = {
-    "strict": "Strict: exact titles / role named in the posting's first line",
-    "broad": "Broad: reviewed title variants / role named anywhere in the posting",
-}
-# the Hacker News definition each global definition stands for
-HN_DEFINITION = {"strict": "header", "broad": "anywhere"}
+DEFAULT_ROLES = [COMPARED_ROLES[1], COMPARED_ROLES[0]]
 _KEY = "_scope"
 
 
 @dataclass(frozen=True)
 class Scope:
-    roles: list[str] = field(default_factory=lambda: ["data_scientist", "ml_engineer"])
+    roles: list[str] = field(default_factory=lambda: list(DEFAULT_ROLES))
     definition: str = "strict"
-    year_from: int = 2013
-    year_to: int = 2026
+    # the published years replace these once the sidebar has read them (scope.render)
+    year_from: int = 1900
+    year_to: int = 9999
     countries: list[str] = field(default_factory=list)
 
     @property
@@ -81,7 +80,7 @@ def render(state: data.DataState) -> Scope:
         "Roles",
         "roles",
         ROLES,
-        ["data_scientist", "ml_engineer"],
+        DEFAULT_ROLES,
         format_func=charts.role_label,
         help="Empty: all three roles",
     )
@@ -95,23 +94,31 @@ def render(state: data.DataState) -> Scope:
         "(etl/mappings/job_titles.csv). Hacker News: strict = the posting's first line "
         "names the role, broad = the text names it anywhere.",
     )
-    ys = [str(y) for y in years(state)] or ["2013", "2026"]
+    published = years(state)
+    ys = [str(y) for y in published] or [str(Scope.year_from), str(Scope.year_to)]
+    hn = describe_hn(state.coverage("hn_whoishiring")) if state.ok else "not published"
+    sal = describe_salaries(state.coverage("aijobs_salaries")) if state.ok else "not published"
     y0, y1 = filters.period(
         "Period (years)",
         "period",
         ys,
-        help="Salaries: work year; Hacker News: thread month. The archive has 2013-2018 and 2026.",
+        help=f"Salaries: work year; Hacker News: thread month. Published: Hacker News {hn}; salaries {sal}.",
     )
     cs = filters.multiselect(
         "Company country (pay only)",
         "country",
         countries(state),
-        help="ISO codes by number of responses; ~90% of salary responses are US companies. "
+        help=f"ISO codes by number of responses ({_top_countries(state)}). "
         "Hacker News postings carry no reliable country, so demand and skills ignore it.",
     )
     scope = Scope(list(roles), definition, int(y0), int(y1), list(cs))
     st.session_state[_KEY] = scope
     return scope
+
+
+def _top_countries(state: data.DataState) -> str:
+    top = state.coverage("aijobs_salaries").get("top_countries", []) if state.ok else []
+    return ", ".join(f"{c['code']} {pct(c['share_pct'])}" for c in top[:3]) or "no salary data"
 
 
 def get() -> Scope:

@@ -101,6 +101,28 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    from etl import store
+    from etl.config import REPO_ROOT, load_settings
+    from etl.coverage import facts_block, replace_facts
+
+    settings = load_settings(data_dir=args.data_dir)
+    manifest = store.read_manifest(settings.processed_dir)
+    if manifest is None:
+        print(
+            f"error: no published data in {settings.processed_dir}; run a refresh first",
+            file=sys.stderr,
+        )
+        return 1
+    if args.write_readme:
+        path = REPO_ROOT / "README.md"
+        path.write_text(replace_facts(path.read_text(), manifest))
+        print(f"wrote the facts block of {path}")
+    else:
+        print(facts_block(manifest))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m etl",
@@ -149,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
 
     d = sub.add_parser("dictionary", help="print the data dictionary as Markdown")
     d.set_defaults(func=cmd_dictionary)
+
+    f = sub.add_parser(
+        "facts", parents=[common], help="facts of the published data (coverage, shares, counts)"
+    )
+    f.add_argument("--write-readme", action="store_true", help="rewrite README.md's facts block")
+    f.set_defaults(func=cmd_facts)
 
     args = p.parse_args(argv)
     logging.basicConfig(

@@ -201,6 +201,8 @@ def refresh(
                     "files": len(snap.files),
                     "origin": mod.ORIGIN.to_json(),
                     "data_through": data_through(mod.ORIGIN, validated),
+                    # facts about the data (coverage, shares, counts), computed at publish time
+                    "coverage": mod.coverage(validated) if hasattr(mod, "coverage") else {},
                 }
                 outcome.ok = True
                 outcome.snapshot_id = snap.snapshot_id

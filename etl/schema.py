@@ -10,7 +10,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-ROLES = ("data_scientist", "ml_engineer", "ai_engineer", "other")
+from etl.vocab import EARLY_SNAPSHOT_DAYS, LAST_POSTING_DAYS
+from etl.vocab import ROLES as VOCAB_ROLES
+
+ROLES = (*VOCAB_ROLES, "other")  # a salary title can map to no role
 CURRENT_YEAR = datetime.now(UTC).year
 
 
@@ -131,7 +134,8 @@ FIELDS: dict[str, Field] = {
     "created_at": Field(
         "datetime64[ns, UTC]",
         "UTC",
-        "when the thread or posting was created (reconstructed as the 1st, 15:00 UTC, for archived 2013-2018 threads)",
+        "when the thread or posting was created (archived copies carry one reconstructed time, the 1st of the month; "
+        "the published coverage lists those threads)",
     ),
     "num_comments": Field(
         "int64", "comments", "comment count reported by the search API (replies included)"
@@ -146,7 +150,8 @@ FIELDS: dict[str, Field] = {
     "is_partial": Field(
         "bool",
         "",
-        "the month is incomplete: snapshotted less than 30 days after the thread opened, or its newest posting is less than 10 days after (archived or early copies)",
+        f"the month is incomplete: snapshotted less than {EARLY_SNAPSHOT_DAYS} days after the thread opened, "
+        f"or its newest posting is less than {LAST_POSTING_DAYS} days after (archived or early copies)",
     ),
     "posting_id": Field("int64", "", "Hacker News comment id of the posting"),
     "author": Field("string", "", "Hacker News user name of the poster (empty when deleted)"),

@@ -28,10 +28,10 @@ DRAWS = {
     "2023-2026": {"ai_terms": 110, "ml_terms": 60, "ds_terms": 45, "other": 25},
 }
 BATCHES = 8
-# wave 2: the first wave held too few AI-engineer openings (~8 per 100 read), so a second draw
-# from the same 2023-2026 ai_terms stratum, excluding wave 1, adds candidates for that role
-WAVE2_DRAW = 160
-WAVE2_BATCHES = 2
+# waves 2 and 3: the first wave held too few AI-engineer openings (~8 per 100 read), so further
+# draws from the same 2023-2026 ai_terms stratum, excluding earlier waves, add candidates for that
+# role (wave -> postings drawn, batches); wave 3 was drawn after wave 2 still fell short of 120
+EXTRA_WAVES = {2: (160, 2), 3: (100, 2)}
 OVERLAP_PER_BATCH = 10
 SEED = 20261201
 # checked in this order: a posting goes to the first stratum whose words it contains
@@ -88,20 +88,25 @@ def draw(postings: pd.DataFrame) -> pd.DataFrame:
     ]
     sample["overlap"] = sample.groupby("batch").cumcount() < OVERLAP_PER_BATCH
     sample["wave"] = 1
-    pool = postings[
-        (postings["year"] >= ERAS["2023-2026"][0])
-        & (postings["stratum"] == "ai_terms")
-        & ~postings["posting_id"].isin(sample["posting_id"])
-    ]
-    pool = pool.assign(key=pool["posting_id"].map(lambda i: _stable(i, f"wave2{SEED}")))
-    wave2 = pool.sort_values("key").head(WAVE2_DRAW).assign(era="2023-2026").reset_index(drop=True)
-    wave2["batch"] = BATCHES + wave2.index % WAVE2_BATCHES + 1
-    wave2["split"] = [
-        "heldout" if _stable(i, "split") < 0.5 else "dev" for i in wave2["posting_id"]
-    ]
-    wave2["overlap"] = wave2.groupby("batch").cumcount() < OVERLAP_PER_BATCH
-    wave2["wave"] = 2
-    return pd.concat([sample, wave2], ignore_index=True)
+    batch0 = BATCHES
+    for wave, (size, batches) in EXTRA_WAVES.items():
+        pool = postings[
+            (postings["year"] >= ERAS["2023-2026"][0])
+            & (postings["stratum"] == "ai_terms")
+            & ~postings["posting_id"].isin(sample["posting_id"])
+        ]
+        salt = f"wave{wave}{SEED}"
+        pool = pool.assign(key=pool["posting_id"].map(lambda i, s=salt: _stable(i, s)))
+        extra = pool.sort_values("key").head(size).assign(era="2023-2026").reset_index(drop=True)
+        extra["batch"] = batch0 + extra.index % batches + 1
+        extra["split"] = [
+            "heldout" if _stable(i, "split") < 0.5 else "dev" for i in extra["posting_id"]
+        ]
+        extra["overlap"] = extra.groupby("batch").cumcount() < OVERLAP_PER_BATCH
+        extra["wave"] = wave
+        sample = pd.concat([sample, extra], ignore_index=True)
+        batch0 += batches
+    return sample
 
 
 def main() -> None:
@@ -122,11 +127,11 @@ def main() -> None:
     print(out.groupby(["era", "stratum"]).size().to_string())
     if args.texts:
         args.texts.mkdir(parents=True, exist_ok=True)
-        for b in range(1, BATCHES + WAVE2_BATCHES + 1):
+        for b in range(1, int(sample["batch"].max()) + 1):
             mine = sample[sample["batch"] == b]
             # each labeller also reads the overlap postings of the next batch of the same wave
-            first, size = (1, BATCHES) if b <= BATCHES else (BATCHES + 1, WAVE2_BATCHES)
-            nxt_batch = first + (b - first + 1) % size
+            in_wave = sorted(sample.loc[sample["wave"] == mine["wave"].iloc[0], "batch"].unique())
+            nxt_batch = in_wave[(in_wave.index(b) + 1) % len(in_wave)]
             nxt = sample[(sample["batch"] == nxt_batch) & sample["overlap"]]
             with open(args.texts / f"batch_{b}.jsonl", "w") as fh:
                 for r in pd.concat([mine, nxt]).itertuples(index=False):

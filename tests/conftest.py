@@ -36,16 +36,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 if not Path(PYTHON).exists():  # a CI runner without the project venv
     PYTHON = sys.executable
-MIRROR_DIR = Path(os.environ.get("LMD_MIRROR_DIR") or REPO_ROOT.parent / "shared" / "mirror")
+from tests.mirror import MIRROR_DIR, SKIP_REASON  # noqa: E402 - the one variable naming the mirror
+
 CONTACT = "etl-tests@example.org"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if MIRROR_DIR.is_dir():
         return
-    skip = pytest.mark.skip(
-        reason=f"no offline mirror at {MIRROR_DIR} (set LMD_MIRROR_DIR to run mirror tests)"
-    )
+    skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
         if "mirror" in item.keywords:
             item.add_marker(skip)

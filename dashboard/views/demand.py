@@ -8,6 +8,8 @@ import streamlit as st
 
 from dashboard import charts, data, export, filters, queries, scope
 from dashboard.sources_ui import download_pair, source_caption
+from etl import vocab
+from etl.coverage import describe_hn, describe_one_timestamp
 
 
 def render() -> None:
@@ -22,10 +24,11 @@ def render() -> None:
         indeed_panel(state)
         return
     info = state.source_of("hn_demand_monthly")
+    cov = info["coverage"]
     df = queries.demand_monthly(state, sc)
     if df.empty:
         st.warning(
-            f"No Hacker News threads in {sc.year_from}-{sc.year_to}. The archive has 2013-2018 and 2026."
+            f"No Hacker News threads in {sc.year_from}-{sc.year_to}. Published: {describe_hn(cov)}."
         )
         indeed_panel(state)
         return
@@ -35,8 +38,7 @@ def render() -> None:
         f"{n_months} monthly threads, {n_postings:,} postings in {sc.year_from}-{sc.year_to}; definition: "
         f"{sc.hn_definition} ({sc.definition}). A share is the role's postings divided by all postings of that month's "
         "thread, so months of different sizes compare. Mentions are matched by rules in etl/mappings/hn_role_rules.csv. "
-        "The archive has no threads for 2016-07, 2017-08, 2017-09 and 2018-05..2025-12: lines break there. "
-        "2013-2018 threads were crawled on days 2-5 of each month (~91% of final postings)."
+        f"Published record: {describe_hn(cov)}. {describe_one_timestamp(cov)}"
     )
     cols = st.columns(len(sc.roles_or_all))
     for c, role in zip(cols, sc.roles_or_all, strict=True):
@@ -54,15 +56,17 @@ def render() -> None:
     st.plotly_chart(charts.demand_share(df, sc.roles_or_all), config=charts.CONFIG, width="stretch")
     source_caption(
         info,
-        "counts on hover; open circles mark partial months: the snapshot was taken within 30 days of the thread opening "
-        "or its newest posting is within 10 days of it (so every archived 2013-2018 thread, crawled on days 2-5 with "
-        "~91% of its final postings); shares stay comparable, counts are low for those months",
+        "counts on hover; open circles mark partial months: the snapshot was taken within "
+        f"{vocab.EARLY_SNAPSHOT_DAYS} days of the thread opening or its newest posting is within "
+        f"{vocab.LAST_POSTING_DAYS} days of it (archived or early copies); shares stay comparable, counts are low "
+        f"for those months; the dashed line is the {vocab.MOVING_AVERAGE_MONTHS}-month moving average",
     )
     ratio = queries.pooled_ratio(queries.demand_ratio(state, sc))
     st.plotly_chart(charts.demand_ratio(ratio), config=charts.CONFIG, width="stretch")
     source_caption(
         info,
-        "the line pools 3 calendar months and is drawn only where at least 10 data-scientist postings stand behind it; "
+        f"the line pools {vocab.POOLED_RATIO_MONTHS} calendar months and is drawn only where at least "
+        f"{vocab.POOLED_RATIO_MIN_DS} data-scientist postings stand behind it; "
         "faint dots are single months; "
         f"n = {int(ratio['ds_postings'].sum()):,} "
         f"DS and {int(ratio['ml_postings'].sum()):,} ML postings",

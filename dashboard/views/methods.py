@@ -9,13 +9,21 @@ import streamlit as st
 
 from dashboard import data, export, metrics
 from dashboard.sources_ui import download_pair
+from etl import vocab
+from etl.coverage import describe_hn, describe_one_timestamp, describe_salaries
 
-METHOD_NOTES = f"""
+
+def method_notes(state: data.DataState) -> str:
+    """The method notes, with every fact about the data formatted from the published coverage."""
+    hn = state.coverage("hn_whoishiring") if state.ok else {}
+    sal = state.coverage("aijobs_salaries") if state.ok else {}
+    return f"""
 **Share of postings.** A role's share of a month is the number of that month's Hacker News
 "Who is hiring?" postings that name the role, divided by all postings of the month's thread. Raw
-counts mislead because threads range from a few hundred to over a thousand postings. A posting
-can name several roles. *Header* matches the role in the posting's first line only; *anywhere*
-matches the whole text (more recall, more false positives). "Mentions" are not "openings":
+counts mislead because threads range from {hn.get("postings_per_thread_min", "?")} to
+{hn.get("postings_per_thread_max", "?")} postings (median {hn.get("postings_per_thread_median", "?")}).
+A posting can name several roles. *Header* matches the role in the posting's first line only;
+*anywhere* matches the whole text (more recall, more false positives). "Mentions" are not "openings":
 phrases such as "work with our data scientists" are excluded by rule (etl/mappings/hn_role_rules.csv).
 
 **Skill shares.** The share of a role's postings that mention a skill, with both counts. Aliases
@@ -28,24 +36,29 @@ statistic is shown ("too few responses"); n = {metrics.MIN_N}-{metrics.LOW_N - 1
 {metrics.LOW_N}-{metrics.HIGH_N - 1} medium, {metrics.HIGH_N}+ high.
 
 **Pay gap interval.** The ML-engineer-minus-data-scientist median gap carries a percentile
-bootstrap 95% interval: 2,000 resamples of each role's responses, drawn independently, with a
-fixed seed so the page is reproducible.
+bootstrap {vocab.INTERVAL_LEVEL:.0%} interval: {vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's
+responses, drawn independently, with a fixed seed so the page is reproducible.
 
 **Salaries.** aijobs.net is a self-reported survey; `salary_usd_annual` is the source's own USD
-conversion (the original currency is kept). 84% of responses are from 2024 and ~90% are US
-companies: year-over-year trends need care. About half of the survey's rows repeat another row in every
-column (53% of the 2025-01 file): distinct people can give identical answers, so they are kept as
-published, flagged (`is_exact_duplicate`), and the Pay view can count them once to show how much
-n and the interval depend on them.
+conversion (the original currency is kept). Published: {describe_salaries(sal)}: year-over-year
+trends need care. Rows that repeat another row in every column are kept as published (distinct
+people can give identical answers), flagged (`is_exact_duplicate`), and the Pay view can count
+them once to show how much n and the interval depend on them.
 
 **Proxies.** BLS has no occupation code for ML engineers: Software Developers (15-1252) and
 Computer and Information Research Scientists (15-1221) are shown only as labelled proxies. Indeed
 has no series per title: the Mathematics sector (which lists Data Scientist) and Software
 Development are sector proxies. "AI Engineer" is kept as its own series, never folded into ML engineer.
 
-**Hacker News archive.** 2013-08..2018-04 threads were reconstructed from pages crawled on days 2-5 of
-each month (~91% of final postings, 2018-04 ~42%); 2026 threads are complete except partial months,
-which are marked. Texts belong to their authors: only aggregates are shown or exported.
+**Demand over time.** The {vocab.MOVING_AVERAGE_MONTHS}-month moving average and the pooled
+ML-per-DS ratio ({vocab.POOLED_RATIO_MONTHS} calendar months, drawn from {vocab.POOLED_RATIO_MIN_DS}
+data-scientist postings) never reach across a missing month. A thread is partial when its snapshot
+was taken less than {vocab.EARLY_SNAPSHOT_DAYS} days after it opened or its newest posting is less
+than {vocab.LAST_POSTING_DAYS} days after it opened. The Overview compares the latest
+{vocab.RECENT_MONTHS} calendar months with the {vocab.RECENT_MONTHS} before.
+
+**Hacker News record.** {describe_hn(hn)}. {describe_one_timestamp(hn)} Texts belong to their
+authors: only aggregates are shown or exported.
 """
 
 
@@ -116,7 +129,7 @@ def render() -> None:
         st.info(f"No data published yet ({state.problem}).")
 
     st.header("Method notes")
-    st.markdown(METHOD_NOTES)
+    st.markdown(method_notes(state))
 
     st.header("Job titles -> roles (aijobs salaries)")
     from etl.transform.roles import load_title_map

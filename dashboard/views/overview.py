@@ -10,6 +10,9 @@ import streamlit as st
 
 from dashboard import charts, data, export, metrics, queries, scope
 from dashboard.sources_ui import download_pair
+from etl import vocab
+
+W = vocab.RECENT_MONTHS
 
 
 def _pct(x: float) -> str:
@@ -29,23 +32,23 @@ def demand_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
     r0 = rec.iloc[0]
     partial = f", {r0['partial_threads']} of them partial" if r0["partial_threads"] else ""
     st.caption(
-        f"Share of Hacker News 'Who is hiring?' postings naming the role in the 12 months "
+        f"Share of Hacker News 'Who is hiring?' postings naming the role in the {W} months "
         f"{r0['window_start']:%Y-%m} to {r0['window_end']:%Y-%m} ({r0['threads']} monthly threads present{partial}), "
         + (
-            f"vs the 12 months before ({r0['previous_threads']} threads)."
+            f"vs the {W} months before ({r0['previous_threads']} threads)."
             if r0["previous_threads"]
-            else "no threads in the 12 months before, so no trend."
+            else f"no threads in the {W} months before, so no trend."
         )
     )
     for _, r in rec[rec["role"].isin(["data_scientist", "ml_engineer", "ai_engineer"])].iterrows():
         delta = None
         if not pd.isna(r["previous_share_pct"]):
-            delta = f"{r['share_pct'] - r['previous_share_pct']:+.2f} pts vs the 12 months before"
+            delta = f"{r['share_pct'] - r['previous_share_pct']:+.2f} pts vs the {W} months before"
         st.metric(
             f"{charts.role_label(r['role'])} share of postings",
             _pct(r["share_pct"]),
             delta=delta,
-            help=f"{r['postings']:,} of {r['month_postings']:,} postings; 12 months before: "
+            help=f"{r['postings']:,} of {r['month_postings']:,} postings; {W} months before: "
             f"{r['previous_postings']:,} of {r['previous_month_postings']:,}",
         )
         st.caption(f"n = {r['postings']:,} of {r['month_postings']:,} postings")
@@ -82,9 +85,9 @@ def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
         st.metric(
             "ML engineer minus data scientist median",
             f"{'+' if gap['gap'] >= 0 else '−'}${abs(gap['gap']):,.0f}",
-            help="Bootstrap 95% interval, 2,000 resamples",
+            help=f"Bootstrap {vocab.INTERVAL_LEVEL:.0%} interval, {vocab.BOOTSTRAP_RESAMPLES:,} resamples",
         )
-        st.caption(f"95% interval ${gap['low']:,.0f} to ${gap['high']:,.0f}")
+        st.caption(f"{vocab.INTERVAL_LEVEL:.0%} interval ${gap['low']:,.0f} to ${gap['high']:,.0f}")
     out.append(
         {
             "question": "pay",

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import charts, data, export, filters, metrics, queries, scope
 from dashboard.sources_ui import download_pair, source_caption
+from etl import vocab
 
 EXPERIENCE = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
 EMPLOYMENT = {"FT": "Full-time", "PT": "Part-time", "CT": "Contract", "FL": "Freelance"}
@@ -126,7 +127,7 @@ def render() -> None:
             st.metric(
                 "ML engineer minus data scientist median",
                 f"{'+' if gap['gap'] >= 0 else '−'}${abs(gap['gap']):,.0f}",
-                help="Bootstrap 95% interval: 2,000 resamples of each role's responses.",
+                help=f"Bootstrap {vocab.INTERVAL_LEVEL:.0%} interval: {vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's responses.",
             )
             st.caption(
                 f"95% bootstrap interval {_usd(gap['low'])} to {_usd(gap['high'])}; n = {gap['n_a']:,} ML engineers, "

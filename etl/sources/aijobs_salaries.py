@@ -27,7 +27,8 @@ ORIGIN = Origin(
     max_lag_days=400,
     data_through=("salaries", "work_year", "year"),
     homepage="https://github.com/foorilla/ai-jobs-net-salaries",
-    notes="Self-reported survey; 84% of rows are from 2024 and ~90% are US companies: year-over-year trends need care.",
+    notes="Self-reported survey; most rows are from its latest years and from US companies (the published "
+    "coverage gives the shares): year-over-year trends need care.",
 )
 TABLES = ("salaries",)
 
@@ -110,3 +111,9 @@ def transform(df: pd.DataFrame) -> pd.DataFrame:
 
 def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     return {"salaries": transform(parse(snapshot.read_bytes(FILE)))}
+
+
+def coverage(tables: dict[str, pd.DataFrame]) -> dict:
+    from etl.coverage import salaries_coverage
+
+    return salaries_coverage(tables["salaries"])

@@ -202,3 +202,9 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     frames = [parse_zip(snapshot.read_bytes(name), name) for name in sorted(snapshot.files)]
     df = pd.concat(frames, ignore_index=True).sort_values(["year", "soc_code"])
     return {"oews_wages": df}
+
+
+def coverage(tables: dict[str, pd.DataFrame]) -> dict:
+    from etl.coverage import years_coverage
+
+    return years_coverage(tables["oews_wages"], "year")

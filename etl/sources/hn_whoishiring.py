@@ -34,8 +34,8 @@ ORIGIN = Origin(
     max_lag_days=45,
     data_through=("hn_threads", "thread_month", "month"),
     homepage="https://news.ycombinator.com/submitted?id=whoishiring",
-    notes="Months come from thread titles. Archived 2013-2018 threads were crawled on days 2-5 of each month "
-    "(~91% of final postings; 2018-04 ~42%).",
+    notes="Months come from thread titles. Some threads are archived copies crawled early in their month: "
+    "the published coverage lists them (threads whose postings all carry one reconstructed time).",
 )
 TABLES = ("hn_threads", "hn_postings", "hn_demand_monthly", "posting_skills", "skill_shares")
 
@@ -203,3 +203,9 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
         "posting_skills": posting_skills,
         "skill_shares": pd.concat(shares, ignore_index=True),
     }
+
+
+def coverage(tables: dict[str, pd.DataFrame]) -> dict:
+    from etl.coverage import hn_coverage
+
+    return hn_coverage(tables["hn_threads"], tables["hn_postings"])

@@ -175,3 +175,9 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
         ),
         "indeed_sector_titles": parse_titles(snapshot.read_bytes("sector-job-title-examples.csv")),
     }
+
+
+def coverage(tables: dict[str, pd.DataFrame]) -> dict:
+    from etl.coverage import dates_coverage
+
+    return dates_coverage(tables["indeed_sector_index"], "date")

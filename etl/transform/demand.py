@@ -11,9 +11,7 @@ import pandas as pd
 
 from etl.schema import TABLES
 from etl.transform.hn_roles import DEFINITIONS, ROLES, flag_column
-
-PARTIAL_BEFORE_DAYS = 30
-MOVING_AVERAGE_MONTHS = 3
+from etl.vocab import EARLY_SNAPSHOT_DAYS, LAST_POSTING_DAYS, MOVING_AVERAGE_MONTHS
 
 # the published table's columns, in order: declared once, in the field dictionary
 DEMAND_COLUMNS: list[str] = list(TABLES["hn_demand_monthly"].columns)
@@ -25,18 +23,14 @@ def _check_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
         raise ValueError(f"{name} lack column(s) {missing}")
 
 
-EARLY_SNAPSHOT_DAYS = 30
-LAST_POSTING_DAYS = 10
-
-
 def partial_threads(threads: pd.DataFrame) -> pd.Series:
     """A thread is partial when the evidence says it was observed early: its snapshot was taken
-    less than 30 days after it opened, or its newest posting is less than 10 days after it opened.
+    less than EARLY_SNAPSHOT_DAYS after it opened, or its newest posting is less than
+    LAST_POSTING_DAYS after it opened.
 
-    NOTE: the second rule catches copies fetched early by someone else (the 2026 May thread of the
-    mirror) and the archived 2013-2018 threads, whose postings all carry the reconstructed time of
-    the 1st, 15:00 UTC (crawled on days 2-5, ~91% of final postings). A copy fetched mid-month
-    whose newest posting is already 10+ days old (the mirror's March 2026) cannot be told apart.
+    NOTE: the second rule catches copies fetched early by someone else and archived copies whose
+    postings all carry one reconstructed time (the 1st of the month). A copy fetched mid-month
+    whose newest posting is already LAST_POSTING_DAYS old cannot be told apart.
     """
     opened = pd.to_datetime(threads["created_at"], utc=True)
     fetched = pd.to_datetime(threads["snapshot_fetched_at"], utc=True)
@@ -115,9 +109,9 @@ def monthly_demand(postings_flags: pd.DataFrame, threads: pd.DataFrame) -> pd.Da
             piece.insert(3, "role", role)
             total = piece["month_postings"].where(piece["month_postings"] > 0)
             piece["posting_share_pct"] = 100.0 * piece["postings"] / total
-            # NOTE: the window is the 3 CALENDAR months ending at the month, averaging the months
-            # present in it: a month missing from the archive (2016-07, 2017-08, 2017-09, and
-            # 2018-05..2025-12) is not interpolated, and a window never reaches across a gap
+            # NOTE: the window is the MOVING_AVERAGE_MONTHS CALENDAR months ending at the month,
+            # averaging the months present in it: a month missing from the archive (the published
+            # coverage lists them) is not interpolated, and a window never reaches across a gap
             # into months years away. NaN shares (months with no posting) are skipped.
             share = piece.set_index("thread_month")["posting_share_pct"]
             calendar = pd.date_range(share.index.min(), share.index.max(), freq="MS")

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.vocab import HN_DEFINITIONS, ROLES
+
 ROLE_RULES_PATH = Path(__file__).resolve().parents[1] / "mappings" / "hn_role_rules.csv"
-ROLES: tuple[str, ...] = ("data_scientist", "ml_engineer", "ai_engineer")
 RULE_KINDS: tuple[str, ...] = ("include", "exclude")
 RULE_COLUMNS: list[str] = ["role", "pattern", "kind", "note"]
 # definition -> the posting column it searches
-DEFINITIONS: dict[str, str] = {"header": "first_line", "anywhere": "text"}
+DEFINITIONS: dict[str, str] = HN_DEFINITIONS
 ID_COLUMNS: list[str] = ["posting_id", "thread_id", "thread_month", "author", "created_at"]
 # What an excluded phrase is replaced with: a non-word separator, so that masking cannot glue
 # the words on either side into a new match.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -18,9 +17,9 @@ from etl.sources.hn_parse import (
     parse_thread_list,
     thread_month_from_title,
 )
+from tests import mirror
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hn"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _read(name: str) -> bytes:
@@ -198,40 +197,21 @@ def test_thread_rejects_answers_that_are_not_a_story(raw: bytes, message: str) -
 # --- the offline mirror (real data) ------------------------------------------------------
 
 
-def _mirror_root() -> Path:
-    from_env = os.environ.get("LMD_MIRROR", "")
-    if from_env and Path(from_env).is_dir():
-        return Path(from_env)
-    return (REPO_ROOT / ".." / "shared" / "mirror").resolve()
-
-
-MIRROR = _mirror_root()
-HN_API = MIRROR / "hn.algolia.com" / "api" / "v1"
-SEARCH_FILE = HN_API / "search_by_date?hitsPerPage=1000&tags=story,author_whoishiring"
-
-
 @pytest.mark.mirror
-@pytest.mark.skipif(
-    not SEARCH_FILE.is_file(),
-    reason=f"offline mirror not found at {MIRROR} (set LMD_MIRROR to a mirror folder)",
-)
-def test_real_mirror_counts() -> None:
-    threads = parse_thread_list(SEARCH_FILE.read_bytes())
-    assert len(threads) == 59
+@pytest.mark.skipif(not mirror.available(), reason=mirror.SKIP_REASON)
+def test_real_mirror_threads_and_postings() -> None:
+    """The parser agrees with counts taken from the mirror files by a simpler reading
+    (tests/mirror.py): the months in the titles, and top-level children that have a text."""
+    threads = parse_thread_list(mirror.HN_SEARCH.read_bytes())
+    expected = mirror.hn_postings_per_month()
+    assert sorted(threads["thread_month"].dt.strftime("%Y-%m")) == sorted(expected)
     assert threads["thread_month"].is_unique
 
     per_thread = {}
-    top_level_children = 0
     for thread in threads.itertuples():
-        raw = (HN_API / "items" / str(thread.thread_id)).read_bytes()
-        top_level_children += len(json.loads(raw)["children"])
-        per_thread[thread.thread_month] = parse_thread(raw, thread.thread_month)
+        raw = (mirror.HN_API / "items" / str(thread.thread_id)).read_bytes()
+        per_thread[f"{thread.thread_month:%Y-%m}"] = parse_thread(raw, thread.thread_month)
     postings = pd.concat(per_thread.values(), ignore_index=True)
-
-    # NOTE: the mirror README says 29,890 postings: that is the number of top-level children.
-    # One of them (id 8122553, August 2014) has an empty text, so it is not a posting.
-    assert top_level_children == 29_890
-    assert len(postings) == 29_889
+    assert {m: len(p) for m, p in per_thread.items()} == expected
     assert postings["posting_id"].is_unique
-    assert len(per_thread[pd.Timestamp("2017-11-01")]) == 854
     assert (postings["first_line"] != "").all()

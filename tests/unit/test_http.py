@@ -250,7 +250,7 @@ def test_missing_mirror_folder_is_an_error(settings, tmp_path: Path) -> None:  #
 @pytest.mark.mirror
 def test_real_mirror_layout_matches_mirror_relpath() -> None:
     """The mapping agrees with the files in ../shared/mirror (read only, nothing copied)."""
-    from tests.conftest import MIRROR_DIR
+    from tests.mirror import MIRROR_DIR
 
     for url in (
         "https://hn.algolia.com/api/v1/search_by_date?tags=story,author_whoishiring&hitsPerPage=1000",

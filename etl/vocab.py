@@ -1,0 +1,59 @@
+"""The product's vocabulary, declared once: roles, their labels, the role definitions and every
+threshold that code and text both use. The ETL, the dashboard and the tests import it; captions
+and method notes format these constants instead of typing the numbers.
+
+Imports nothing else of `etl`.
+"""
+
+from __future__ import annotations
+
+# --- roles -------------------------------------------------------------------------------------
+ROLES: tuple[str, ...] = ("data_scientist", "ml_engineer", "ai_engineer")
+ROLE_LABELS: dict[str, str] = {
+    "data_scientist": "Data Scientist",
+    "ml_engineer": "ML Engineer",
+    "ai_engineer": "AI Engineer",
+    "other": "Other",
+}
+# the two roles every comparison is about (ML engineer minus data scientist)
+COMPARED_ROLES: tuple[str, str] = ("ml_engineer", "data_scientist")
+
+# --- definitions -------------------------------------------------------------------------------
+# Hacker News: which posting column a definition searches
+HN_DEFINITIONS: dict[str, str] = {"header": "first_line", "anywhere": "text"}
+# the global filter's definitions and what each means for both sources
+SCOPE_DEFINITIONS: dict[str, str] = {
+    "strict": "Strict: exact titles / role named in the posting's first line",
+    "broad": "Broad: reviewed title variants / role named anywhere in the posting",
+}
+# the Hacker News definition each global definition stands for
+HN_DEFINITION_OF: dict[str, str] = {"strict": "header", "broad": "anywhere"}
+
+# --- sample sizes ------------------------------------------------------------------------------
+MIN_N = 10  # below this a slice shows no statistic
+LOW_N = 30  # below this a statistic is marked low-confidence
+HIGH_N = 100  # from this a statistic is marked high-confidence
+
+# --- pay ---------------------------------------------------------------------------------------
+BOOTSTRAP_RESAMPLES = 2000
+BOOTSTRAP_SEED = 20261128
+INTERVAL_LEVEL = 0.95
+
+# --- demand ------------------------------------------------------------------------------------
+# a thread is partial when its snapshot was taken less than this many days after it opened ...
+EARLY_SNAPSHOT_DAYS = 30
+# ... or its newest posting is less than this many days after it opened
+LAST_POSTING_DAYS = 10
+MOVING_AVERAGE_MONTHS = 3  # trailing window of the smoothed share
+RECENT_MONTHS = 12  # the Overview's "latest 12 months" window, compared with the 12 before
+POOLED_RATIO_MONTHS = 3  # the ML-per-DS ratio pools this many calendar months
+POOLED_RATIO_MIN_DS = 10  # ... and is drawn only where this many DS postings stand behind it
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def pct(x: float) -> str:
+    """A share in percent, as text reads it: '52%'; below 10 with one decimal: '4.3%'."""
+    return f"{x:.1f}%" if abs(x) < 10 else f"{x:.0f}%"
