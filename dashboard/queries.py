@@ -72,6 +72,32 @@ def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -
     return data.run_query(state, sql, params, ("salary_counts",))
 
 
+def survey_vs_bls(state: data.DataState, definition: str) -> pd.DataFrame:
+    """Per work year present in both: the survey's median for data scientists at US companies
+    (all levels, the role under `definition`, n) beside BLS's 15-2051 median for the same year."""
+    if definition not in ("strict", "broad"):
+        raise ValueError(f"unknown definition {definition!r}")
+    vals = data.run_query(
+        state,
+        f"SELECT work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n FROM {{salary_counts}} "
+        f"WHERE company_country_code = 'US' AND \"role_{definition}\" = 'data_scientist' "
+        "GROUP BY ALL ORDER BY work_year, value",
+        (),
+        ("salary_counts",),
+    )
+    bls = oews(state)
+    bls = bls[bls["soc_code"] == "15-2051"][["year", "wage_annual_median_usd", "employment"]]
+    rows = []
+    for year, part in vals.groupby("work_year"):
+        n = int(part["n"].sum())
+        med = metrics.weighted_quantiles(part["value"].to_numpy(), part["n"].to_numpy(), (0.5,))[0]
+        rows.append({"year": int(year), "survey_median_usd": med if n >= MIN_N else np.nan, "n": n})
+    out = pd.DataFrame(rows, columns=["year", "survey_median_usd", "n"])
+    out = out.merge(bls, on="year", how="inner")
+    out["survey_minus_bls_usd"] = out["survey_median_usd"] - out["wage_annual_median_usd"]
+    return out.sort_values("year").reset_index(drop=True)
+
+
 def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
     w, params = salary_where(scope, extra)
     return data.run_query(

@@ -56,11 +56,16 @@ def pay_filters(state: data.DataState) -> dict[str, list]:
                 "keep": "Keep all (as published)",
                 "once": "Count identical rows once",
             }[d],
-            help="About half the survey's rows repeat another row in every column. Distinct people can "
+            help=f"{_dup_share(state)} of the survey's rows repeat an earlier row in every column. Distinct people can "
             "give identical answers, so the source keeps them; counting them once shows how much n depends on it.",
         )
         == "once",
     }
+
+
+def _dup_share(state: data.DataState) -> str:
+    share = state.coverage("aijobs_salaries").get("exact_duplicate_share_pct")
+    return "Some" if share is None else vocab.pct(share)
 
 
 def _usd(x: float) -> str:
@@ -130,7 +135,7 @@ def render() -> None:
                 help=f"Bootstrap {vocab.INTERVAL_LEVEL:.0%} interval: {vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's responses.",
             )
             st.caption(
-                f"95% bootstrap interval {_usd(gap['low'])} to {_usd(gap['high'])}; n = {gap['n_a']:,} ML engineers, "
+                f"{vocab.INTERVAL_LEVEL:.0%} bootstrap interval {_usd(gap['low'])} to {_usd(gap['high'])}; n = {gap['n_a']:,} ML engineers, "
                 f"{gap['n_b']:,} data scientists" + (" · low confidence" if low_conf else "")
             )
 
@@ -185,10 +190,10 @@ def render() -> None:
         ),
         "pay_salaries_filtered",
     )
-    bls_panel(state)
+    bls_panel(state, sc)
 
 
-def bls_panel(state: data.DataState) -> None:
+def bls_panel(state: data.DataState, sc: scope.Scope) -> None:
     st.header("Official statistics: BLS OEWS (United States)")
     if not state.has("oews_wages"):
         st.info(
@@ -208,6 +213,35 @@ def bls_panel(state: data.DataState) -> None:
     source_caption(
         info, "May estimates; wages above the BLS top-code are withheld (#) and left blank"
     )
+    if state.has("salaries"):
+        both = queries.survey_vs_bls(state, sc.definition)
+        if len(both):
+            st.subheader("Survey vs BLS, same year: data scientists at US companies")
+            latest = both.iloc[-1]
+            st.caption(
+                f"Each year that both publish: the survey's median for data scientists at US companies (all "
+                f"experience levels, definition {sc.definition}; hidden below n = {metrics.MIN_N}) beside BLS's "
+                f"15-2051 median, an employment-weighted establishment survey. Latest common year {int(latest['year'])}: "
+                f"survey {_usd(latest['survey_median_usd'])} (n = {int(latest['n']):,}), BLS "
+                f"{_usd(latest['wage_annual_median_usd'])}."
+            )
+            st.dataframe(
+                both.assign(
+                    survey_median_usd=both["survey_median_usd"].map(_usd),
+                    wage_annual_median_usd=both["wage_annual_median_usd"].map(_usd),
+                    survey_minus_bls_usd=both["survey_minus_bls_usd"].map(_usd),
+                ).rename(
+                    columns={
+                        "survey_median_usd": "survey median",
+                        "n": "survey n",
+                        "wage_annual_median_usd": "BLS 15-2051 median",
+                        "employment": "BLS employment",
+                        "survey_minus_bls_usd": "survey minus BLS",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
     show = oews[
         [
             "year",

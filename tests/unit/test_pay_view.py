@@ -179,3 +179,17 @@ def test_tables_from_an_older_code_version_are_rebuilt_not_misread(tmp_path, mon
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "written by an older version of the code" in at.error[0].value
+
+
+def test_survey_beside_bls_for_the_same_year(data_dir):
+    from dashboard import data, queries
+
+    both = queries.survey_vs_bls(data.load_state(), "strict").set_index("year")
+    # fixture: US data scientists of 2024 paid 100,000..119,000 (median 109,500), of 2023
+    # 120,000..139,000 (median 129,500); BLS 15-2051 medians 108,020 (2023) and 112,590 (2024)
+    assert both.loc[2024, "survey_median_usd"] == 109_500
+    assert both.loc[2023, "survey_median_usd"] == 129_500
+    assert both.loc[2024, "n"] == 20
+    assert both.loc[2023, "survey_minus_bls_usd"] == 129_500 - 108_020
+    at = open_pay()
+    assert any("Latest common year 2024" in c.value for c in at.caption)
