@@ -9,12 +9,13 @@ MIRROR ?=
 PORT ?= 8501
 MIRROR_FLAG := $(if $(MIRROR),--mirror $(MIRROR),)
 
-.PHONY: run test etl bench lint format browser clean-data help
+.PHONY: run test etl eval bench lint format browser clean-data help
 
 help:
 	@echo "make run [MIRROR=DIR]   set up, refresh stale sources, serve the dashboard on 127.0.0.1:$(PORT)"
 	@echo "make test               set up and run lint + all tests (unit, integration, e2e)"
 	@echo "make etl [MIRROR=DIR]   refresh every source now"
+	@echo "make eval [MIRROR=DIR]  precision / recall of the role rules on the labelled postings"
 	@echo "make bench              run the benchmarks, figures to bench/results*.json"
 
 $(STAMP): pyproject.toml
@@ -46,6 +47,12 @@ run: $(STAMP)
 	-$(PY) -m etl refresh --if-stale $(MIRROR_FLAG) || echo "refresh failed: the dashboard starts on the last good data (see: $(PY) -m etl status)"
 	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
+
+# precision / recall of the role rules on the labelled postings (eval/), from the HN postings the ETL
+# publishes from the mirror; writes eval/results.json, eval/RESULTS.md and the README's eval block
+EVAL_MIRROR := $(or $(MIRROR),$(wildcard ../shared/mirror))
+eval: $(STAMP)
+	$(PY) -m eval $(if $(EVAL_MIRROR),--mirror $(EVAL_MIRROR),) --write-readme
 
 bench: $(STAMP)
 	$(PY) -m bench $(MIRROR_FLAG)

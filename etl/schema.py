@@ -193,6 +193,21 @@ FIELDS: dict[str, Field] = {
         "ML-engineer postings per data-scientist posting that month (NA when no data-scientist posting)",
         nullable=True,
     ),
+    # --- role evidence
+    "rule_id": Field(
+        "string", "", "id of the rule that fired (etl/mappings/hn_role_rules.csv, column rule_id)"
+    ),
+    "rule_kind": Field(
+        "string",
+        "",
+        "include (the mention that makes the posting an opening) or exclude (a mention masked out)",
+    ),
+    "start_char": Field(
+        "int64",
+        "characters",
+        "offset of the match's first character in the searched text (first_line for header, text for anywhere)",
+    ),
+    "end_char": Field("int64", "characters", "offset just past the match's last character"),
     # --- skills
     "skill": Field("string", "", "canonical skill name (etl/mappings/skills.csv)"),
     "category": Field("string", "", "skill category (languages, cloud, mlops_deployment, ...)"),
@@ -460,6 +475,23 @@ register(
     )
 )
 
+
+register(
+    TableSchema(
+        "hn_role_evidence",
+        "Why each role flag of hn_postings is set: the rules that fired in the posting, with character "
+        "offsets (never the text); one include row per flag, plus the excluded mentions masked before it",
+        ("posting_id", "role", "definition", "rule_kind", "rule_id", "start_char", "end_char"),
+        {
+            "role in allowed set": _not_in("role", VOCAB_ROLES),
+            "kind include or exclude": _not_in("rule_kind", ("include", "exclude")),
+            "offsets ordered": lambda df: (
+                (df["start_char"] < 0) | (df["end_char"] < df["start_char"])
+            ),
+        },
+        min_rows=0,
+    )
+)
 
 register(
     TableSchema(

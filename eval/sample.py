@@ -32,6 +32,11 @@ BATCHES = 8
 # draws from the same 2023-2026 ai_terms stratum, excluding earlier waves, add candidates for that
 # role (wave -> postings drawn, batches); wave 3 was drawn after wave 2 still fell short of 120
 EXTRA_WAVES = {2: (160, 2), 3: (100, 2)}
+# wave 4: more postings to tune on, drawn after the first held-out check (2026-12-01) from the
+# ML and AI strata of every era; all of it is development data, the held-out part is unchanged
+DEV_WAVE = 4
+DEV_WAVE_DRAW = 240
+DEV_WAVE_BATCHES = 3
 OVERLAP_PER_BATCH = 10
 SEED = 20261201
 # checked in this order: a posting goes to the first stratum whose words it contains
@@ -106,7 +111,19 @@ def draw(postings: pd.DataFrame) -> pd.DataFrame:
         extra["wave"] = wave
         sample = pd.concat([sample, extra], ignore_index=True)
         batch0 += batches
-    return sample
+    pool = postings[
+        postings["stratum"].isin(["ml_terms", "ai_terms"])
+        & ~postings["posting_id"].isin(sample["posting_id"])
+    ]
+    salt = f"wave{DEV_WAVE}{SEED}"
+    pool = pool.assign(key=pool["posting_id"].map(lambda i: _stable(i, salt)))
+    extra = pool.sort_values("key").head(DEV_WAVE_DRAW).reset_index(drop=True)
+    extra["era"] = [next(e for e, (lo, hi) in ERAS.items() if lo <= y <= hi) for y in extra["year"]]
+    extra["batch"] = batch0 + extra.index % DEV_WAVE_BATCHES + 1
+    extra["split"] = "dev"
+    extra["overlap"] = False
+    extra["wave"] = DEV_WAVE
+    return pd.concat([sample, extra], ignore_index=True)
 
 
 def main() -> None:

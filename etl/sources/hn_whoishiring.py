@@ -37,7 +37,14 @@ ORIGIN = Origin(
     notes="Months come from thread titles. Some threads are archived copies crawled early in their month: "
     "the published coverage lists them (threads whose postings all carry one reconstructed time).",
 )
-TABLES = ("hn_threads", "hn_postings", "hn_demand_monthly", "posting_skills", "skill_shares")
+TABLES = (
+    "hn_threads",
+    "hn_postings",
+    "hn_role_evidence",
+    "hn_demand_monthly",
+    "posting_skills",
+    "skill_shares",
+)
 
 FINAL_AFTER_DAYS = (
     40  # a thread whose month ended this long before its snapshot gets no new postings
@@ -175,7 +182,10 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     from etl.transform import demand, hn_roles, skills
 
     threads, postings = parse_snapshot(snapshot)
-    flags = hn_roles.flag_roles(postings)
+    flags, evidence = hn_roles.flag_roles_with_evidence(postings)
+    evidence = evidence.rename(
+        columns={"kind": "rule_kind", "start": "start_char", "end": "end_char"}
+    )
     flagged = pd.concat(
         [postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1
     )
@@ -199,6 +209,7 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     return {
         "hn_threads": threads,
         "hn_postings": flagged,
+        "hn_role_evidence": evidence,
         "hn_demand_monthly": monthly,
         "posting_skills": posting_skills,
         "skill_shares": pd.concat(shares, ignore_index=True),

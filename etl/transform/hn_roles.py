@@ -6,22 +6,51 @@ posting with boolean `is_<role>_<definition>` columns, or a long posting_id/role
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl.vocab import HN_DEFINITIONS, ROLES
 
 ROLE_RULES_PATH = Path(__file__).resolve().parents[1] / "mappings" / "hn_role_rules.csv"
+# named sub-patterns that rules use as {NAME} (lists of hiring areas, separators ...)
+ROLE_TERMS_PATH = ROLE_RULES_PATH.with_name("hn_role_terms.csv")
+_TERM_REF = re.compile(r"\{([A-Z][A-Z_]*)\}")
+# the term (of ROLE_TERMS_PATH) holding the words every rule of a role needs: a text without them
+# is not scanned by that role's rules (tests/unit/test_hn_roles.py checks that this skips no flag)
+ANCHOR_TERMS: dict[str, str] = {
+    "data_scientist": "DS_ANCHOR",
+    "ml_engineer": "ML_ANCHOR",
+    "ai_engineer": "AI_ANCHOR",
+}
 RULE_KINDS: tuple[str, ...] = ("include", "exclude")
-RULE_COLUMNS: list[str] = ["role", "pattern", "kind", "note"]
+RULE_COLUMNS: list[str] = ["rule_id", "role", "pattern", "kind", "note"]
+# optional: a regex the text just before a match must end with (see RoleMatcher.context)
+OPTIONAL_COLUMNS: list[str] = ["before"]
+BEFORE_CHARS = 1500
+PARALLEL_FROM = 20_000  # postings from which flag_roles scans in several processes
+MAX_WORKERS = 4  # how far back a `before` condition may reach (snapped to a line start)
+EVIDENCE_COLUMNS: list[str] = [
+    "posting_id",
+    "role",
+    "definition",
+    "kind",
+    "rule_id",
+    "start",
+    "end",
+]
 # definition -> the posting column it searches
 DEFINITIONS: dict[str, str] = HN_DEFINITIONS
 ID_COLUMNS: list[str] = ["posting_id", "thread_id", "thread_month", "author", "created_at"]
-# What an excluded phrase is replaced with: a non-word separator, so that masking cannot glue
-# the words on either side into a new match.
-_MASK = " \u00a6 "
+# What each character of an excluded phrase is replaced with: a non-word separator, so that
+# masking cannot glue the words on either side into a new match, of the same length, so that the
+# offsets of the includes found afterwards are offsets in the posting's own text.
+_MASK = "\u00a6"
 
 
 def flag_column(role: str, definition: str) -> str:
@@ -41,15 +70,53 @@ def load_role_rules(path: str | Path | None = None) -> pd.DataFrame:
     return validate_role_rules(rules, source=str(path))
 
 
+def load_role_terms(path: str | Path | None = None) -> dict[str, str]:
+    """The named sub-patterns ({NAME} in a rule), each a valid regex with a note."""
+    path = Path(path) if path is not None else ROLE_TERMS_PATH
+    terms = pd.read_csv(path, dtype=str, keep_default_na=False)
+    problems = []
+    for i, t in enumerate(terms.itertuples(index=False), start=2):
+        if not re.fullmatch(r"[A-Z][A-Z_]*", t.term):
+            problems.append(f"row {i}: term {t.term!r} is not UPPER_CASE")
+        if not t.note.strip():
+            problems.append(f"row {i} ({t.term}): empty note")
+        try:
+            re.compile(t.pattern)
+        except re.error as exc:
+            problems.append(f"row {i} ({t.term}): invalid regex: {exc}")
+    if problems:
+        raise ValueError(f"{path}: invalid role terms:\n  " + "\n  ".join(problems))
+    return dict(zip(terms["term"], terms["pattern"], strict=True))
+
+
+def expand_terms(pattern: str, terms: dict[str, str]) -> str:
+    """`pattern` with each {NAME} replaced by the term's pattern (KeyError names an unknown one)."""
+    return _TERM_REF.sub(lambda m: f"(?:{terms[m.group(1)]})", pattern)
+
+
 def validate_role_rules(rules: pd.DataFrame, source: str = "role rules") -> pd.DataFrame:
     """Check a rules frame (see `load_role_rules`) and return a clean copy."""
     missing = [c for c in RULE_COLUMNS if c not in rules.columns]
     if missing:
         raise ValueError(f"{source}: missing column(s) {missing}; expected {RULE_COLUMNS}")
-    rules = rules[RULE_COLUMNS].fillna("").astype(str).copy()
-    for column in ("role", "kind"):
+    rules = rules.assign(**{c: "" for c in OPTIONAL_COLUMNS if c not in rules.columns})
+    rules = rules[RULE_COLUMNS + OPTIONAL_COLUMNS].fillna("").astype(str).copy()
+    for column in ("rule_id", "role", "kind"):
         rules[column] = rules[column].str.strip()
     problems: list[str] = []
+    terms = load_role_terms()
+    for column in ("pattern", "before"):
+        expanded = []
+        for row_number, pattern in enumerate(rules[column], start=2):
+            unknown = sorted({m for m in _TERM_REF.findall(pattern) if m not in terms})
+            if unknown:
+                problems.append(
+                    f"row {row_number}: unknown term(s) {unknown} in {column} (etl/mappings/hn_role_terms.csv)"
+                )
+                expanded.append(pattern)
+            else:
+                expanded.append(expand_terms(pattern, terms))
+        rules[column] = expanded
     for row_number, rule in enumerate(rules.itertuples(index=False), start=2):
         where = f"row {row_number} ({rule.role}, {rule.kind})"
         if rule.role not in ROLES:
@@ -63,11 +130,22 @@ def validate_role_rules(rules: pd.DataFrame, source: str = "role rules") -> pd.D
                 re.compile(rule.pattern, re.IGNORECASE)
             except re.error as exc:
                 problems.append(f"{where}: invalid regex {rule.pattern!r}: {exc}")
+        if rule.before:
+            try:
+                re.compile(rule.before, re.IGNORECASE)
+            except re.error as exc:
+                problems.append(f"{where}: invalid `before` regex {rule.before!r}: {exc}")
+            if rule.kind != "include":
+                problems.append(f"{where}: only include rules take a `before` condition")
         if not rule.note.strip():
             problems.append(f"{where}: empty note (every rule says why it exists)")
-    duplicated = rules.duplicated(["role", "pattern", "kind"], keep="first")
+        if not re.fullmatch(r"[a-z]+_[a-z]+_\d+", rule.rule_id):
+            problems.append(f"{where}: rule_id {rule.rule_id!r} is not like 'ml_inc_07'")
+    duplicated = rules.duplicated(["role", "pattern", "kind", "before"], keep="first")
     for row_number in rules.index[duplicated] + 2:
         problems.append(f"row {row_number}: duplicate of an earlier rule")
+    for row_number in rules.index[rules.duplicated("rule_id", keep="first")] + 2:
+        problems.append(f"row {row_number}: rule_id used by an earlier rule")
     included = set(rules.loc[rules["kind"] == "include", "role"])
     for role in ROLES:
         if role not in included:
@@ -77,38 +155,158 @@ def validate_role_rules(rules: pd.DataFrame, source: str = "role rules") -> pd.D
     return rules.reset_index(drop=True)
 
 
-def _combined(patterns: list[str]) -> re.Pattern[str] | None:
-    if not patterns:
+@dataclass(frozen=True)
+class RoleMatcher:
+    """One role's rules compiled: every include (and every exclude) as one alternation of named
+    groups, so a match says which rule fired (`rule_ids[group name]`)."""
+
+    include: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
+    rule_ids: dict[str, str]
+    # rules with a `before` condition, each on its own: (rule_id, pattern, before). The pattern
+    # starts at the role's own words, so a scan fails fast everywhere else, and the condition on
+    # what precedes it (a hiring word, the other items of a list) is checked only where it matched.
+    context: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = ()
+    anchor: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> bool:
+        return self.find(text) is not None
+
+    def find(self, text: str) -> tuple[str, int, int] | None:
+        """The first include that fires (rule_id, start, end), plain rules before `before` rules."""
+        # NOTE: the anchor runs case-sensitively on the lower-cased text: twice as fast in
+        # Python's re as an IGNORECASE scan, and anchors are written in lower case
+        if self.anchor is not None and self.anchor.search(text.lower()) is None:
+            return None
+        if self.include is not None and (m := self.include.search(text)) is not None:
+            return (self.rule_ids[m.lastgroup or ""], m.start(), m.end())
+        for rule_id, pattern, before in self.context:
+            if (m := next(_context_hits(text, pattern, before), None)) is not None:
+                return (rule_id, m.start(), m.end())
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+    def decide(self, text: str) -> list[tuple[str, str, int, int]]:
+        """Why `text` is (or is not) an opening: [] when no include fires; else the excluded
+        phrases ('exclude', rule_id, start, end) and the include that survives their masking,
+        if any ('include', ...). Flagged exactly when an 'include' row is present."""
+        found = self.find(text)
+        if found is None:
+            return []
+        if self.exclude is None:
+            return [("include", *found)]
+        out: list[tuple[str, str, int, int]] = []
+
+        def mask(m: re.Match[str]) -> str:
+            out.append(("exclude", self.rule_ids[m.lastgroup or ""], m.start(), m.end()))
+            return _MASK * (m.end() - m.start())
+
+        masked = self.exclude.sub(mask, text)
+        if not out:
+            return [("include", *found)]
+        again = self.find(masked)
+        return out + ([("include", *again)] if again is not None else [])
 
 
-def compile_role_rules(
-    rules: pd.DataFrame,
-) -> dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]]:
-    """Return, per role, one combined include regex and one combined exclude regex (or None)."""
+def _prefix(text: str, start: int, lines: bool) -> str:
+    """The text a `before` condition sees: the match's own line, or, for a condition that spans
+    lines (its pattern names \\n), up to BEFORE_CHARS back, cut at a line start."""
+    if not lines:
+        return text[text.rfind("\n", 0, start) + 1 : start]
+    if start <= BEFORE_CHARS:
+        return text[:start]
+    cut = text.rfind("\n", 0, start - BEFORE_CHARS) + 1
+    return text[cut:start]
+
+
+def _context_hits(text: str, pattern: re.Pattern[str], before: re.Pattern[str]):  # type: ignore[no-untyped-def]
+    lines = "\\n" in before.pattern
+    for m in pattern.finditer(text):
+        if before.search(_prefix(text, m.start(), lines)) is not None:
+            yield m
+
+
+def _combined(rows: pd.DataFrame, rule_ids: dict[str, str]) -> re.Pattern[str] | None:
+    if rows.empty:
+        return None
+    parts = []
+    for rule_id, pattern in zip(rows["rule_id"], rows["pattern"], strict=True):
+        group = f"g{len(rule_ids)}"
+        rule_ids[group] = rule_id
+        parts.append(f"(?P<{group}>{pattern})")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def compile_role_rules(rules: pd.DataFrame, anchors: bool = True) -> dict[str, RoleMatcher]:
+    """Per role, the combined include and exclude regexes (exclude None when the role has none);
+    `anchors=False` scans every text with every rule (the naive path the tests compare with)."""
+    terms = load_role_terms() if anchors else {}
     compiled = {}
     for role in ROLES:
         of_role = rules[rules["role"] == role]
-        include = _combined(of_role.loc[of_role["kind"] == "include", "pattern"].tolist())
-        exclude = _combined(of_role.loc[of_role["kind"] == "exclude", "pattern"].tolist())
-        assert include is not None  # validate_role_rules guarantees an include rule per role
-        compiled[role] = (include, exclude)
+        ids: dict[str, str] = {}
+        plain = of_role[(of_role["kind"] == "include") & (of_role["before"] == "")]
+        with_before = of_role[(of_role["kind"] == "include") & (of_role["before"] != "")]
+        include = _combined(plain, ids)
+        exclude = _combined(of_role[of_role["kind"] == "exclude"], ids)
+        context = tuple(
+            (
+                r.rule_id,
+                re.compile(r.pattern, re.IGNORECASE),
+                # `^` is a line start; the text before is cut at a line start too
+                re.compile(f"(?:{r.before})\\Z", re.IGNORECASE | re.MULTILINE),
+            )
+            for r in with_before.itertuples(index=False)
+        )
+        anchor = re.compile(terms[ANCHOR_TERMS[role]]) if anchors else None
+        compiled[role] = RoleMatcher(include, exclude, ids, context, anchor)
     return compiled
 
 
-def _match(
-    texts: pd.Series, include: re.Pattern[str], exclude: re.Pattern[str] | None
-) -> pd.Series:
-    hit = texts.str.contains(include, regex=True).astype(bool)
-    if exclude is not None and hit.any():
+def mask_excluded(text: str, exclude: re.Pattern[str] | None) -> str:
+    """`text` with every excluded phrase overwritten by separators of the same length."""
+    if exclude is None:
+        return text
+    return exclude.sub(lambda m: _MASK * (m.end() - m.start()), text)
+
+
+def _match(texts: pd.Series, matcher: RoleMatcher) -> pd.Series:
+    # NOTE: `.map(search)` rather than `str.contains`: the same regex engine per text, without
+    # pandas' warning about the rules' named groups
+    hit = texts.map(matcher.search).astype(bool)
+    if matcher.exclude is not None and hit.any():
         # Exclusions work per mention, not per posting: an excluded phrase ("work with our data
         # scientists") is masked out and the include is tried again on what is left, so a
         # posting that also says "we are hiring a Data Scientist" still counts. Only the
         # (few) postings that matched are re-scanned.
-        masked = texts[hit].str.replace(exclude, _MASK, regex=True)
-        hit.loc[hit] = masked.str.contains(include, regex=True).to_numpy(dtype=bool)
+        masked = texts[hit].map(lambda t: mask_excluded(t, matcher.exclude))
+        hit.loc[hit] = masked.map(matcher.search).to_numpy(bool)
     return hit
+
+
+def scan(text: str, matcher: RoleMatcher, first: bool = False) -> list[tuple[str, str, int, int]]:
+    """Every rule that fires on `text`: (kind, rule_id, start, end), excludes first. An include
+    is only listed where it survives the masking of the excluded phrases. `first`: only the
+    first match of the plain includes and of each `before` rule (what the published evidence
+    keeps: enough to say why, at the cost of one search)."""
+    out = []
+    if matcher.exclude is not None:
+        for m in matcher.exclude.finditer(text):
+            out.append(("exclude", matcher.rule_ids[m.lastgroup or ""], m.start(), m.end()))
+    masked = mask_excluded(text, matcher.exclude)
+    if matcher.include is not None:
+        found = (
+            ([m] if first and (m := matcher.include.search(masked)) else [])
+            if first
+            else matcher.include.finditer(masked)
+        )
+        for m in found:
+            out.append(("include", matcher.rule_ids[m.lastgroup or ""], m.start(), m.end()))
+    for rule_id, pattern, before in matcher.context:
+        hits = _context_hits(masked, pattern, before)
+        for m in [next(hits, None)] if first else hits:
+            if m is not None:
+                out.append(("include", rule_id, m.start(), m.end()))
+    return out
 
 
 def flag_roles(postings: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -120,18 +318,72 @@ def flag_roles(postings: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.
     `is_<role>_<definition>` (role in data_scientist, ml_engineer, ai_engineer). A posting can
     be flagged for several roles. `rules` defaults to `load_role_rules()`.
     """
+    return flag_roles_with_evidence(postings, rules, evidence=False)[0]
+
+
+def flag_roles_with_evidence(
+    postings: pd.DataFrame, rules: pd.DataFrame | None = None, evidence: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`flag_roles` and, for every flag set, why (see `role_evidence`), in one scan."""
     needed = ["posting_id", *DEFINITIONS.values()]
     missing = [c for c in needed if c not in postings.columns]
     if missing:
         raise ValueError(f"postings lack column(s) {missing} needed to flag roles")
     rules = load_role_rules() if rules is None else validate_role_rules(rules)
-    compiled = compile_role_rules(rules)
     out = postings[[c for c in ID_COLUMNS if c in postings.columns]].copy()
+    columns = needed
+    workers = min(MAX_WORKERS, os.cpu_count() or 1)
+    if len(postings) < PARALLEL_FROM or workers < 2:
+        flags, ev = _flags(postings[columns], rules, evidence)
+    else:
+        # NOTE: Python's re holds the GIL: the rules scan in processes, one chunk each
+        chunks = np.array_split(np.arange(len(postings)), workers)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(
+                pool.map(
+                    _flags,
+                    [postings[columns].iloc[c] for c in chunks],
+                    [rules] * len(chunks),
+                    [evidence] * len(chunks),
+                )
+            )
+        flags = pd.concat([f for f, _ in parts])
+        ev = pd.concat([e for _, e in parts], ignore_index=True)
+    for column in flags.columns:
+        out[column] = flags[column].to_numpy(bool)
+    return out, ev
+
+
+def _flags(
+    texts: pd.DataFrame, rules: pd.DataFrame, evidence: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    compiled = compile_role_rules(rules)
+    out = pd.DataFrame(index=texts.index)
+    rows = []
+    ids = texts["posting_id"].to_numpy()
     for definition, column in DEFINITIONS.items():
-        texts = postings[column].fillna("").astype(str)
-        for role, (include, exclude) in compiled.items():
-            out[flag_column(role, definition)] = _match(texts, include, exclude)
-    return out
+        values = texts[column].fillna("").astype(str).tolist()
+        for role, matcher in compiled.items():
+            hit = np.zeros(len(values), dtype=bool)
+            for i, text in enumerate(values):
+                why = matcher.decide(text)
+                if why and why[-1][0] == "include":
+                    hit[i] = True
+                    if evidence:
+                        rows.extend((int(ids[i]), role, definition, *w) for w in why)
+            out[flag_column(role, definition)] = hit
+    ev = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
+    return out, ev.astype({"posting_id": "int64", "start": "int64", "end": "int64"})
+
+
+def role_evidence(
+    postings: pd.DataFrame, flags: pd.DataFrame | None = None, rules: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Why each flag is set: one row per rule that fired in a flagged posting (EVIDENCE_COLUMNS:
+    posting_id, role, definition, kind include/exclude, rule_id, start, end; offsets into the
+    definition's column, `first_line` or `text`). Never the text itself. `flags` is accepted
+    for callers that have them; the evidence is recomputed with the flags in one scan."""
+    return flag_roles_with_evidence(postings, rules)[1]
 
 
 def posting_roles_long(flags: pd.DataFrame, definition: str) -> pd.DataFrame:

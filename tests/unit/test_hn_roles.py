@@ -54,14 +54,15 @@ PHRASES = _read_phrases()
 
 def test_shipped_rules_are_valid_and_documented() -> None:
     rules = load_role_rules()
-    assert list(rules.columns) == ["role", "pattern", "kind", "note"]
+    assert list(rules.columns) == ["rule_id", "role", "pattern", "kind", "note", "before"]
+    assert rules["rule_id"].is_unique
     assert set(rules["role"]) == set(ROLES)
     assert set(rules["kind"]) == {"include", "exclude"}
     assert (rules["note"].str.len() > 10).all()
 
 
 def _write_rules(
-    tmp_path: Path, rows: list[list[str]], header: str = "role,pattern,kind,note"
+    tmp_path: Path, rows: list[list[str]], header: str = "rule_id,role,pattern,kind,note"
 ) -> Path:
     path = tmp_path / "rules.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -72,21 +73,29 @@ def _write_rules(
 
 def _minimal_rows() -> list[list[str]]:
     return [
-        ["data_scientist", r"\bdata scientist\b", "include", "title"],
-        ["ml_engineer", r"\bml engineer\b", "include", "title"],
-        ["ai_engineer", r"\bai engineer\b", "include", "title"],
+        ["ds_inc_01", "data_scientist", r"\bdata scientist\b", "include", "title"],
+        ["ml_inc_01", "ml_engineer", r"\bml engineer\b", "include", "title"],
+        ["ai_inc_01", "ai_engineer", r"\bai engineer\b", "include", "title"],
     ]
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (["product_manager", r"\bpm\b", "include", "x"], "unknown role 'product_manager'"),
-        (["ml_engineer", r"\bml\b", "maybe", "x"], "unknown kind 'maybe'"),
-        (["ml_engineer", r"(unclosed", "include", "x"], "invalid regex"),
-        (["ml_engineer", r"", "include", "x"], "empty pattern"),
-        (["ml_engineer", r"\bmle\b", "include", ""], "empty note"),
-        (["data_scientist", r"\bdata scientist\b", "include", "again"], "duplicate"),
+        (
+            ["pm_inc_01", "product_manager", r"\bpm\b", "include", "x"],
+            "unknown role 'product_manager'",
+        ),
+        (["ml_inc_09", "ml_engineer", r"\bml\b", "maybe", "x"], "unknown kind 'maybe'"),
+        (["ml_inc_09", "ml_engineer", r"(unclosed", "include", "x"], "invalid regex"),
+        (["ml_inc_09", "ml_engineer", r"", "include", "x"], "empty pattern"),
+        (["ml_inc_09", "ml_engineer", r"\bmle\b", "include", ""], "empty note"),
+        (["ds_inc_09", "data_scientist", r"\bdata scientist\b", "include", "again"], "duplicate"),
+        (
+            ["ml_inc_01", "ml_engineer", r"\bmle\b", "include", "x"],
+            "rule_id used by an earlier rule",
+        ),
+        (["ML-7", "ml_engineer", r"\bmle\b", "include", "x"], "is not like 'ml_inc_07'"),
     ],
 )
 def test_bad_rules_raise_naming_the_row(tmp_path: Path, change: list[str], message: str) -> None:
@@ -104,7 +113,9 @@ def test_role_without_include_rule_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_column_is_refused(tmp_path: Path) -> None:
-    path = _write_rules(tmp_path, [r[:3] for r in _minimal_rows()], header="role,pattern,kind")
+    path = _write_rules(
+        tmp_path, [r[:4] for r in _minimal_rows()], header="rule_id,role,pattern,kind"
+    )
     with pytest.raises(ValueError, match=r"missing column\(s\) \['note'\]"):
         load_role_rules(path)
 
@@ -245,3 +256,46 @@ def test_any_index_is_kept() -> None:
     flags = flag_roles(postings)
     assert flags.index.tolist() == [7, 7]
     assert flags["is_data_scientist_anywhere"].tolist() == [False, True]
+
+
+def test_anchor_prefilter_changes_no_flag() -> None:
+    """The fast path (a role's anchor words gate its rules) flags exactly what scanning every
+    text with every rule flags, on the tricky phrases and on variants with the role's words."""
+    from etl.transform.hn_roles import compile_role_rules, load_role_rules
+
+    rules = load_role_rules()
+    fast, naive = compile_role_rules(rules), compile_role_rules(rules, anchors=False)
+    texts = [r["first_line"] + "\n" + r["body"] for r in PHRASES]
+    texts += [t.upper() for t in texts] + [t.replace(" ", "  ") for t in texts]
+    for role in fast:
+        for text in texts:
+            assert fast[role].decide(text) == naive[role].decide(text), (role, text)
+
+
+def test_evidence_names_the_rule_and_offsets() -> None:
+    from etl.transform.hn_roles import flag_roles_with_evidence
+
+    postings = _postings(
+        (
+            "Acme | Backend Engineer",
+            "You will work with our data scientists. Also hiring: Data Scientist.",
+        )
+    )
+    flags, ev = flag_roles_with_evidence(postings)
+    assert flags.loc[0, "is_data_scientist_anywhere"]
+    text = postings.loc[0, "text"]
+    rows = ev[(ev.role == "data_scientist") & (ev.definition == "anywhere")]
+    assert list(rows["kind"]) == ["exclude", "include"]
+    exc, inc = rows.iloc[0], rows.iloc[1]
+    assert text[exc.start : exc.end] == "with our data scientists"
+    assert text[inc.start : inc.end] == "Data Scientist"
+    assert exc.rule_id.startswith("ds_exc_") and inc.rule_id.startswith("ds_inc_")
+    assert set(ev.columns) == {
+        "posting_id",
+        "role",
+        "definition",
+        "kind",
+        "rule_id",
+        "start",
+        "end",
+    }
