@@ -90,8 +90,13 @@ def load_role_terms(path: str | Path | None = None) -> dict[str, str]:
 
 
 def expand_terms(pattern: str, terms: dict[str, str]) -> str:
-    """`pattern` with each {NAME} replaced by the term's pattern (KeyError names an unknown one)."""
-    return _TERM_REF.sub(lambda m: f"(?:{terms[m.group(1)]})", pattern)
+    """`pattern` with each {NAME} replaced by the term's pattern, terms inside terms too
+    (KeyError names an unknown one; a term that refers to itself is refused)."""
+    for _ in range(10):
+        if not _TERM_REF.search(pattern):
+            return pattern
+        pattern = _TERM_REF.sub(lambda m: f"(?:{terms[m.group(1)]})", pattern)
+    raise ValueError(f"role terms refer to each other in a loop: {pattern[:80]!r}")
 
 
 def validate_role_rules(rules: pd.DataFrame, source: str = "role rules") -> pd.DataFrame:
