@@ -171,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--dev", action="store_true", help="print the development part's table only (for tuning)"
     )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="compare with the committed eval/results.json instead of writing it (exit 1 if they differ)",
+    )
     args = ap.parse_args(argv)
 
     labels = load_labels()
@@ -211,6 +216,16 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown(results, "dev"))
         return 0
     md = markdown(results)
+    if args.check:
+        committed = json.loads(RESULTS_JSON.read_text())
+        fresh = json.loads(json.dumps(results, default=float))
+        keys = ("roles", "agreement", "labelled", "heldout_postings", "dev_postings")
+        stale = [k for k in keys if committed.get(k) != fresh.get(k)]
+        if stale:
+            print(f"eval/results.json is stale ({', '.join(stale)} differ): run `make eval`")
+            return 1
+        print("eval/results.json matches this code and these labels")
+        return 0
     RESULTS_JSON.write_text(json.dumps(results, indent=1, default=float) + "\n")
     RESULTS_MD.write_text("# Evaluation on the held-out part\n\n" + md + "\n")
     print(md)

@@ -4,6 +4,9 @@ the skill taxonomy, searchable; and the method notes."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -60,6 +63,59 @@ than {vocab.LAST_POSTING_DAYS} days after it opened. The Overview compares the l
 **Hacker News record.** {describe_hn(hn)}. {describe_one_timestamp(hn)} Texts belong to their
 authors: only aggregates are shown or exported.
 """
+
+
+EVAL_RESULTS = Path(__file__).resolve().parents[2] / "eval" / "results.json"
+
+
+def counting_quality_table(results: dict) -> pd.DataFrame:
+    """The held-out figures of `make eval` for all eras: one row per definition and role."""
+    rows = []
+    for r in results.get("roles", []):
+        if r["split"] != "heldout" or r["era"] != "all":
+            continue
+        rows.append(
+            {
+                "definition": r["definition"],
+                "role": vocab.role_label(r["role"]),
+                "labelled postings": r["n"],
+                "openings among them": r["positives"],
+                "precision": r["precision"],
+                "precision 95% CI": "{:.2f}-{:.2f}".format(*r["precision_95"]),
+                "recall": r["recall"],
+                "recall 95% CI": "{:.2f}-{:.2f}".format(*r["recall_95"]),
+                "F1": r["f1"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def role_counting_quality() -> None:
+    st.subheader("How well the role counting works")
+    if not EVAL_RESULTS.is_file():
+        st.info("No evaluation figures in this checkout: `make eval` writes eval/results.json.")
+        return
+    results = json.loads(EVAL_RESULTS.read_text())
+    table = counting_quality_table(results)
+    ag = results.get("agreement", {})
+    st.markdown(
+        "Definitions: *anywhere* counts a posting when its text offers the role's job (titles, hiring "
+        "sentences, lists of hiring areas; mentions such as 'work with our data scientists' excluded); "
+        "*header* only when the first line does. Measured on "
+        f"{results['heldout_postings']:,} held-out postings read by hand (LABELLING.md) that no rule was "
+        f"tuned on ({results['labelled']:,} labelled in all). Recall below 1 means the series undercount "
+        "that role's openings by that factor; compare roles with their recall in mind."
+    )
+    st.dataframe(table.round(2), hide_index=True, width="stretch")
+    if ag:
+        st.caption(
+            f"Labeller agreement on {ag['postings']} postings read twice (Cohen's kappa): "
+            + ", ".join(
+                f"{vocab.role_label(r)} {ag[r]['kappa']:.2f}" for r in vocab.ROLES if r in ag
+            )
+            + ". The labellers were helper sessions of one model: agreement shows consistency, not independent "
+            f"human judgement. Figures of code {results.get('code_version', '?')}, {results.get('generated_at', '?')}."
+        )
 
 
 def _age(iso_text: str | None) -> str:
@@ -130,6 +186,7 @@ def render() -> None:
 
     st.header("Method notes")
     st.markdown(method_notes(state))
+    role_counting_quality()
 
     st.header("Job titles -> roles (aijobs salaries)")
     from etl.transform.roles import load_title_map

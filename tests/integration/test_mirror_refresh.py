@@ -178,3 +178,16 @@ def test_demand_and_skills_published(published):
     assert ps.skill.nunique() > 100
     sh = table(published, "skill_shares")
     assert (sh.postings_with_skill <= sh.role_postings).all()
+
+
+def test_committed_eval_figures_are_this_codes(published):
+    """eval/results.json (quoted in the README and on Data & methods) is what this code scores on
+    the labelled postings published from the mirror: a rule change without `make eval` fails."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "eval", "--data-dir", str(published), "--check"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
