@@ -208,6 +208,12 @@ FIELDS: dict[str, Field] = {
         "offset of the match's first character in the searched text (first_line for header, text for anywhere)",
     ),
     "end_char": Field("int64", "characters", "offset just past the match's last character"),
+    "attribution": Field(
+        "string",
+        "",
+        "how a skill was tied to a role's job: single_job (the ad offers one job), job_part (the skill "
+        "sits in the part of the ad about that job), company_wide (a part that names no job, or a stack line)",
+    ),
     # --- skills
     "skill": Field("string", "", "canonical skill name (etl/mappings/skills.csv)"),
     "category": Field("string", "", "skill category (languages, cloud, mlops_deployment, ...)"),
@@ -489,6 +495,23 @@ register(
                 (df["start_char"] < 0) | (df["end_char"] < df["start_char"])
             ),
         },
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "hn_role_skills",
+        "Skills of each flagged posting tied to the job of each role it offers (anywhere definition): a "
+        "skill named only in another job's part of a multi-job ad is not that role's (etl/transform/attribution.py)",
+        ("posting_id", "role", "skill", "attribution"),
+        {
+            "role in allowed set": _not_in("role", VOCAB_ROLES),
+            "attribution in allowed set": _not_in(
+                "attribution", ("single_job", "job_part", "company_wide")
+            ),
+        },
+        unique=("posting_id", "role", "skill"),
         min_rows=0,
     )
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from etl import store
 from etl.config import REPO_ROOT, load_settings
 from etl.transform import hn_roles
 from etl.vocab import HN_DEFINITIONS, ROLES
-from eval.stats import cohen_kappa, prf
+from eval.stats import cohen_kappa, micro_prf, prf
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.jsonl"
@@ -93,6 +94,55 @@ def role_metrics(labels: pd.DataFrame, flags: pd.DataFrame, split: str) -> list[
     return rows
 
 
+LABEL_SKILLS = (
+    "python r excel tableau power_bi spark airflow dbt snowflake databricks mongodb kafka pandas "
+    "numpy scikit_learn xgboost pytorch tensorflow keras jax hugging_face langchain llm rag mlflow "
+    "kubeflow sagemaker kubernetes docker terraform deep_learning nlp computer_vision scala java go "
+    "rust c_plus_plus typescript"
+).split()  # LABELLING.md's list
+
+
+def label_name(skill: str) -> str:
+    """The taxonomy's name of a skill as LABELLING.md writes it: 'C++' -> c_plus_plus."""
+    return re.sub(r"[^a-z0-9]+", "_", skill.lower().replace("c++", "c_plus_plus")).strip("_")
+
+
+def skill_attribution_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
+    """Role-skill micro precision / recall / F1 of the attribution, and of whole-ad attribution
+    (every skill of the ad to every role), on the postings with labelled roles. The labelled roles
+    are given, so the figures measure attribution (and skill extraction), not role counting."""
+    from etl.transform import attribution
+    from etl.transform.skills import default_matcher
+
+    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    skills = default_matcher()
+    keep = set(LABEL_SKILLS)
+    texts = postings.set_index("posting_id")["text"]
+    part = labels[(labels["split"] == split) & (labels["roles"].map(len) > 0)]
+    out = {}
+    for subset in ("all", "multi_job"):
+        sub = part if subset == "all" else part[part["multi_job"].astype(bool)]
+        truth, whole, attributed = [], [], []
+        for rec in sub.itertuples(index=False):
+            text = str(texts.loc[rec.id])
+            truth.append({(r, s) for r, ss in rec.role_skills.items() for s in ss})
+            found = {label_name(s) for s in skills.skills_in(text)} & keep
+            whole.append({(r, s) for r in rec.roles for s in found})
+            attributed.append(
+                {
+                    (r, label_name(s))
+                    for r, s, _ in attribution.attribute(text, list(rec.roles), matchers, skills)
+                    if label_name(s) in keep
+                }
+            )
+        out[subset] = {
+            "postings": int(len(sub)),
+            "attributed": micro_prf(truth, attributed),
+            "whole_ad": micro_prf(truth, whole),
+        }
+    return out
+
+
 def agreement(first: pd.DataFrame, second: pd.DataFrame) -> dict:
     both = first.merge(second, on="id", suffixes=("_a", "_b"))
     out = {"postings": int(len(both))}
@@ -147,8 +197,22 @@ def markdown(results: dict, split: str = "heldout") -> str:
         )
         + ".",
     ]
-    for extra in results.get("sections", []):
-        lines += ["", extra]
+    sa = results.get("skill_attribution")
+    if sa:
+        lines += [
+            "",
+            "Skills per role (LABELLING.md's `role_skills`, held-out part, labelled roles given): role-skill "
+            "micro precision / recall / F1 of the attribution (target F1 >= 0.85), beside whole-ad attribution:",
+            "",
+            "| postings | n | attributed P / R / F1 | whole-ad P / R / F1 |",
+            "|---|---|---|---|",
+        ]
+        for subset, m in sa.items():
+            a, w = m["attributed"], m["whole_ad"]
+            lines.append(
+                f"| {subset.replace('_', '-')} | {m['postings']} | {_fmt(a['precision'])} / {_fmt(a['recall'])} / "
+                f"{_fmt(a['f1'])} | {_fmt(w['precision'])} / {_fmt(w['recall'])} / {_fmt(w['f1'])} |"
+            )
     return "\n".join(lines)
 
 
@@ -210,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         "dev_postings": int((labels["split"] == "dev").sum()),
         "roles": role_metrics(labels, flags, "heldout") + role_metrics(labels, flags, "dev"),
         "agreement": agreement(labels, load_labels(SECOND)),
+        "skill_attribution": skill_attribution_metrics(labels, postings, "heldout"),
         "targets": {f"{r}/{d}": t for (r, d), t in TARGETS.items()},
     }
     if args.dev:
@@ -219,7 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         committed = json.loads(RESULTS_JSON.read_text())
         fresh = json.loads(json.dumps(results, default=float))
-        keys = ("roles", "agreement", "labelled", "heldout_postings", "dev_postings")
+        keys = (
+            "roles",
+            "agreement",
+            "skill_attribution",
+            "labelled",
+            "heldout_postings",
+            "dev_postings",
+        )
         stale = [k for k in keys if committed.get(k) != fresh.get(k)]
         if stale:
             print(f"eval/results.json is stale ({', '.join(stale)} differ): run `make eval`")
