@@ -17,7 +17,7 @@ EMPTY = "all"  # link value of a multiselect cleared on purpose (empty = every v
 KNOWN_KEYS = frozenset(
     {"roles", "def", "period_from", "period_to", "country"}  # global (dashboard/scope.py)
     | {"exp", "emp", "remote", "size", "dups"}  # pay
-    | {"cat", "top", "trend"}  # skills
+    | {"cat", "top", "trend", "cmp"}  # skills
 )
 _NOTICES = "_url_notices"
 _KEEP = "_keep_"

@@ -9,7 +9,13 @@ import pandas as pd
 
 from dashboard import data, metrics
 from dashboard.scope import ROLES, Scope
-from etl.vocab import MIN_N, POOLED_RATIO_MIN_DS, POOLED_RATIO_MONTHS, RECENT_MONTHS
+from etl.vocab import (
+    ERA_MATCH_MIN_N,
+    MIN_N,
+    POOLED_RATIO_MIN_DS,
+    POOLED_RATIO_MONTHS,
+    RECENT_MONTHS,
+)
 
 # NOTE: the role definitions themselves select postings that say "machine learning" or "AI", so
 # these skills are tautological for the comparison and are left out of shares and log-odds.
@@ -317,6 +323,40 @@ def distinctive_counts(
         [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS, *(categories or [])],
         ("hn_postings", "posting_skills"),
     )
+
+
+def distinctive_counts_by_year(
+    state: data.DataState, scope: Scope, categories: list[str] | None = None
+) -> pd.DataFrame:
+    """`distinctive_counts` per posted year: stratum (year), skill, count_a, count_b and the
+    year's group sizes n_a (ML-engineer-only postings), n_b (data-scientist-only postings)."""
+    skip = ", ".join("?" for _ in ROLE_NAME_SKILLS)
+    sql = (
+        _role_posting_cte(scope.hn_definition)
+        + ", g AS (SELECT posting_id, posted_year, is_ml_engineer AS a FROM p WHERE is_ml_engineer <> is_data_scientist), "
+        "n AS (SELECT posted_year, count(*) FILTER (WHERE a)::BIGINT AS n_a, count(*) FILTER (WHERE NOT a)::BIGINT AS n_b "
+        "FROM g GROUP BY posted_year) "
+        "SELECT g.posted_year AS stratum, s.skill, count(*) FILTER (WHERE g.a)::BIGINT AS count_a, "
+        "count(*) FILTER (WHERE NOT g.a)::BIGINT AS count_b, any_value(n.n_a) AS n_a, any_value(n.n_b) AS n_b "
+        f"FROM g JOIN n USING (posted_year) JOIN {{posting_skills}} s USING (posting_id) WHERE s.skill NOT IN ({skip})"
+        + (f" AND s.category IN ({', '.join('?' for _ in categories)})" if categories else "")
+        + " GROUP BY g.posted_year, s.skill ORDER BY 1, 2"
+    )
+    return data.run_query(
+        state,
+        sql,
+        [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS, *(categories or [])],
+        ("hn_postings", "posting_skills"),
+    )
+
+
+def distinctive_within_years(counts_by_year: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
+    """Era-matched distinctive skills: the log-odds compared within each year in which both roles
+    have ERA_MATCH_MIN_N postings, combined (etl.transform.skills.stratified_log_odds)."""
+    from etl.transform.skills import stratified_log_odds
+
+    lo, years = stratified_log_odds(counts_by_year, ERA_MATCH_MIN_N)
+    return lo.reset_index(), [int(y) for y in years]
 
 
 def distinctive_from_counts(counts: pd.DataFrame) -> pd.DataFrame:

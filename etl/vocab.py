@@ -34,6 +34,10 @@ MIN_N = 10  # below this a slice shows no statistic
 LOW_N = 30  # below this a statistic is marked low-confidence
 HIGH_N = 100  # from this a statistic is marked high-confidence
 
+# a year enters the like-with-like (era-matched) skill comparison when both roles have this many
+# postings in it
+ERA_MATCH_MIN_N = LOW_N
+
 # --- pay ---------------------------------------------------------------------------------------
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261128

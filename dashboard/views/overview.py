@@ -137,7 +137,16 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
             f"Too few postings to compare (ML engineer n = {den['ml_engineer']}, data scientist n = {den['data_scientist']})."
         )
         return
-    lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
+    lo, years = queries.distinctive_within_years(queries.distinctive_counts_by_year(state, sc))
+    if years:
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+        how = (
+            f"compared within the same years ({span}: each year with at least {vocab.ERA_MATCH_MIN_N} "
+            "postings of both roles)"
+        )
+    else:
+        lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
+        how = f"pooled over {sc.year_from}-{sc.year_to} (no year has {vocab.ERA_MATCH_MIN_N} postings of both roles)"
     sides = (
         ("ml_engineer", lo[lo["z"] > 0].nlargest(5, "z")),
         ("data_scientist", lo[lo["z"] < 0].nsmallest(5, "z")),
@@ -171,7 +180,7 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
             )
     info = state.source_of("posting_skills")
     st.caption(
-        f"Weighted log-odds with an informative prior; source: {info['producer']}; snapshot {info['snapshot_date']}"
+        f"Weighted log-odds with an informative prior, {how}; source: {info['producer']}; snapshot {info['snapshot_date']}"
     )
     st.page_link("views/skills.py", label="Skills in detail", icon="🧰")
 

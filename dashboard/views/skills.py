@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import charts, data, export, filters, metrics, queries, scope
 from dashboard.sources_ui import download_pair
+from etl import vocab
 from etl.transform.skills import CATEGORIES
 
 CLAIMS = [
@@ -29,7 +30,64 @@ def skill_filters(state: data.DataState) -> dict:
     cats = sorted(CATEGORIES)
     categories = filters.multiselect("Skill categories", "cat", cats, help="Empty: every category")
     top_n = filters.radio("Top N", "top", [10, 15, 20, 30], 15, horizontal=True)
-    return {"categories": categories, "top": top_n}
+    compare = filters.radio(
+        "Compare the roles",
+        "cmp",
+        list(COMPARISONS),
+        "years",
+        format_func=COMPARISONS.get,
+        help="Within the same years: each year in which both roles have at least "
+        f"{vocab.ERA_MATCH_MIN_N} postings is compared on its own and the years are combined, so the "
+        "roles' different peak years do not pass for differences between the roles. Pooled: all "
+        "postings of the period in one comparison.",
+    )
+    return {"categories": categories, "top": top_n, "compare": compare}
+
+
+COMPARISONS = {
+    "years": "Within the same years (like with like)",
+    "pooled": "Pooled over the period",
+}
+
+
+def matched_claims(
+    rows: pd.DataFrame, rp: pd.DataFrame, years: list[int], roles: list[str]
+) -> pd.DataFrame:
+    """The claims, era-matched: each role's share per year over `years`, averaged with the
+    weights of the two roles' combined postings per year (direct standardisation to one year mix)."""
+    rp = rp[rp["posted_year"].isin(years)]
+    per_year = rp.pivot_table(
+        index="posted_year", columns="role", values="role_postings", aggfunc="sum"
+    )
+    per_year = per_year.reindex(columns=roles, fill_value=0).fillna(0)
+    weights = per_year.sum(axis=1) / per_year.to_numpy().sum()
+    recs = []
+    for claimed_for, label, skills in CLAIMS:
+        cats = [x.split(":", 1)[1] for x in skills if x.startswith("category:")]
+        names = [x for x in skills if not x.startswith("category:")]
+        match = rows["posted_year"].isin(years) & (
+            rows["skill"].isin(names) | rows["category"].isin(cats)
+        )
+        for role in roles:
+            hits = (
+                rows[match & (rows["role"] == role)].groupby("posted_year")["posting_id"].nunique()
+            )
+            n_y = per_year[role]
+            share = (hits.reindex(n_y.index, fill_value=0) / n_y.where(n_y > 0)).fillna(0)
+            n = int(n_y.sum())
+            recs.append(
+                {
+                    "claim": f"{charts.role_label(claimed_for)}s use {label}",
+                    "skills counted": ", ".join(names + [f"any {c} skill" for c in cats]),
+                    "role": charts.role_label(role),
+                    "postings mentioning": int(hits.sum()),
+                    "role postings (n)": n,
+                    "share_pct": round(100 * float((share * weights).sum()), 1)
+                    if n >= metrics.MIN_N
+                    else None,
+                }
+            )
+    return pd.DataFrame(recs)
 
 
 def claims_table(
@@ -56,6 +114,14 @@ def claims_table(
                 }
             )
     return pd.DataFrame(recs)
+
+
+def _years(years: list[int]) -> str:
+    if not years:
+        return "none"
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    return ", ".join(map(str, years))
 
 
 def render() -> None:
@@ -101,20 +167,52 @@ def render() -> None:
         )
         c.caption(caption)
 
+    matched = compare and f["compare"] == "years"
+    years: list[int] = []
+    if compare:
+        by_year = queries.distinctive_counts_by_year(state, sc, f["categories"])
+        lo_years, years = queries.distinctive_within_years(by_year)
     st.header("Claims, checked")
-    claims = claims_table(
-        rows, denominators, [r for r in roles if r in ("data_scientist", "ml_engineer")]
-    )
+    claim_roles = [r for r in roles if r in ("data_scientist", "ml_engineer")]
+    if matched and years:
+        claims = matched_claims(rows, rp, years, claim_roles)
+        how = (
+            f"within the same years ({_years(years)}: every year with at least {vocab.ERA_MATCH_MIN_N} postings "
+            "of both roles), each role's yearly share weighted by the two roles' combined postings per year"
+        )
+    else:
+        claims = claims_table(rows, denominators, claim_roles)
+        how = f"pooled over {period}"
+        if matched:
+            st.info(
+                f"No year has {vocab.ERA_MATCH_MIN_N} postings of both roles in {period}: the comparison is pooled."
+            )
     st.dataframe(claims, hide_index=True, width="stretch", height=35 * (len(claims) + 1) + 3)
     st.caption(
-        "Each claim is measured as the share of each role's postings that mention any of the counted skills; "
-        "the claimed role should show the higher share. " + caption
+        "Each claim is measured as the share of each role's postings that mention any of the counted skills, "
+        f"{how}; the claimed role should show the higher share. " + caption
     )
 
     st.header("Distinctive skills")
     n_ml, n_ds = int(denominators["ml_engineer"]), int(denominators["data_scientist"])
     if not compare:
         st.info("Select both Data Scientist and ML Engineer in the Roles filter to compare them.")
+    elif matched and years:
+        lo = lo_years
+        k = max(5, f["top"] // 2)
+        strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+        n_a, n_b = int(lo["n_a"].iloc[0]), int(lo["n_b"].iloc[0])
+        st.plotly_chart(
+            charts.distinctive_skills(strongest, n_a, n_b), config=charts.CONFIG, width="stretch"
+        )
+        st.caption(
+            f"Compared within the same years: {_years(years)} (each year in which both roles have at least "
+            f"{vocab.ERA_MATCH_MIN_N} postings). In each year the weighted log-odds ratio with the year's pooled "
+            "counts as prior (Monroe, Colaresi and Quinn 2008); the years are combined by inverse-variance "
+            f"weights. n = {n_a:,} ML-engineer-only and {n_b:,} data-scientist-only postings in those years; "
+            "postings of both roles are left out. The pooled comparison is one click away in the sidebar. "
+            + caption
+        )
     elif min(n_ml, n_ds) >= 10:
         lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, f["categories"]))
         k = max(5, f["top"] // 2)

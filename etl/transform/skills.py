@@ -655,6 +655,55 @@ def weighted_log_odds(
     return out.sort_values("z", ascending=False)
 
 
+def stratified_log_odds(counts: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame, list]:
+    """Weighted log-odds compared within strata (e.g. years) and combined: like with like.
+
+    `counts`: one row per stratum x skill with `stratum`, `skill`, `count_a`, `count_b` and the
+    stratum's group sizes `n_a`, `n_b`. Strata where either group has fewer than `min_n` postings
+    are left out. In each stratum `weighted_log_odds` (its own pooled prior) gives delta and its
+    variance per skill; a skill's deltas are combined by inverse-variance weights (a fixed-effect
+    meta-analysis): delta = sum(w * delta_s) / sum(w), variance = 1 / sum(w), w = 1 / variance_s,
+    z = delta / sqrt(variance). So a skill cannot look distinctive of a role only because that
+    role's postings come from the years in which the skill was common.
+
+    Returns (a frame like `weighted_log_odds`'s, with counts and group sizes summed over the
+    strata used and `strata` = how many strata the skill was seen in; the sorted strata used).
+    """
+    sizes = counts.groupby("stratum")[["n_a", "n_b"]].first()
+    used = sorted(sizes.index[(sizes["n_a"] >= min_n) & (sizes["n_b"] >= min_n)].tolist())
+    parts = []
+    for stratum in used:
+        part = counts[counts["stratum"] == stratum].set_index("skill")
+        lo = weighted_log_odds(
+            part["count_a"],
+            int(sizes.loc[stratum, "n_a"]),
+            part["count_b"],
+            int(sizes.loc[stratum, "n_b"]),
+        )
+        parts.append(lo.assign(stratum=stratum))
+    cols = ["count_a", "count_b", "n_a", "n_b", "delta", "variance", "z", "strata"]
+    if not parts:
+        return pd.DataFrame(columns=cols).rename_axis("skill"), used
+    allp = pd.concat(parts)
+    allp["w"] = 1.0 / allp["variance"]
+    allp["wd"] = allp["w"] * allp["delta"]
+    g = allp.groupby(level=0)
+    out = pd.DataFrame(
+        {
+            "count_a": g["count_a"].sum().astype("int64"),
+            "count_b": g["count_b"].sum().astype("int64"),
+            "n_a": int(sizes.loc[used, "n_a"].sum()),
+            "n_b": int(sizes.loc[used, "n_b"].sum()),
+            "delta": g["wd"].sum() / g["w"].sum(),
+            "variance": 1.0 / g["w"].sum(),
+            "strata": g.size().astype("int64"),
+        }
+    )
+    out["z"] = out["delta"] / np.sqrt(out["variance"])
+    out.index.name = "skill"
+    return out[cols].sort_values("z", ascending=False), used
+
+
 def cooccurrence(
     posting_skills: pd.DataFrame,
     posting_ids: Iterable[int] | None = None,

@@ -318,3 +318,39 @@ def test_cooccurrence_lift_by_hand() -> None:
     wider = cooccurrence(ps, posting_ids=[1, 2, 3, 4, 5, 6], min_count=2)
     assert wider["lift"].tolist() == pytest.approx([4 / 3])
     assert len(cooccurrence(ps, min_count=1, top=1)) == 1
+
+
+def test_stratified_log_odds_compares_like_with_like():
+    """A skill common in one year and rare in another looks distinctive of the role whose
+    postings come from the common year when pooled, and not when compared within years."""
+    import pandas as pd
+
+    from etl.transform.skills import stratified_log_odds, weighted_log_odds
+
+    rows = []
+    # 2018: 100 DS and 50 ML postings, LLM in 2% of each; 2024: 50 DS and 100 ML, LLM in 40% of each
+    for year, n_a, n_b, share in ((2018, 50, 100, 0.02), (2024, 100, 50, 0.40)):
+        rows.append(
+            dict(
+                stratum=year,
+                skill="LLM",
+                count_a=round(n_a * share),
+                count_b=round(n_b * share),
+                n_a=n_a,
+                n_b=n_b,
+            )
+        )
+        rows.append(
+            dict(stratum=year, skill="Python", count_a=n_a // 2, count_b=n_b // 2, n_a=n_a, n_b=n_b)
+        )
+    counts = pd.DataFrame(rows)
+    pooled = counts.groupby("skill")[["count_a", "count_b"]].sum()
+    z_pooled = weighted_log_odds(pooled["count_a"], 150, pooled["count_b"], 150).loc["LLM", "z"]
+    lo, used = stratified_log_odds(counts, min_n=30)
+    assert used == [2018, 2024]
+    assert z_pooled > 1.96  # pooled: LLM "distinctive of ML engineers" (group a)
+    assert abs(lo.loc["LLM", "z"]) < 1.0  # within years: no difference
+    assert (lo.loc["LLM", "n_a"], lo.loc["LLM", "n_b"]) == (150, 150)
+    # a year below the minimum is left out
+    _, used_40 = stratified_log_odds(counts, min_n=60)
+    assert used_40 == []

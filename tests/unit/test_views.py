@@ -225,3 +225,19 @@ def test_cleared_roles_survive_the_link_and_invalid_only_values_fall_back(data_d
     assert again.multiselect(key="roles").value == []
     bogus = open_view("demand", {"roles": "bogus"})
     assert bogus.multiselect(key="roles").value == ["data_scientist", "ml_engineer"]
+
+
+def test_skills_comparison_within_years_says_so_and_falls_back(data_dir):
+    """The fixture has fewer than ERA_MATCH_MIN_N postings of each role per year: the default
+    like-with-like comparison says it cannot be made and shows the pooled one; the link keeps
+    the choice."""
+    from etl import vocab
+
+    at = open_view("skills")
+    assert any(
+        f"No year has {vocab.ERA_MATCH_MIN_N} postings of both roles" in i.value for i in at.info
+    )
+    assert any("pooled over" in c.value for c in at.caption)
+    at = open_view("skills", {"cmp": "pooled"})
+    assert not any("No year has" in i.value for i in at.info)
+    assert at.query_params["cmp"] in ("pooled", ["pooled"])
