@@ -211,9 +211,29 @@ FIELDS: dict[str, Field] = {
     "attribution": Field(
         "string",
         "",
-        "how a skill was tied to a role's job: single_job (the ad offers one job), job_part (the skill "
-        "sits in the part of the ad about that job), company_wide (a part that names no job, or a stack line)",
+        "how a skill or a pay range was tied to a role's job: single_job (the ad offers one job), job_part "
+        "(it sits in the part of the ad about that job), company_wide (a part that names no job, or a stack "
+        "line), other_job (a range of another job: role other), no_role (the posting offers none of our roles)",
     ),
+    # --- posted pay
+    "pay_min": Field(
+        "float64",
+        "currency units per period",
+        "lower end of a salary range stated in the posting, in its own currency and period (empty for 'up to X')",
+        nullable=True,
+    ),
+    "pay_max": Field(
+        "float64",
+        "currency units per period",
+        "upper end of the range (empty for 'X+'; equal to pay_min for a single amount)",
+        nullable=True,
+    ),
+    "currency": Field(
+        "string",
+        "ISO 4217",
+        "currency of the range as the posting writes it ('150-200k' with no mark: the ad's other currency, else USD)",
+    ),
+    "period": Field("string", "", "year, month, day or hour (year when the posting names none)"),
     # --- skills
     "skill": Field("string", "", "canonical skill name (etl/mappings/skills.csv)"),
     "category": Field("string", "", "skill category (languages, cloud, mlops_deployment, ...)"),
@@ -512,6 +532,37 @@ register(
             ),
         },
         unique=("posting_id", "role", "skill"),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "hn_posted_pay",
+        "Salary ranges stated in the postings (min, max, currency, period, character offsets), each tied to "
+        "the role whose job it is for (etl/transform/pay.py); not converted: amounts as posted",
+        (
+            "posting_id",
+            "role",
+            "pay_min",
+            "pay_max",
+            "currency",
+            "period",
+            "attribution",
+            "start_char",
+            "end_char",
+        ),
+        {
+            "role in allowed set": _not_in("role", ROLES),
+            "period in allowed set": _not_in("period", ("year", "month", "day", "hour")),
+            "attribution in allowed set": _not_in(
+                "attribution", ("single_job", "job_part", "company_wide", "other_job", "no_role")
+            ),
+            "min <= max": lambda df: (
+                df["pay_min"].notna() & df["pay_max"].notna() & (df["pay_min"] > df["pay_max"])
+            ),
+            "a range has an end": lambda df: df["pay_min"].isna() & df["pay_max"].isna(),
+        },
         min_rows=0,
     )
 )

@@ -25,7 +25,7 @@ from etl import store
 from etl.config import REPO_ROOT, load_settings
 from etl.transform import hn_roles
 from etl.vocab import HN_DEFINITIONS, ROLES
-from eval.stats import cohen_kappa, micro_prf, prf
+from eval.stats import cohen_kappa, micro_prf, prf, wilson
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.jsonl"
@@ -143,6 +143,52 @@ def skill_attribution_metrics(labels: pd.DataFrame, postings: pd.DataFrame, spli
     return out
 
 
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
+        return (a is None or (isinstance(a, float) and math.isnan(a))) and b is None
+    return abs(a - b) <= 0.01 * max(abs(a), abs(b))
+
+
+def pay_extraction_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
+    """Extraction of the salary ranges stated in the postings: a range is right when its min and
+    max are within 1% of a labelled range of the same posting (each labelled range matched once)."""
+    from etl.transform.pay import extract_pay
+
+    texts = postings.set_index("posting_id")["text"]
+    part = labels[labels["split"] == split]
+    tp = fp = fn = 0
+    for rec in part.itertuples(index=False):
+        got = [(lo, hi) for lo, hi, *_ in extract_pay(str(texts.loc[rec.id]))]
+        truth = [(p["min"], p["max"]) for p in rec.pay]
+        used: set[int] = set()
+        for lo, hi in got:
+            hit = next(
+                (
+                    i
+                    for i, (a, b) in enumerate(truth)
+                    if i not in used and _close(lo, a) and _close(hi, b)
+                ),
+                None,
+            )
+            if hit is None:
+                fp += 1
+            else:
+                tp += 1
+                used.add(hit)
+        fn += len(truth) - len(used)
+    return {
+        "postings": int(len(part)),
+        "postings_with_pay": int(part["pay"].map(len).gt(0).sum()),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": tp / (tp + fp) if tp + fp else math.nan,
+        "precision_95": wilson(tp, tp + fp),
+        "recall": tp / (tp + fn) if tp + fn else math.nan,
+        "recall_95": wilson(tp, tp + fn),
+    }
+
+
 def agreement(first: pd.DataFrame, second: pd.DataFrame) -> dict:
     both = first.merge(second, on="id", suffixes=("_a", "_b"))
     out = {"postings": int(len(both))}
@@ -213,6 +259,15 @@ def markdown(results: dict, split: str = "heldout") -> str:
                 f"| {subset.replace('_', '-')} | {m['postings']} | {_fmt(a['precision'])} / {_fmt(a['recall'])} / "
                 f"{_fmt(a['f1'])} | {_fmt(w['precision'])} / {_fmt(w['recall'])} / {_fmt(w['f1'])} |"
             )
+    pe = results.get("pay_extraction")
+    if pe:
+        lines += [
+            "",
+            f"Posted pay (held-out part, {pe['postings']} postings, {pe['postings_with_pay']} of them stating pay): "
+            f"extraction precision {_fmt(pe['precision'])}{_ci(tuple(pe['precision_95']))}, recall "
+            f"{_fmt(pe['recall'])}{_ci(tuple(pe['recall_95']))} (a range is right when min and max are within 1%; "
+            f"targets 0.95 / 0.90; {pe['tp']} right, {pe['fp']} wrong, {pe['fn']} missed).",
+        ]
     return "\n".join(lines)
 
 
@@ -275,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         "roles": role_metrics(labels, flags, "heldout") + role_metrics(labels, flags, "dev"),
         "agreement": agreement(labels, load_labels(SECOND)),
         "skill_attribution": skill_attribution_metrics(labels, postings, "heldout"),
+        "pay_extraction": pay_extraction_metrics(labels, postings, "heldout"),
         "targets": {f"{r}/{d}": t for (r, d), t in TARGETS.items()},
     }
     if args.dev:
@@ -288,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             "roles",
             "agreement",
             "skill_attribution",
+            "pay_extraction",
             "labelled",
             "heldout_postings",
             "dev_postings",

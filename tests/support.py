@@ -108,7 +108,7 @@ def _relaxed(name: str, df: pd.DataFrame) -> pd.DataFrame:
     # the fixture has fewer rows than the production minimum; every other check still applies
     t = schema.TABLES[name]
     old = t.min_rows
-    object.__setattr__(t, "min_rows", 1)
+    object.__setattr__(t, "min_rows", min(old, 1))
     try:
         return schema.validate(name, df)
     finally:

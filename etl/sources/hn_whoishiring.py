@@ -42,6 +42,7 @@ TABLES = (
     "hn_postings",
     "hn_role_evidence",
     "hn_role_skills",
+    "hn_posted_pay",
     "hn_demand_monthly",
     "posting_skills",
     "skill_shares",
@@ -180,7 +181,7 @@ def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
-    from etl.transform import attribution, demand, hn_roles, skills
+    from etl.transform import attribution, demand, hn_roles, pay, skills
 
     threads, postings = parse_snapshot(snapshot)
     flags, evidence = hn_roles.flag_roles_with_evidence(postings)
@@ -212,6 +213,7 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
         "hn_postings": flagged,
         "hn_role_evidence": evidence,
         "hn_role_skills": attribution.attribute_skills(postings, flags),
+        "hn_posted_pay": pay.posted_pay_by_role(postings, flags),
         "hn_demand_monthly": monthly,
         "posting_skills": posting_skills,
         "skill_shares": pd.concat(shares, ignore_index=True),

@@ -1,0 +1,260 @@
+"""Salary ranges stated in Hacker News postings ("$150k - $200k + equity", "€70-90k", "£60k-£80k").
+
+Reads posting texts; writes one row per stated range: min and max in the posting's currency and
+period (year, month, day, hour), with the character offsets of the evidence. Equity and bonus
+percentages, funding rounds, revenue and 401(k) plans are not salary.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+PAY_COLUMNS = ["posting_id", "pay_min", "pay_max", "currency", "period", "start_char", "end_char"]
+
+# currency marks written before or after an amount -> ISO code
+_PREFIX = {
+    "us$": "USD", "usd": "USD", "$": "USD", "ca$": "CAD", "c$": "CAD", "cad": "CAD",
+    "a$": "AUD", "au$": "AUD", "aud": "AUD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
+    "chf": "CHF", "₹": "INR", "inr": "INR", "sek": "SEK", "nok": "NOK", "dkk": "DKK",
+    "sgd": "SGD", "s$": "SGD", "nzd": "NZD", "brl": "BRL", "r$": "BRL", "pln": "PLN", "¥": "JPY",
+    "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP",
+}  # fmt: skip
+_CUR = r"(?:US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|[Ee]uros?|[Pp]ounds?)"
+_NUM = r"\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?"
+_MULT = r"(?:k|K|m|M|mm|MM|L|lakhs?|lacs?)"
+_AMOUNT = rf"(?P<cI>{_CUR})?\s?(?P<nI>{_NUM})\s?(?P<mI>{_MULT}\b)?(?:\s?(?P<dI>{_CUR})(?![\w$]))?"
+_SEP = r"\s*(?:-|–|—|~|to|and|up\s+to)\s*"
+# NOTE: case-sensitive (currency codes are written in capitals; "Up to"/"From" spelled out):
+# an IGNORECASE scan of every posting costs twice as long in Python's re
+_RANGE = re.compile(
+    r"(?<![\w.,$€£])(?=[\d$€£₹¥UuFfSsACEGINRBPDe])(?P<up>[Uu]p\s+to\s+|[Ff]rom\s+|[Ss]tarting\s+(?:at|from)\s+)?"
+    + _AMOUNT.replace("I>", "1>")
+    + rf"(?:{_SEP}"
+    + _AMOUNT.replace("I>", "2>")
+    + r")?(?P<plus>\+)?",
+)
+_PERIOD = re.compile(
+    r"^\s*(?:/|per\s+|an?\s+|p/?)\s*(?P<p>hour|hr|h\b|year|yr|annum|a\b|month|mo\b|day|week|wk)",
+    re.IGNORECASE,
+)
+_PERIOD_WORDS = {"hour": "hour", "hr": "hour", "h": "hour", "year": "year", "yr": "year",
+                 "annum": "year", "a": "year", "month": "month", "mo": "month", "day": "day",
+                 "week": "week", "wk": "week"}  # fmt: skip
+# NOTE: money that is not pay: a funding round, a valuation, revenue, a bonus or referral fee
+_NOT_PAY_AFTER = re.compile(
+    r"^\s*(?:in\s+)?(?:funding|raised|seed|series|valuation|revenue|arr|mrr|in\s+sales|"
+    r"in\s+(?:venture|vc|capital|investment|annual\s+revenue)|referral|signing|sign-on|bonus|"
+    r"grant|prize|budget|gmv|market|customers|users|of\s+(?:funding|revenue|capital)|"
+    r"in\s+(?:contracted\s+)?(?:revenue|contracts?|bookings)|stipend|allowance|from\s+[A-Z]|"
+    r"additional|commission|ote\b)",
+    re.IGNORECASE,
+)
+_NOT_PAY_BEFORE = re.compile(
+    r"(?:raised|raising|funding|funded|valuation|valued\s+at|revenue|arr|series\s+[a-e]|seed|"
+    r"invested|investment|backed|grant|bonus|referral|prize|budget|worth|over|more\s+than|commission)[\s:]*(?:of\s+)?(?:a\s+|an\s+)?$",
+    re.IGNORECASE,
+)
+MIN_ANNUAL = 5_000  # a yearly amount below this is not a salary (a year, a count, a price)
+MAX_ANNUAL = 999_999  # from a million it is a funding round or revenue, not a posted salary
+# currencies of many units to the dollar: their salaries run into the millions
+_SMALL_UNIT = {"INR": 100, "JPY": 200}
+# the smallest amount per period that is pay (below: a perk, "$100/month DoorDash")
+MIN_PER_PERIOD = {"year": MIN_ANNUAL, "month": 1_000, "day": 50, "hour": 10}
+# NOTE: "150-200k" with no currency mark is a salary range as HN ads write it; its currency is
+# the one the ad writes elsewhere (EUR for "€", GBP for "£"), else USD (LABELLING.md: "$" is USD)
+_AD_CURRENCY = (("EUR", re.compile(r"€|\bEUR\b|\beuros?\b", re.I)), ("GBP", re.compile(r"£|\bGBP\b", re.I)),
+                ("CHF", re.compile(r"\bCHF\b")), ("CAD", re.compile(r"\bCAD\b|CA\$")))  # fmt: skip
+
+
+def _value(num: str, mult: str | None) -> float:
+    text = num
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", text):
+        text = re.sub(r"[,.]", "", text)
+    v = float(text)
+    m = (mult or "").lower()
+    if m == "k":
+        v *= 1_000
+    elif m in ("m", "mm"):
+        v *= 1_000_000
+    elif m in ("l", "lakh", "lakhs", "lac", "lacs"):
+        v *= 100_000
+    return v
+
+
+def _currency(*marks: str | None) -> str | None:
+    for m in marks:
+        if m:
+            return _PREFIX.get(m.lower(), _PREFIX.get(m.lower().rstrip("$") + "$"))
+    return None
+
+
+# every range holds a currency mark or a "k"-style multiplier right after a digit: a text with
+# neither is not scanned (tests/unit/test_pay.py checks the scan finds nothing more without it)
+_MONEY_HINT = re.compile(
+    r"[$€£₹¥]|\d\s?(?:[kKmML]\b|lakh|lac)|USD|EUR|GBP|CHF|CAD|AUD|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|[Ee]uro|[Pp]ound"
+)
+
+
+def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, int, int]]:
+    """(min, max, currency, period, start, end) of every salary range stated in `text`."""
+    if not _MONEY_HINT.search(text):
+        return []
+    out = []
+    seen = set()
+    for m in _RANGE.finditer(text):
+        cur = _currency(m["c1"], m["d1"], m["c2"], m["d2"])
+        if cur is None:
+            # no currency mark: a count, a year, a percentage, unless a "k" range ("150-200k")
+            if not (m["n2"] and (m["m2"] or "").lower() == "k"):
+                continue
+            cur = next((c for c, pat in _AD_CURRENCY if pat.search(text)), "USD")
+        if m["n1"] and text[m.end() : m.end() + 1] == "%":
+            continue
+        if re.match(r"\s*%", text[m.end() : m.end() + 3]):
+            continue
+        before = text[max(0, m.start() - 40) : m.start()]
+        after = text[m.end() : m.end() + 40]
+        if _NOT_PAY_BEFORE.search(before) or _NOT_PAY_AFTER.search(after):
+            continue
+        if re.search(r"401\s*\(?k", text[max(0, m.start() - 2) : m.end() + 3], re.IGNORECASE):
+            continue
+        m1, m2 = m["m1"], m["m2"]
+        lo = _value(m["n1"], m1 or m2 if m["n2"] else m1)
+        hi = _value(m["n2"], m2 or m1) if m["n2"] else None
+        # "$277—$397k", "150-200k": the multiplier written once applies to both ends
+        if hi is not None and not m1 and m2 and lo < 1000 <= hi:
+            lo = _value(m["n1"], m2)
+        pm = _PERIOD.match(text[m.end() : m.end() + 20])
+        period = _PERIOD_WORDS[pm["p"].lower()] if pm else "year"
+        if period == "week":
+            continue
+        scale = _SMALL_UNIT.get(cur, 1)
+        vals = [v for v in (lo, hi) if v is not None]
+        if period != "year" and any(v < MIN_PER_PERIOD[period] * scale for v in vals):
+            continue
+        if period == "year":
+            if any(v < MIN_ANNUAL * scale or v > MAX_ANNUAL * scale for v in vals):
+                # NOTE: "$50-70" with no period and no k is more often an hourly rate than a salary
+                if all(v < 500 for v in vals) and not (m1 or m2):
+                    period = "hour" if re.search(r"hour|hr\b|/h\b", after, re.I) else period
+                if period == "year":
+                    continue
+        if hi is not None and hi < lo:
+            lo, hi = hi, lo
+        if m["up"] and m["up"].lower().startswith("up") and hi is None:
+            lo, hi = None, lo
+        elif m["up"] and hi is None:
+            pass  # "from €50,000": a minimum (merged below with a following "up to")
+        elif m["plus"] and hi is None:
+            pass  # "$150k+": a minimum
+        elif hi is None:
+            hi = lo  # a single amount
+        key = (lo, hi, cur, period)
+        if key in seen:
+            continue
+        seen.add(key)
+        prev = out[-1] if out else None
+        # "from €50,000 but it could go up to €100,000+": one range written in two halves
+        if (
+            prev is not None
+            and prev[1] is None
+            and lo is None
+            and (prev[2], prev[3]) == (cur, period)
+            and m.start() - prev[5] <= 60
+            and "\n" not in text[prev[5] : m.start()]
+        ):
+            out[-1] = (prev[0], hi, cur, period, prev[4], m.end())
+            continue
+        out.append((lo, hi, cur, period, m.start(), m.end()))
+    return out
+
+
+def posted_pay(postings: pd.DataFrame) -> pd.DataFrame:
+    """PAY_COLUMNS for every range stated in the postings (`posting_id`, `text`)."""
+    rows = []
+    for pid, text in zip(postings["posting_id"], postings["text"].fillna(""), strict=True):
+        for lo, hi, cur, period, start, end in extract_pay(str(text)):
+            rows.append((int(pid), lo, hi, cur, period, start, end))
+    return pd.DataFrame(rows, columns=PAY_COLUMNS).astype(
+        {"posting_id": "int64", "pay_min": "float64", "pay_max": "float64"}
+    )
+
+
+POSTED_PAY_COLUMNS = [
+    "posting_id",
+    "role",
+    "pay_min",
+    "pay_max",
+    "currency",
+    "period",
+    "attribution",
+    "start_char",
+    "end_char",
+]
+
+
+def attribute_pay(
+    text: str, roles: list[str], matchers: dict, ranges: list[tuple]
+) -> list[tuple[str, str, tuple]]:
+    """(role, attribution, range) per range: a single-job ad's ranges are that job's
+    (single_job); a range on a line that names roles is theirs (job_part); on a line that names
+    only another job it is that job's ('other', other_job); on a line naming no job it is the
+    ad's (every flagged role, company_wide); in a posting that offers none of our roles, 'other'."""
+    from etl.transform import attribution
+
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    named = [attribution.line_jobs(ln, i == 0, matchers) for i, ln in enumerate(lines)]
+    single = len(roles) == 1 and not any(o for _, o in named)
+    out = []
+    for rng in ranges:
+        i = max(k for k, s in enumerate(starts) if s <= rng[4])
+        jobs, other = named[i]
+        if not roles:
+            out.append(("other", "no_role", rng))
+        elif single:
+            out.append((roles[0], "single_job", rng))
+        elif jobs & set(roles):
+            out.extend((r, "job_part", rng) for r in sorted(jobs & set(roles)))
+        elif other:
+            out.append(("other", "other_job", rng))
+        else:
+            out.extend((r, "company_wide", rng) for r in roles)
+    return out
+
+
+def posted_pay_by_role(
+    postings: pd.DataFrame, flags: pd.DataFrame, definition: str = "anywhere"
+) -> pd.DataFrame:
+    """POSTED_PAY_COLUMNS: every range stated in the postings, tied to the roles it is for."""
+    from etl.transform import hn_roles
+    from etl.vocab import ROLES
+
+    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    cols = [hn_roles.flag_column(r, definition) for r in ROLES]
+    merged = postings[["posting_id", "text"]].merge(flags[["posting_id", *cols]], on="posting_id")
+    rows = []
+    for rec in merged.itertuples(index=False):
+        text = str(rec.text or "")
+        ranges = extract_pay(text)
+        if not ranges:
+            continue
+        roles = [r for r, c in zip(ROLES, cols, strict=True) if getattr(rec, c)]
+        for role, how, (lo, hi, cur, period, start, end) in attribute_pay(
+            text, roles, matchers, ranges
+        ):
+            rows.append((int(rec.posting_id), role, lo, hi, cur, period, how, start, end))
+    return pd.DataFrame(rows, columns=POSTED_PAY_COLUMNS).astype(
+        {
+            "posting_id": "int64",
+            "pay_min": "float64",
+            "pay_max": "float64",
+            "start_char": "int64",
+            "end_char": "int64",
+        }
+    )

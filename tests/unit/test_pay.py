@@ -1,0 +1,87 @@
+"""Salary ranges stated in postings (etl.transform.pay), on phrases written for these tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from etl.transform import hn_roles, pay
+
+
+def ranges(text: str) -> list[tuple]:
+    return [(lo, hi, cur, period) for lo, hi, cur, period, *_ in pay.extract_pay(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Acme | $150,000 - $200,000 + equity | Remote", [(150_000, 200_000, "USD", "year")]),
+        ("Acme | $277—$397k | SF", [(277_000, 397_000, "USD", "year")]),
+        ("Acme | Berlin | €70-90k", [(70_000, 90_000, "EUR", "year")]),
+        ("Acme | London | £60k-£80k", [(60_000, 80_000, "GBP", "year")]),
+        ("Acme | NYC | 150-200k", [(150_000, 200_000, "USD", "year")]),
+        ("Acme | Vienna | Full-Time 45-90k Euro", [(45_000, 90_000, "EUR", "year")]),
+        ("Acme | $150k+ | Remote", [(150_000, None, "USD", "year")]),
+        ("Acme | up to $220K", [(None, 220_000, "USD", "year")]),
+        ("Contract, $50-70/hr", [(50, 70, "USD", "hour")]),
+        ("Pay: SDE2: ₹14L (Base + bonus)", [(1_400_000, 1_400_000, "INR", "year")]),
+        (
+            "We'd start from €50,000 but it could go up to €100,000+ for seniors.",
+            [(50_000, 100_000, "EUR", "year")],
+        ),
+    ],
+)
+def test_ranges_as_posted(text, expected):
+    assert ranges(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.5% - 1% equity, 401k match",
+        "We raised $20M Series A from great investors.",
+        "Referral bonus: $10k cash for a referral who joins.",
+        "We scaled to $1MM+ in contracted revenue.",
+        "Perks: $100/month DoorDash, $1000 home office stipend",
+        "Founded in 2015, 150-200 employees",
+    ],
+)
+def test_not_pay(text):
+    assert ranges(text) == []
+
+
+def test_commission_is_not_base_salary():
+    text = "£80-100k base salary with £25k additional commission"
+    assert ranges(text) == [(80_000, 100_000, "GBP", "year")]
+
+
+def test_money_hint_prefilter_changes_nothing():
+    """A text without a currency mark or a k-style multiplier is not scanned: the scan would
+    find nothing there either."""
+    texts = ["Founded 2015, 150-200 employees, 40 hours", "Python, Go and 3 years of experience"]
+    for t in texts:
+        assert not pay._MONEY_HINT.search(t)
+        assert not [
+            m for m in pay._RANGE.finditer(t) if pay._currency(m["c1"], m["d1"], m["c2"], m["d2"])
+        ]
+
+
+def test_ranges_tied_to_the_role_they_are_for():
+    text = (
+        "Acme | Remote | Multiple roles\n"
+        "- Senior Data Scientist ($150k-$180k)\n"
+        "- Rails Engineer ($120k-$140k)\n"
+        "All roles get equity."
+    )
+    postings = pd.DataFrame(
+        {"posting_id": [7], "text": [text], "first_line": [text.split("\n")[0]]}
+    )
+    flags = hn_roles.flag_roles(postings)
+    table = pay.posted_pay_by_role(postings, flags)
+    assert list(table.columns) == pay.POSTED_PAY_COLUMNS
+    ds = table[table.role == "data_scientist"]
+    assert list(zip(ds.pay_min, ds.pay_max, strict=True)) == [(150_000, 180_000)]
+    assert set(ds.attribution) == {"job_part"}
+    other = table[table.role == "other"]
+    assert list(zip(other.pay_min, other.attribution, strict=True)) == [(120_000, "other_job")]
+    assert text[int(ds.start_char.iloc[0]) : int(ds.end_char.iloc[0])] == "$150k-$180k"
