@@ -292,6 +292,17 @@ def role_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     )
 
 
+def matched_years(
+    counts: pd.DataFrame, roles: list[str], min_n: int = ERA_MATCH_MIN_N
+) -> list[int]:
+    """Years in which every one of `roles` has at least `min_n` postings (role_year_counts)."""
+    wide = counts.pivot_table(
+        index="posted_year", columns="role", values="role_postings", aggfunc="sum"
+    ).reindex(columns=roles)
+    ok = wide.fillna(0).ge(min_n).all(axis=1)
+    return [int(y) for y in wide.index[ok]]
+
+
 def denominators_from_counts(counts: pd.DataFrame) -> pd.Series:
     return (
         counts.groupby("role")["role_postings"]

@@ -55,7 +55,14 @@ def hn_coverage(threads: pd.DataFrame, postings: pd.DataFrame) -> dict[str, Any]
         _month(by_id.loc[i, "thread_month"]) for i in one_time if i in by_id.index
     )
     partial = sorted(_month(m) for m in threads.loc[threads["is_partial"], "thread_month"])
+    one = threads["thread_id"].isin(one_time)
     return {
+        "one_timestamp_postings_median": int(threads.loc[one, "postings"].median())
+        if one.any()
+        else None,
+        "other_postings_median": int(threads.loc[~one, "postings"].median())
+        if (~one).any()
+        else None,
         "threads": int(len(threads)),
         "postings": int(len(postings)),
         "first_month": present[0],
@@ -131,11 +138,19 @@ def describe_one_timestamp(cov: dict[str, Any] | None) -> str:
     months = (cov or {}).get("one_timestamp_months", [])
     if not months:
         return ""
-    return (
-        f"In {len(months)} threads ({format_months(months)}) every posting carries the same time: "
-        "archived copies crawled early in the month, whose times were reconstructed; they hold "
-        "fewer postings than the final threads, so compare shares, not counts, there."
+    text = (
+        f"In {len(months)} threads ({format_months(months)}) every posting carries the same time, "
+        "so their posting times say nothing about when the thread was read"
     )
+    a, b = (
+        (cov or {}).get("one_timestamp_postings_median"),
+        (cov or {}).get("other_postings_median"),
+    )
+    if a is not None and b is not None:
+        text += (
+            f"; they hold a median of {a:,} postings per thread against {b:,} in the other threads"
+        )
+    return text + ": compare shares, not counts, across them."
 
 
 def describe_salaries(cov: dict[str, Any] | None) -> str:
@@ -161,11 +176,11 @@ def describe_years(cov: dict[str, Any] | None) -> str:
     years = (cov or {}).get("years", [])
     if not years:
         return "none"
-    return (
-        f"{years[0]}-{years[-1]}"
-        if years == list(range(years[0], years[-1] + 1))
-        else ", ".join(map(str, years))
-    )
+    if len(years) == 1:
+        return str(years[0])
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}-{years[-1]}"
+    return ", ".join(map(str, years))
 
 
 # --- the README's facts block ------------------------------------------------------------------

@@ -71,6 +71,17 @@ def code_version() -> str:
     return f"{VERSION}+{rev}" if rev else VERSION
 
 
+def _coverage(mod: Any, tables: dict[str, Any]) -> dict[str, Any]:
+    """The source's facts about its data; a failure to compute them never fails the source."""
+    if not hasattr(mod, "coverage"):
+        return {}
+    try:
+        return mod.coverage(tables)
+    except Exception as exc:  # noqa: BLE001 - reported in the manifest instead
+        log.warning("%s: coverage not computed: %s", mod.NAME, exc)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
 def is_stale(settings: Settings, name: str, now: datetime | None = None) -> bool:
     now = now or utc_now()
     st = load_state(settings.state_dir).get(name, {})
@@ -202,7 +213,7 @@ def refresh(
                     "origin": mod.ORIGIN.to_json(),
                     "data_through": data_through(mod.ORIGIN, validated),
                     # facts about the data (coverage, shares, counts), computed at publish time
-                    "coverage": mod.coverage(validated) if hasattr(mod, "coverage") else {},
+                    "coverage": _coverage(mod, validated),
                 }
                 outcome.ok = True
                 outcome.snapshot_id = snap.snapshot_id

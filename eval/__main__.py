@@ -151,22 +151,25 @@ def _close(a: float | None, b: float | None) -> bool:
 
 def pay_extraction_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
     """Extraction of the salary ranges stated in the postings: a range is right when its min and
-    max are within 1% of a labelled range of the same posting (each labelled range matched once)."""
+    max are within 1% of a labelled range of the same posting with the same currency and period
+    (each labelled range matched once). Ranges are compared once per posting, as labelled (the
+    table keeps a range repeated for two jobs twice, one per job)."""
     from etl.transform.pay import extract_pay
 
     texts = postings.set_index("posting_id")["text"]
     part = labels[labels["split"] == split]
     tp = fp = fn = 0
     for rec in part.itertuples(index=False):
-        got = [(lo, hi) for lo, hi, *_ in extract_pay(str(texts.loc[rec.id]))]
-        truth = [(p["min"], p["max"]) for p in rec.pay]
+        found = extract_pay(str(texts.loc[rec.id]))
+        got = list(dict.fromkeys((lo, hi, c, p) for lo, hi, c, p, *_ in found))
+        truth = [(p["min"], p["max"], p["currency"], p["period"]) for p in rec.pay]
         used: set[int] = set()
-        for lo, hi in got:
+        for lo, hi, cur, period in got:
             hit = next(
                 (
                     i
-                    for i, (a, b) in enumerate(truth)
-                    if i not in used and _close(lo, a) and _close(hi, b)
+                    for i, (a, b, c, p) in enumerate(truth)
+                    if i not in used and _close(lo, a) and _close(hi, b) and (c, p) == (cur, period)
                 ),
                 None,
             )
@@ -176,7 +179,31 @@ def pay_extraction_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: 
                 tp += 1
                 used.add(hit)
         fn += len(truth) - len(used)
+    # which role each range is for, on the postings with labelled roles (those roles given)
+    from etl.transform.pay import attribute_pay
+
+    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    truth_r, pred_r = [], []
+    for rec in part[part["roles"].map(len) > 0].itertuples(index=False):
+        text = str(texts.loc[rec.id])
+        truth_r.append({(r, p["min"], p["max"]) for p in rec.pay for r in (p.get("roles") or [])})
+        pred = set()
+        for role, _how, rng in attribute_pay(text, list(rec.roles), matchers, extract_pay(text)):
+            if role in rec.roles:
+                lo, hi = rng[0], rng[1]
+                match = next(
+                    (
+                        (a, b)
+                        for p in rec.pay
+                        for a, b in [(p["min"], p["max"])]
+                        if _close(lo, a) and _close(hi, b)
+                    ),
+                    (lo, hi),
+                )
+                pred.add((role, *match))
+        pred_r.append(pred)
     return {
+        "role_attribution": micro_prf(truth_r, pred_r),
         "postings": int(len(part)),
         "postings_with_pay": int(part["pay"].map(len).gt(0).sum()),
         "tp": tp,
@@ -266,7 +293,9 @@ def markdown(results: dict, split: str = "heldout") -> str:
             f"Posted pay (held-out part, {pe['postings']} postings, {pe['postings_with_pay']} of them stating pay): "
             f"extraction precision {_fmt(pe['precision'])}{_ci(tuple(pe['precision_95']))}, recall "
             f"{_fmt(pe['recall'])}{_ci(tuple(pe['recall_95']))} (a range is right when min and max are within 1%; "
-            f"targets 0.95 / 0.90; {pe['tp']} right, {pe['fp']} wrong, {pe['fn']} missed).",
+            f"targets 0.95 / 0.90; {pe['tp']} right, {pe['fp']} wrong, {pe['fn']} missed). Which role a "
+            "range is for (postings with labelled roles, roles given; micro over role x range): precision "
+            f"{_fmt(pe['role_attribution']['precision'])}, recall {_fmt(pe['role_attribution']['recall'])}.",
         ]
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import charts, data, export, metrics, queries, scope
 from dashboard.sources_ui import download_pair
 from etl import vocab
+from etl.coverage import describe_years
 
 W = vocab.RECENT_MONTHS
 
@@ -139,7 +140,7 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
         return
     lo, years = queries.distinctive_within_years(queries.distinctive_counts_by_year(state, sc))
     if years:
-        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+        span = describe_years({"years": years})
         how = (
             f"compared within the same years ({span}: each year with at least {vocab.ERA_MATCH_MIN_N} "
             "postings of both roles)"

@@ -221,7 +221,8 @@ def bls_panel(state: data.DataState, sc: scope.Scope) -> None:
             st.caption(
                 f"Each year that both publish: the survey's median for data scientists at US companies (all "
                 f"experience levels, definition {sc.definition}; hidden below n = {metrics.MIN_N}) beside BLS's "
-                f"15-2051 median, an employment-weighted establishment survey. Latest common year {int(latest['year'])}: "
+                f"15-2051 median, an employment-weighted establishment survey. Survey rows are counted as published, "
+                f"identical rows included. Latest common year {int(latest['year'])}: "
                 f"survey {_usd(latest['survey_median_usd'])} (n = {int(latest['n']):,}), BLS "
                 f"{_usd(latest['wage_annual_median_usd'])}."
             )

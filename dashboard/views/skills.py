@@ -7,21 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export, filters, metrics, queries, scope
+from dashboard import charts, data, export, filters, queries, scope
+from dashboard.claims import claims_table, matched_claims
 from dashboard.sources_ui import download_pair
 from etl import vocab
+from etl.coverage import describe_years
 from etl.transform.skills import CATEGORIES
-
-CLAIMS = [
-    ("data_scientist", "SQL", ("SQL",)),
-    ("data_scientist", "Excel", ("Excel",)),
-    ("data_scientist", "Linear regression", ("Linear regression",)),
-    ("data_scientist", "scikit-learn", ("scikit-learn",)),
-    ("data_scientist", "XGBoost", ("XGBoost",)),
-    ("ml_engineer", "Deep neural networks", ("Deep learning", "Neural networks")),
-    ("ml_engineer", "the cloud", ("category:cloud",)),
-    ("ml_engineer", "MLOps", ("MLOps",)),
-]
 
 
 def skill_filters(state: data.DataState) -> dict:
@@ -50,78 +41,8 @@ COMPARISONS = {
 }
 
 
-def matched_claims(
-    rows: pd.DataFrame, rp: pd.DataFrame, years: list[int], roles: list[str]
-) -> pd.DataFrame:
-    """The claims, era-matched: each role's share per year over `years`, averaged with the
-    weights of the two roles' combined postings per year (direct standardisation to one year mix)."""
-    rp = rp[rp["posted_year"].isin(years)]
-    per_year = rp.pivot_table(
-        index="posted_year", columns="role", values="role_postings", aggfunc="sum"
-    )
-    per_year = per_year.reindex(columns=roles, fill_value=0).fillna(0)
-    weights = per_year.sum(axis=1) / per_year.to_numpy().sum()
-    recs = []
-    for claimed_for, label, skills in CLAIMS:
-        cats = [x.split(":", 1)[1] for x in skills if x.startswith("category:")]
-        names = [x for x in skills if not x.startswith("category:")]
-        match = rows["posted_year"].isin(years) & (
-            rows["skill"].isin(names) | rows["category"].isin(cats)
-        )
-        for role in roles:
-            hits = (
-                rows[match & (rows["role"] == role)].groupby("posted_year")["posting_id"].nunique()
-            )
-            n_y = per_year[role]
-            share = (hits.reindex(n_y.index, fill_value=0) / n_y.where(n_y > 0)).fillna(0)
-            n = int(n_y.sum())
-            recs.append(
-                {
-                    "claim": f"{charts.role_label(claimed_for)}s use {label}",
-                    "skills counted": ", ".join(names + [f"any {c} skill" for c in cats]),
-                    "role": charts.role_label(role),
-                    "postings mentioning": int(hits.sum()),
-                    "role postings (n)": n,
-                    "share_pct": round(100 * float((share * weights).sum()), 1)
-                    if n >= metrics.MIN_N
-                    else None,
-                }
-            )
-    return pd.DataFrame(recs)
-
-
-def claims_table(
-    rows: pd.DataFrame, denominators: pd.Series, roles: list[str] | None = None
-) -> pd.DataFrame:
-    """For each claim and role: postings of the role mentioning any counted skill, the role's
-    postings (n) and the share; no share below the minimum n."""
-    recs = []
-    for claimed_for, label, skills in CLAIMS:
-        cats = [x.split(":", 1)[1] for x in skills if x.startswith("category:")]
-        names = [x for x in skills if not x.startswith("category:")]
-        match = rows["skill"].isin(names) | rows["category"].isin(cats)
-        for role in roles or ("data_scientist", "ml_engineer"):
-            n = int(denominators.get(role, 0))
-            hit = rows[(rows["role"] == role) & match]["posting_id"].nunique()
-            recs.append(
-                {
-                    "claim": f"{charts.role_label(claimed_for)}s use {label}",
-                    "skills counted": ", ".join(names + [f"any {c} skill" for c in cats]),
-                    "role": charts.role_label(role),
-                    "postings mentioning": int(hit),
-                    "role postings (n)": n,
-                    "share_pct": round(100 * hit / n, 1) if n >= metrics.MIN_N else None,
-                }
-            )
-    return pd.DataFrame(recs)
-
-
 def _years(years: list[int]) -> str:
-    if not years:
-        return "none"
-    if years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-    return ", ".join(map(str, years))
+    return describe_years({"years": years})
 
 
 def render() -> None:
@@ -144,7 +65,10 @@ def render() -> None:
         + ", ".join(f"{charts.role_label(r)} {int(n):,}" for r, n in denominators.items())
         + ". A share is the postings that mention the skill divided by the role's postings. Aliases are merged and "
         "ambiguous names have their own rules (Data & methods lists the taxonomy). 'Machine learning' and "
-        "'Artificial intelligence' are left out of the comparisons: the role definitions select postings that say them."
+        "'Artificial intelligence' are left out of the comparisons: the role definitions select postings that say them. "
+        "A posting's skills are those of the whole ad, which may list several jobs (e.g. 'Rails engineer, Data "
+        "Scientist'): read a skill as 'appears in ads for the role', not 'required by the role' (tying skills to "
+        "each job of an ad, hn_role_skills, does not yet beat this on hand-labelled postings: Data & methods)."
     )
     caption = (
         f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "
@@ -157,7 +81,7 @@ def render() -> None:
     cols = st.columns(len(roles))
     for c, role in zip(cols, roles, strict=True):
         top = sh[sh["role"] == role].head(f["top"])
-        if denominators[role] < 10:
+        if denominators[role] < vocab.MIN_N:
             c.info(
                 f"Too few {charts.role_label(role)} postings (n = {denominators[role]}) in this period."
             )
@@ -174,11 +98,12 @@ def render() -> None:
         lo_years, years = queries.distinctive_within_years(by_year)
     st.header("Claims, checked")
     claim_roles = [r for r in roles if r in ("data_scientist", "ml_engineer")]
-    if matched and years:
-        claims = matched_claims(rows, rp, years, claim_roles)
+    claim_years = queries.matched_years(rp, claim_roles) if claim_roles else []
+    if matched and claim_years:
+        claims = matched_claims(rows, rp, claim_years, claim_roles)
         how = (
-            f"within the same years ({_years(years)}: every year with at least {vocab.ERA_MATCH_MIN_N} postings "
-            "of both roles), each role's yearly share weighted by the two roles' combined postings per year"
+            f"within the same years ({_years(claim_years)}: every year with at least {vocab.ERA_MATCH_MIN_N} "
+            "postings of each role), each role's yearly share weighted by the two roles' combined postings per year"
         )
     else:
         claims = claims_table(rows, denominators, claim_roles)
@@ -213,7 +138,7 @@ def render() -> None:
             "postings of both roles are left out. The pooled comparison is one click away in the sidebar. "
             + caption
         )
-    elif min(n_ml, n_ds) >= 10:
+    elif min(n_ml, n_ds) >= vocab.MIN_N:
         lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, f["categories"]))
         k = max(5, f["top"] // 2)
         strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")

@@ -22,7 +22,7 @@ _PREFIX = {
     "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP",
 }  # fmt: skip
 _CUR = r"(?:US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|[Ee]uros?|[Pp]ounds?)"
-_NUM = r"\d{1,3}(?:[,.]\d{3})+|\d+(?:\.\d+)?"
+_NUM = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d{2})?|\d+(?:\.\d+)?"
 _MULT = r"(?:k|K|m|M|mm|MM|L|lakhs?|lacs?)"
 _AMOUNT = rf"(?P<cI>{_CUR})?\s?(?P<nI>{_NUM})\s?(?P<mI>{_MULT}\b)?(?:\s?(?P<dI>{_CUR})(?![\w$]))?"
 _SEP = r"\s*(?:-|–|—|~|to|and|up\s+to)\s*"
@@ -44,7 +44,7 @@ _PERIOD_WORDS = {"hour": "hour", "hr": "hour", "h": "hour", "year": "year", "yr"
                  "week": "week", "wk": "week"}  # fmt: skip
 # NOTE: money that is not pay: a funding round, a valuation, revenue, a bonus or referral fee
 _NOT_PAY_AFTER = re.compile(
-    r"^\s*(?:in\s+)?(?:funding|raised|seed|series|valuation|revenue|arr|mrr|in\s+sales|"
+    r"^[ \t]*(?:in[ \t]+)?(?:funding|raised|seed|series|valuation|revenue|arr|mrr|in\s+sales|"
     r"in\s+(?:venture|vc|capital|investment|annual\s+revenue)|referral|signing|sign-on|bonus|"
     r"grant|prize|budget|gmv|market|customers|users|of\s+(?:funding|revenue|capital)|"
     r"in\s+(?:contracted\s+)?(?:revenue|contracts?|bookings)|stipend|allowance|from\s+[A-Z]|"
@@ -58,10 +58,18 @@ _NOT_PAY_BEFORE = re.compile(
 )
 MIN_ANNUAL = 5_000  # a yearly amount below this is not a salary (a year, a count, a price)
 MAX_ANNUAL = 999_999  # from a million it is a funding round or revenue, not a posted salary
+# a noun after a range without a currency mark that makes it a count, not pay
+_COUNTED = re.compile(
+    r"[ \t]*(?:\+[ \t]*)?(?:[a-z]+[ \t]+)?(?:employees|people|users|customers|requests|transactions|"
+    r"members|downloads|stars|installs|gpus|servers|nodes|lines|rows|records|events|visitors|"
+    r"companies|businesses|students|patients|developers|engineers|sq|square|miles|km|words)\b",
+    re.IGNORECASE,
+)
 # currencies of many units to the dollar: their salaries run into the millions
 _SMALL_UNIT = {"INR": 100, "JPY": 200}
 # the smallest amount per period that is pay (below: a perk, "$100/month DoorDash")
 MIN_PER_PERIOD = {"year": MIN_ANNUAL, "month": 1_000, "day": 50, "hour": 10}
+MAX_PER_PERIOD = {"year": MAX_ANNUAL, "month": 80_000, "day": 5_000, "hour": 1_000}
 # NOTE: "150-200k" with no currency mark is a salary range as HN ads write it; its currency is
 # the one the ad writes elsewhere (EUR for "€", GBP for "£"), else USD (LABELLING.md: "$" is USD)
 _AD_CURRENCY = (("EUR", re.compile(r"€|\bEUR\b|\beuros?\b", re.I)), ("GBP", re.compile(r"£|\bGBP\b", re.I)),
@@ -69,7 +77,9 @@ _AD_CURRENCY = (("EUR", re.compile(r"€|\bEUR\b|\beuros?\b", re.I)), ("GBP", re
 
 
 def _value(num: str, mult: str | None) -> float:
-    text = num
+    text = (
+        re.sub(r"\.\d{2}$", "", num) if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+\.\d{2}", num) else num
+    )
     if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", text):
         text = re.sub(r"[,.]", "", text)
     v = float(text)
@@ -84,10 +94,13 @@ def _value(num: str, mult: str | None) -> float:
 
 
 def _currency(*marks: str | None) -> str | None:
-    for m in marks:
-        if m:
-            return _PREFIX.get(m.lower(), _PREFIX.get(m.lower().rstrip("$") + "$"))
-    return None
+    """The range's currency: a written code or a specific sign ("CAD", "€", "C$") wins over a bare
+    "$" ("$150k CAD" is Canadian dollars); a bare "$" alone is USD (LABELLING.md)."""
+    codes = [_PREFIX.get(m.lower()) for m in marks if m]
+    specific = [c for m, c in zip([m for m in marks if m], codes, strict=True) if c and m != "$"]
+    if specific:
+        return specific[0]
+    return codes[0] if codes else None
 
 
 # every range holds a currency mark or a "k"-style multiplier right after a digit: a text with
@@ -109,6 +122,8 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             # no currency mark: a count, a year, a percentage, unless a "k" range ("150-200k")
             if not (m["n2"] and (m["m2"] or "").lower() == "k"):
                 continue
+            if _COUNTED.match(text[m.end() : m.end() + 30]):
+                continue  # "10-15k employees", "50-100k requests/day"
             cur = next((c for c, pat in _AD_CURRENCY if pat.search(text)), "USD")
         if m["n1"] and text[m.end() : m.end() + 1] == "%":
             continue
@@ -121,18 +136,20 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
         if re.search(r"401\s*\(?k", text[max(0, m.start() - 2) : m.end() + 3], re.IGNORECASE):
             continue
         m1, m2 = m["m1"], m["m2"]
-        lo = _value(m["n1"], m1 or m2 if m["n2"] else m1)
+        # "$277—$397k", "150-200k": a multiplier written once applies to both ends, but never to
+        # an amount written in full ("$150,000 - 200k")
+        n1_small = _value(m["n1"], None) < 1000
+        lo = _value(m["n1"], m1 or (m2 if m["n2"] and n1_small else None))
         hi = _value(m["n2"], m2 or m1) if m["n2"] else None
-        # "$277—$397k", "150-200k": the multiplier written once applies to both ends
-        if hi is not None and not m1 and m2 and lo < 1000 <= hi:
-            lo = _value(m["n1"], m2)
         pm = _PERIOD.match(text[m.end() : m.end() + 20])
         period = _PERIOD_WORDS[pm["p"].lower()] if pm else "year"
         if period == "week":
             continue
         scale = _SMALL_UNIT.get(cur, 1)
         vals = [v for v in (lo, hi) if v is not None]
-        if period != "year" and any(v < MIN_PER_PERIOD[period] * scale for v in vals):
+        if period != "year" and any(
+            v < MIN_PER_PERIOD[period] * scale or v > MAX_PER_PERIOD[period] * scale for v in vals
+        ):
             continue
         if period == "year":
             if any(v < MIN_ANNUAL * scale or v > MAX_ANNUAL * scale for v in vals):
@@ -151,7 +168,8 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             pass  # "$150k+": a minimum
         elif hi is None:
             hi = lo  # a single amount
-        key = (lo, hi, cur, period)
+        # the same range repeated on one line is one range; on two lines (two jobs) it is two
+        key = (lo, hi, cur, period, text.count("\n", 0, m.start()))
         if key in seen:
             continue
         seen.add(key)
@@ -219,13 +237,38 @@ def attribute_pay(
             out.append(("other", "no_role", rng))
         elif single:
             out.append((roles[0], "single_job", rng))
-        elif jobs & set(roles):
-            out.extend((r, "job_part", rng) for r in sorted(jobs & set(roles)))
-        elif other:
-            out.append(("other", "other_job", rng))
+        elif jobs or other:
+            # a line naming several jobs ("Data Scientist ($150k-$180k), Backend Engineer
+            # ($140k-$170k)"): the range is the job's whose mention comes last before it
+            owner = _nearest_job(lines[i], rng[4] - starts[i], matchers)
+            if owner in roles:
+                out.append((owner, "job_part", rng))
+            elif owner is None:
+                out.extend((r, "company_wide", rng) for r in roles)
+            else:
+                out.append(("other", "other_job", rng))
         else:
             out.extend((r, "company_wide", rng) for r in roles)
     return out
+
+
+def _nearest_job(line: str, at: int, matchers: dict) -> str | None:
+    """The role (or 'other') of the job mention on `line` that ends last before offset `at`,
+    else the first one after it; None when the line names no job."""
+    from etl.transform import attribution
+
+    mentions = []
+    masked = line
+    for role, m in matchers.items():
+        for kind, _rule, start, end in m.decide(line):
+            if kind == "include":
+                mentions.append((start, end, role))
+                masked = masked[:start] + " " * (end - start) + masked[end:]
+    mentions += [(j.start(), j.end(), "other") for j in attribution._JOB_NOUN.finditer(masked)]
+    if not mentions:
+        return None
+    before = [x for x in mentions if x[1] <= at]
+    return max(before)[2] if before else min(mentions)[2]
 
 
 def posted_pay_by_role(

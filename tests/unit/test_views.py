@@ -241,3 +241,44 @@ def test_skills_comparison_within_years_says_so_and_falls_back(data_dir):
     at = open_view("skills", {"cmp": "pooled"})
     assert not any("No year has" in i.value for i in at.info)
     assert at.query_params["cmp"] in ("pooled", ["pooled"])
+
+
+def test_matched_claims_standardise_to_one_year_mix():
+    """Worked by hand: DS 100 postings in 2018 (SQL in 50) and 10 in 2024 (SQL in 1); ML 10 in 2018
+    (SQL in 5) and 100 in 2024 (SQL in 10). Weights: 2018 (110/220) = 0.5, 2024 = 0.5.
+    DS share = 0.5*50% + 0.5*10% = 30%; ML share = 0.5*50% + 0.5*10% = 30%: no difference, where
+    pooled shares (51/110 = 46.4% vs 15/110 = 13.6%) differ only because of the years."""
+    import pandas as pd
+
+    from dashboard import queries
+    from dashboard.claims import matched_claims
+
+    rows, rp = [], []
+    pid = 0
+    for role, year, n, sql in (
+        ("data_scientist", 2018, 100, 50),
+        ("data_scientist", 2024, 10, 1),
+        ("ml_engineer", 2018, 10, 5),
+        ("ml_engineer", 2024, 100, 10),
+    ):
+        rp.append({"role": role, "posted_year": year, "role_postings": n})
+        for i in range(n):
+            pid += 1
+            if i < sql:
+                rows.append(
+                    {
+                        "posting_id": pid,
+                        "role": role,
+                        "posted_year": year,
+                        "skill": "SQL",
+                        "category": "databases",
+                    }
+                )
+    rows, rp = pd.DataFrame(rows), pd.DataFrame(rp)
+    assert queries.matched_years(rp, ["data_scientist", "ml_engineer"], min_n=10) == [2018, 2024]
+    assert queries.matched_years(rp, ["data_scientist", "ml_engineer"], min_n=30) == []
+    table = matched_claims(rows, rp, [2018, 2024], ["data_scientist", "ml_engineer"])
+    sql = table[table["claim"] == "Data Scientists use SQL"].set_index("role")
+    assert sql.loc["Data Scientist", "share_pct"] == 30.0
+    assert sql.loc["ML Engineer", "share_pct"] == 30.0
+    assert sql.loc["Data Scientist", "role postings (n)"] == 110
