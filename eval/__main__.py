@@ -19,6 +19,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl import store
@@ -78,6 +79,37 @@ def _ci(pair: tuple[float, float]) -> str:
     return "" if math.isnan(lo) else f" ({lo:.2f}-{hi:.2f})"
 
 
+def sampling_weights(labels: pd.DataFrame, all_postings: pd.DataFrame) -> pd.Series:
+    """Per labelled posting, how many postings of the record it stands for: the postings of its
+    (era, stratum) cell in the whole record divided by the labelled postings drawn from that cell
+    (eval/sample.py draws each cell at its own rate, so unweighted figures describe the enriched
+    sample, not the record)."""
+    from eval.sample import ERAS as SAMPLE_ERAS
+    from eval.sample import stratum_of
+
+    year = all_postings["thread_month"].dt.year
+    era = pd.Series("", index=all_postings.index)
+    for name, (lo, hi) in SAMPLE_ERAS.items():
+        era[year.between(lo, hi)] = name
+    cells = pd.DataFrame({"era": era, "stratum": all_postings["text"].map(stratum_of)})
+    population = cells.value_counts()
+    drawn = labels.groupby(["era", "stratum"]).size()
+    per_cell = (population / drawn).rename("weight")
+    keys = list(zip(labels["era"], labels["stratum"], strict=True))
+    return pd.Series([float(per_cell.get(k, float("nan"))) for k in keys], index=labels.index)
+
+
+def _weighted(truth: np.ndarray, pred: np.ndarray, w: np.ndarray) -> dict:
+    tp = float((w * (truth & pred)).sum())
+    fp = float((w * (~truth & pred)).sum())
+    fn = float((w * (truth & ~pred)).sum())
+    return {
+        "precision_weighted": tp / (tp + fp) if tp + fp else math.nan,
+        "recall_weighted": tp / (tp + fn) if tp + fn else math.nan,
+        "counted_per_true_weighted": (tp + fp) / (tp + fn) if tp + fn else math.nan,
+    }
+
+
 def role_metrics(labels: pd.DataFrame, flags: pd.DataFrame, split: str) -> list[dict]:
     joined = labels.merge(flags, left_on="id", right_on="posting_id", how="left")
     part = joined[joined["split"] == split]
@@ -87,7 +119,11 @@ def role_metrics(labels: pd.DataFrame, flags: pd.DataFrame, split: str) -> list[
             col = hn_roles.flag_column(role, definition)
             for era in ("all", *ERAS):
                 sub = part if era == "all" else part[part["era"] == era]
-                m = prf(sub[role].to_numpy(), sub[col].fillna(False).to_numpy(bool))
+                truth = sub[role].to_numpy(bool)
+                pred = sub[col].fillna(False).to_numpy(bool)
+                m = prf(truth, pred)
+                if split == "heldout" and "weight" in sub.columns:
+                    m.update(_weighted(truth, pred, sub["weight"].to_numpy(float)))
                 rows.append(
                     {"split": split, "definition": definition, "role": role, "era": era, **m}
                 )
@@ -249,8 +285,8 @@ def markdown(results: dict, split: str = "heldout") -> str:
         f"{'Held-out' if split == 'heldout' else 'DEVELOPMENT'} part: {results[split + '_postings']} postings "
         f"(dev part: {results['dev_postings']}); labelled set of {results['labelled']} postings.",
         "",
-        "| definition | role | era | n | positives | precision (95% CI) | recall (95% CI) | F1 (95% CI) | target |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| definition | role | era | n | positives | precision (95% CI) | recall (95% CI) | F1 (95% CI) | target | weighted to the record: precision / recall / counted per true opening |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["roles"]:
         if r["split"] != split:
@@ -258,7 +294,13 @@ def markdown(results: dict, split: str = "heldout") -> str:
         lines.append(
             f"| {r['definition']} | {r['role']} | {r['era']} | {r['n']} | {r['positives']} | "
             f"{_fmt(r['precision'])}{_ci(r['precision_95'])} | {_fmt(r['recall'])}{_ci(r['recall_95'])} | "
-            f"{_fmt(r['f1'])}{_ci(r['f1_95'])} | {_target_note(r)} |"
+            f"{_fmt(r['f1'])}{_ci(r['f1_95'])} | {_target_note(r)} | "
+            + (
+                f"{_fmt(r.get('precision_weighted'))} / {_fmt(r.get('recall_weighted'))} / "
+                f"{_fmt(r.get('counted_per_true_weighted'))} |"
+                if r["era"] == "all" and "recall_weighted" in r
+                else " |"
+            )
         )
     ag = results["agreement"]
     lines += [
@@ -327,8 +369,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     labels = load_labels()
-    postings = published_postings(args.data_dir, args.mirror)
-    postings = postings[postings["posting_id"].isin(labels["id"])].reset_index(drop=True)
+    everything = published_postings(args.data_dir, args.mirror)
+    # the development wave drawn after the first held-out check has no cell rate of its own
+    held = labels["wave"] < 4
+    labels["weight"] = float("nan")
+    labels.loc[held, "weight"] = sampling_weights(labels[held], everything)
+    postings = everything[everything["posting_id"].isin(labels["id"])].reset_index(drop=True)
     missing = sorted(set(labels["id"]) - set(postings["posting_id"]))
     if missing:
         raise SystemExit(f"{len(missing)} labelled postings are not published, e.g. {missing[:5]}")

@@ -88,6 +88,8 @@ def counting_quality_table(results: dict) -> pd.DataFrame:
                 "counted / true openings": (r["tp"] + r["fp"]) / (r["tp"] + r["fn"])
                 if r["tp"] + r["fn"]
                 else None,
+                "recall, weighted to the record": r.get("recall_weighted"),
+                "counted / true, weighted to the record": r.get("counted_per_true_weighted"),
             }
         )
     return pd.DataFrame(rows)
@@ -109,7 +111,9 @@ def role_counting_quality() -> None:
         f"tuned on ({results['labelled']:,} labelled in all; the held-out figures were first looked at after one "
         "round of rules, and the rules were then tuned again on newly labelled development postings only). A "
         "series counts about recall / precision of the role's true openings: where that ratio differs between "
-        "roles (here ML and AI engineers lower than data scientists), shares and the ML-per-DS ratio are biased."
+        "roles (here ML and AI engineers lower than data scientists), shares and the ML-per-DS ratio are biased. "
+        "The labelled sample is enriched in candidates; the weighted columns reweight each sampling cell (era x "
+        "vocabulary stratum) to its share of the whole record."
     )
     st.dataframe(table.round(2), hide_index=True, width="stretch")
     if ag:
