@@ -332,3 +332,45 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
         "Year",
         "Share of the role's postings (%)",
     )
+
+
+def posted_pay(table: pd.DataFrame) -> go.Figure:
+    """Posted pay per role and year: the median of range midpoints with its P25-P75 as error bars
+    (blank where n is too small), and the survey's US median as open markers."""
+    fig = go.Figure()
+    for role, part in table.groupby("role", sort=False):
+        color = ROLE_COLORS.get(role)
+        fig.add_trace(
+            go.Scatter(
+                x=part["posted_year"],
+                y=part["pay_mid_median_usd"],
+                mode="lines+markers",
+                name=f"{role_label(role)}: posted median",
+                line={"color": color},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part["pay_mid_p75_usd"] - part["pay_mid_median_usd"],
+                    "arrayminus": part["pay_mid_median_usd"] - part["pay_mid_p25_usd"],
+                },
+                customdata=part[["ranges_usd_year", "postings_stating_pay", "role_postings"]],
+                hovertemplate="%{x}: %{y:$,.0f} (n = %{customdata[0]} ranges; %{customdata[1]} of "
+                "%{customdata[2]} postings state pay)<extra></extra>",
+            )
+        )
+        if "survey_median_usd" in part:
+            fig.add_trace(
+                go.Scatter(
+                    x=part["posted_year"],
+                    y=part["survey_median_usd"],
+                    mode="markers",
+                    name=f"{role_label(role)}: survey median (US)",
+                    marker={"color": color, "symbol": "circle-open", "size": 10},
+                )
+            )
+    return _layout(
+        fig,
+        "Posted pay in Hacker News ads vs the survey, per year",
+        "Year",
+        "USD per year (posted: midpoint of the range, P25-P75)",
+    )

@@ -104,6 +104,44 @@ def survey_vs_bls(state: data.DataState, definition: str) -> pd.DataFrame:
     return out.sort_values("year").reset_index(drop=True)
 
 
+def posted_pay_yearly(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """The published posted-pay table for the selected roles and period (a few dozen rows)."""
+    roles = scope.roles_or_all
+    return data.run_query(
+        state,
+        "SELECT * FROM {hn_posted_pay_yearly} WHERE posted_year BETWEEN ? AND ? "
+        f"AND role IN ({', '.join('?' for _ in roles)}) ORDER BY role, posted_year",
+        [scope.year_from, scope.year_to, *roles],
+        ("hn_posted_pay_yearly",),
+    )
+
+
+def survey_us_medians(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """role, work_year, n, survey median (USD) of the responses at US companies, the survey's
+    side of the posted-pay comparison (same roles, definition and years; all other pay filters off)."""
+    vals = data.run_query(
+        state,
+        f'SELECT "role_{scope.definition}" AS role, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n '
+        "FROM {salary_counts} WHERE company_country_code = 'US' AND work_year BETWEEN ? AND ? "
+        "GROUP BY ALL ORDER BY 1, 2, 3",
+        [scope.year_from, scope.year_to],
+        ("salary_counts",),
+    )
+    rows = []
+    for (role, year), part in vals.groupby(["role", "work_year"]):
+        n = int(part["n"].sum())
+        med = metrics.weighted_quantiles(part["value"].to_numpy(), part["n"].to_numpy(), (0.5,))[0]
+        rows.append(
+            {
+                "role": role,
+                "year": int(year),
+                "survey_n": n,
+                "survey_median_usd": med if n >= MIN_N else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=["role", "year", "survey_n", "survey_median_usd"])
+
+
 def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
     w, params = salary_where(scope, extra)
     return data.run_query(

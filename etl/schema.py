@@ -234,6 +234,23 @@ FIELDS: dict[str, Field] = {
         "currency of the range as the posting writes it ('150-200k' with no mark: the ad's other currency, else USD)",
     ),
     "period": Field("string", "", "year, month, day or hour (year when the posting names none)"),
+    "postings_stating_pay": Field(
+        "int64",
+        "postings",
+        "the role's postings that state a salary range for the role (any currency or period)",
+    ),
+    "ranges_usd_year": Field(
+        "int64", "ranges", "ranges in US dollars per year with both ends: the percentiles' n"
+    ),
+    "pay_mid_p25_usd": Field(
+        "float64", "USD per year", "25th percentile of the midpoints of those ranges", nullable=True
+    ),
+    "pay_mid_median_usd": Field(
+        "float64", "USD per year", "median of the midpoints of those ranges", nullable=True
+    ),
+    "pay_mid_p75_usd": Field(
+        "float64", "USD per year", "75th percentile of the midpoints of those ranges", nullable=True
+    ),
     # --- skills
     "skill": Field("string", "", "canonical skill name (etl/mappings/skills.csv)"),
     "category": Field("string", "", "skill category (languages, cloud, mlops_deployment, ...)"),
@@ -563,6 +580,32 @@ register(
             ),
             "a range has an end": lambda df: df["pay_min"].isna() & df["pay_max"].isna(),
         },
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "hn_posted_pay_yearly",
+        "Posted pay per role and year: postings stating pay and the midpoints' P25 / median / P75 of the "
+        "ranges in US dollars per year (other currencies are not converted yet)",
+        (
+            "role",
+            "posted_year",
+            "role_postings",
+            "postings_stating_pay",
+            "posting_share_pct",
+            "ranges_usd_year",
+            "pay_mid_p25_usd",
+            "pay_mid_median_usd",
+            "pay_mid_p75_usd",
+        ),
+        {
+            "role in allowed set": _not_in("role", VOCAB_ROLES),
+            "share between 0 and 100": lambda df: ~df["posting_share_pct"].between(0, 100),
+            "stating <= role postings": lambda df: df["postings_stating_pay"] > df["role_postings"],
+        },
+        unique=("role", "posted_year"),
         min_rows=0,
     )
 )

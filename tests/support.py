@@ -121,7 +121,7 @@ HN_MONTHS = (("January", 2026, 46000001), ("February", 2026, 46000002), ("March"
 
 def hn_files() -> dict[str, bytes]:
     """search_p0.json + item_<id>.json. Per month: 12 data-scientist postings (SQL, Python; the first
-    six also scikit-learn), 6 ML-engineer postings (PyTorch, AWS, Docker) and 12 other postings
+    six also scikit-learn), 6 ML-engineer postings (PyTorch, AWS, Docker; each posts $150k-$190k) and 12 other postings
     (React), so each thread has 30 postings: the data-scientist share is 40% and ML 20% every month."""
     import json
 
@@ -145,7 +145,7 @@ def hn_files() -> dict[str, bytes]:
             if i < 12:
                 text = f"Co{i} | Senior Data Scientist | Remote<p>We use SQL and Python{' and scikit-learn' if i < 6 else ''}."
             elif i < 18:
-                text = f"Co{i} | Machine Learning Engineer | NYC<p>PyTorch, AWS and Docker in production."
+                text = f"Co{i} | Machine Learning Engineer | NYC | $150k-$190k<p>PyTorch, AWS and Docker in production."
             else:
                 text = f"Co{i} | Frontend Engineer | Berlin<p>React and TypeScript."
             children.append(

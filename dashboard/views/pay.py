@@ -190,7 +190,76 @@ def render() -> None:
         ),
         "pay_salaries_filtered",
     )
+    posted_pay_panel(state, sc)
     bls_panel(state, sc)
+
+
+def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
+    st.header("Pay posted in the ads (Hacker News)")
+    if not state.has("hn_posted_pay_yearly"):
+        st.info("Posted pay is not published yet: `python -m etl refresh --source hn_whoishiring`.")
+        return
+    info = state.source_of("hn_posted_pay_yearly")
+    posted = queries.posted_pay_yearly(state, sc)
+    if posted.empty:
+        st.info(f"No Hacker News postings of the selected roles in {sc.year_from}-{sc.year_to}.")
+        return
+    survey = queries.survey_us_medians(state, sc).rename(columns={"year": "posted_year"})
+    table = posted.merge(survey, on=["role", "posted_year"], how="left")
+    table["survey_n"] = table["survey_n"].astype("Int64")
+    small = table["ranges_usd_year"] < metrics.MIN_N
+    for c in ("pay_mid_p25_usd", "pay_mid_median_usd", "pay_mid_p75_usd"):
+        table[c] = table[c].where(~small)
+    st.plotly_chart(charts.posted_pay(table), config=charts.CONFIG, width="stretch")
+    shown = table.assign(
+        role=table["role"].map(charts.role_label),
+        posting_share_pct=table["posting_share_pct"].round(1),
+        **{
+            c: table[c].map(_usd)
+            for c in (
+                "pay_mid_p25_usd",
+                "pay_mid_median_usd",
+                "pay_mid_p75_usd",
+                "survey_median_usd",
+            )
+        },
+    ).rename(
+        columns={
+            "posted_year": "year",
+            "role_postings": "postings (n)",
+            "postings_stating_pay": "stating pay",
+            "posting_share_pct": "share stating pay (%)",
+            "ranges_usd_year": "USD/year ranges (n)",
+            "pay_mid_p25_usd": "posted P25",
+            "pay_mid_median_usd": "posted median",
+            "pay_mid_p75_usd": "posted P75",
+            "survey_n": "survey n (US)",
+            "survey_median_usd": "survey median (US)",
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    source_caption(
+        info,
+        "employer-posted ranges in the ads, tied to the role whose job they are for (etl/transform/pay.py), "
+        "roles under the anywhere definition whatever the filter; a "
+        "posted figure is the midpoint of a range in US dollars per year; other currencies count as stating pay "
+        "but are not converted yet (no exchange-rate table), so they are not in the percentiles; statistics are "
+        f"hidden below n = {metrics.MIN_N} ranges. Beside it, the survey's median at US companies for the same "
+        f"role, definition ({sc.definition}) and year, every experience level",
+    )
+    download_pair(
+        f"Download the {len(table):,} posted-pay rows (CSV)",
+        "pay_posted",
+        lambda: table,
+        lambda n: export.metadata(
+            "pay_posted",
+            sc.describe(),
+            n,
+            [info, state.source_of("salaries")] if state.has("salaries") else [info],
+            notes=["Midpoints of USD per year ranges; other currencies are not converted."],
+        ),
+        "pay_posted_by_role_year",
+    )
 
 
 def bls_panel(state: data.DataState, sc: scope.Scope) -> None:

@@ -43,6 +43,7 @@ TABLES = (
     "hn_role_evidence",
     "hn_role_skills",
     "hn_posted_pay",
+    "hn_posted_pay_yearly",
     "hn_demand_monthly",
     "posting_skills",
     "skill_shares",
@@ -200,6 +201,7 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     threads["is_partial"] = demand.partial_threads(threads)
     monthly = demand.monthly_demand(flagged, threads)
     posting_skills = skills.extract_skills(postings[["posting_id", "text"]])
+    posted = pay.posted_pay_by_role(postings, flags)
     shares = []
     for definition in ("header", "anywhere"):
         roles = hn_roles.posting_roles_long(flagged, definition)
@@ -213,7 +215,8 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
         "hn_postings": flagged,
         "hn_role_evidence": evidence,
         "hn_role_skills": attribution.attribute_skills(postings, flags),
-        "hn_posted_pay": pay.posted_pay_by_role(postings, flags),
+        "hn_posted_pay": posted,
+        "hn_posted_pay_yearly": pay.posted_pay_yearly(posted, postings, flagged),
         "hn_demand_monthly": monthly,
         "posting_skills": posting_skills,
         "skill_shares": pd.concat(shares, ignore_index=True),

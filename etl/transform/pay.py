@@ -301,3 +301,67 @@ def posted_pay_by_role(
             "end_char": "int64",
         }
     )
+
+
+POSTED_PAY_YEARLY_COLUMNS = [
+    "role",
+    "posted_year",
+    "role_postings",
+    "postings_stating_pay",
+    "posting_share_pct",
+    "ranges_usd_year",
+    "pay_mid_p25_usd",
+    "pay_mid_median_usd",
+    "pay_mid_p75_usd",
+]
+
+
+def posted_pay_yearly(
+    posted: pd.DataFrame, postings: pd.DataFrame, flags: pd.DataFrame, definition: str = "anywhere"
+) -> pd.DataFrame:
+    """Per role and year: the role's postings, how many state pay for the role (any currency,
+    any period) and, over the ranges in US dollars per year with both ends, the P25 / median /
+    P75 of the range midpoints. NOTE: no exchange rates yet: other currencies are counted as
+    stating pay but are not in the percentiles."""
+    import numpy as np
+
+    from etl.transform import hn_roles
+    from etl.vocab import ROLES
+
+    year = postings.set_index("posting_id")["thread_month"].dt.year
+    rows = []
+    for role in ROLES:
+        flagged = flags.loc[flags[hn_roles.flag_column(role, definition)], "posting_id"]
+        per_year = year.loc[flagged].value_counts()
+        mine = posted[posted["role"] == role].assign(
+            posted_year=lambda d: d["posting_id"].map(year)
+        )
+        usd = mine[
+            (mine["currency"] == "USD")
+            & (mine["period"] == "year")
+            & mine["pay_min"].notna()
+            & mine["pay_max"].notna()
+        ]
+        for y, n_role in sorted(per_year.items()):
+            stating = mine.loc[mine["posted_year"] == y, "posting_id"].nunique()
+            mids = ((usd["pay_min"] + usd["pay_max"]) / 2)[usd["posted_year"] == y].to_numpy()
+            q = np.percentile(mids, [25, 50, 75]) if len(mids) else [np.nan] * 3
+            rows.append(
+                (
+                    role,
+                    int(y),
+                    int(n_role),
+                    int(stating),
+                    100.0 * stating / n_role,
+                    int(len(mids)),
+                    *map(float, q),
+                )
+            )
+    return pd.DataFrame(rows, columns=POSTED_PAY_YEARLY_COLUMNS).astype(
+        {
+            "posted_year": "int64",
+            "role_postings": "int64",
+            "postings_stating_pay": "int64",
+            "ranges_usd_year": "int64",
+        }
+    )

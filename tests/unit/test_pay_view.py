@@ -193,3 +193,20 @@ def test_survey_beside_bls_for_the_same_year(data_dir):
     assert both.loc[2023, "survey_minus_bls_usd"] == 129_500 - 108_020
     at = open_pay()
     assert any("Latest common year 2024" in c.value for c in at.caption)
+
+
+def test_posted_pay_panel_shows_ranges_with_n(tmp_path, monkeypatch):
+    """Fixture HN: 6 ML-engineer postings a month post $150k-$190k (midpoint 170,000), 3 months."""
+    from tests.support import publish_all
+
+    publish_all(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    at = open_pay()
+    table = next(d.value for d in at.dataframe if "posted median" in d.value.columns)
+    ml = table[table["role"] == "ML Engineer"].iloc[0]
+    assert ml["posted median"] == "$170,000" and ml["USD/year ranges (n)"] == 18
+    assert ml["share stating pay (%)"] == 100.0
+    ds = table[table["role"] == "Data Scientist"].iloc[0]
+    assert ds["stating pay"] == 0 and ds["posted median"] == "—"
+    assert any("not converted yet" in c.value for c in at.caption)
