@@ -116,7 +116,9 @@ def dates_coverage(frame: pd.DataFrame, column: str) -> dict[str, Any]:
 
 def describe_hn(cov: dict[str, Any] | None) -> str:
     """'154 monthly threads, 2013-08..2026-05 (no month missing), 83,729 postings; ...'"""
-    if not cov or not cov.get("threads"):
+    if not cov or "threads" not in cov:
+        return "coverage not computed for this publish (a refresh computes it)"
+    if not cov["threads"]:
         return "no Hacker News threads published"
     missing = cov.get("months_missing", [])
     gaps = (
@@ -155,7 +157,9 @@ def describe_one_timestamp(cov: dict[str, Any] | None) -> str:
 
 def describe_salaries(cov: dict[str, Any] | None) -> str:
     """'151,445 responses of work years 2020-2025 (2025: 52%, 2024: 41%, ...); 76% US companies'"""
-    if not cov or not cov.get("rows"):
+    if not cov or "rows" not in cov:
+        return "coverage not computed for this publish (a refresh computes it)"
+    if not cov["rows"]:
         return "no salary responses published"
     n = cov["rows"]
     by_year = sorted(cov["rows_by_year"].items(), key=lambda kv: -kv[1])

@@ -91,6 +91,7 @@ def publish_fixture(
         )
         for name, (df, src) in tables.items()
     }
+    from etl.pipeline import _coverage
     from etl.sources import SOURCES
 
     sources_info = {
@@ -98,6 +99,10 @@ def publish_fixture(
             "snapshot_id": "20261101T000000000000Z",
             "fetched_at": "2026-11-01T00:00:00Z",
             "origin": SOURCES[s].ORIGIN.to_json(),
+            # the facts the pipeline computes at publish time, from the same tables
+            "coverage": _coverage(
+                SOURCES[s], {t: df for t, (df, src) in tables.items() if src == s}
+            ),
         }
         for s in {src for _, src in tables.values()}
     }

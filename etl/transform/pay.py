@@ -11,6 +11,8 @@ import re
 
 import pandas as pd
 
+from etl.schema import TABLES
+
 PAY_COLUMNS = ["posting_id", "pay_min", "pay_max", "currency", "period", "start_char", "end_char"]
 
 # currency marks written before or after an amount -> ISO code
@@ -200,17 +202,7 @@ def posted_pay(postings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-POSTED_PAY_COLUMNS = [
-    "posting_id",
-    "role",
-    "pay_min",
-    "pay_max",
-    "currency",
-    "period",
-    "attribution",
-    "start_char",
-    "end_char",
-]
+POSTED_PAY_COLUMNS: list[str] = list(TABLES["hn_posted_pay"].columns)
 
 
 def attribute_pay(
@@ -303,17 +295,8 @@ def posted_pay_by_role(
     )
 
 
-POSTED_PAY_YEARLY_COLUMNS = [
-    "role",
-    "posted_year",
-    "role_postings",
-    "postings_stating_pay",
-    "posting_share_pct",
-    "ranges_usd_year",
-    "pay_mid_p25_usd",
-    "pay_mid_median_usd",
-    "pay_mid_p75_usd",
-]
+# the published table's columns, declared once, in the field dictionary
+POSTED_PAY_YEARLY_COLUMNS: list[str] = list(TABLES["hn_posted_pay_yearly"].columns)
 
 
 def posted_pay_yearly(

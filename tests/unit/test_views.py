@@ -282,3 +282,14 @@ def test_matched_claims_standardise_to_one_year_mix():
     assert sql.loc["Data Scientist", "share_pct"] == 30.0
     assert sql.loc["ML Engineer", "share_pct"] == 30.0
     assert sql.loc["Data Scientist", "role postings (n)"] == 110
+
+
+def test_demand_caption_states_the_published_coverage(data_dir):
+    """The fixture publishes 3 threads, 2026-01..2026-03, 90 postings: the caption says so,
+    formatted from the manifest's coverage, not typed."""
+    at = open_view("demand")
+    text = " ".join(c.value for c in at.caption)
+    assert (
+        "Published record: 3 monthly threads, 2026-01..2026-03 (no month missing), 90 postings"
+        in text
+    )
