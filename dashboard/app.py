@@ -19,7 +19,9 @@ from dashboard import data, filters, scope  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="Data Scientist vs ML Engineer", page_icon="📊", layout="wide")
+st.set_page_config(
+    page_title="Data Scientist vs ML Engineer", page_icon=":material/analytics:", layout="wide"
+)
 
 
 def no_data(state: data.DataState) -> None:
@@ -42,6 +44,26 @@ def no_data(state: data.DataState) -> None:
     )
 
 
+def bad_setting(problem: str) -> None:
+    st.title("Data Scientist vs ML Engineer")
+    st.error(f"A setting of this dashboard is invalid: {problem}.")
+    st.markdown(
+        "The `LMD_*` environment variables configure the dashboard and the ETL (the README lists them). "
+        "Fix or unset the variable named above, then restart the dashboard."
+    )
+
+
+try:
+    from etl.config import load_settings
+
+    load_settings()
+except ValueError as exc:  # a bad LMD_* value: say which, never a traceback
+    problem = str(exc)
+    st.navigation(
+        [st.Page(lambda: bad_setting(problem), title="Settings", url_path="settings")]
+    ).run()
+    st.stop()
+
 state = data.load_state()
 if not state.ok:
     page = st.navigation([st.Page(lambda: no_data(state), title="Start", url_path="start")])
@@ -51,13 +73,28 @@ else:
             st.Page(
                 VIEWS / "overview.py",
                 title="Overview",
-                icon="🧭",
+                icon=":material/explore:",
                 default=True,
             ),
-            st.Page(VIEWS / "pay.py", title="Pay", icon="💵", url_path="pay"),
-            st.Page(VIEWS / "demand.py", title="Demand", icon="📈", url_path="demand"),
-            st.Page(VIEWS / "skills.py", title="Skills", icon="🧰", url_path="skills"),
-            st.Page(VIEWS / "methods.py", title="Data & methods", icon="📚", url_path="methods"),
+            st.Page(VIEWS / "pay.py", title="Pay", icon=":material/payments:", url_path="pay"),
+            st.Page(
+                VIEWS / "demand.py",
+                title="Demand",
+                icon=":material/trending_up:",
+                url_path="demand",
+            ),
+            st.Page(
+                VIEWS / "skills.py",
+                title="Skills",
+                icon=":material/construction:",
+                url_path="skills",
+            ),
+            st.Page(
+                VIEWS / "methods.py",
+                title="Data & methods",
+                icon=":material/menu_book:",
+                url_path="methods",
+            ),
         ]
     )
 if state.ok:
@@ -80,6 +117,6 @@ for s in data.staleness(state):
     st.warning(
         f"**{s['source']}**: {'; '.join(reasons)}. Refresh with `python -m etl refresh --source {s['source']}` "
         "(see `python -m etl status`).",
-        icon="⏰",
+        icon=":material/schedule:",
     )
 page.run()

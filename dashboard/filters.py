@@ -40,7 +40,7 @@ def drop_unknown_keys() -> None:
 
 def show_notices() -> None:
     for text in st.session_state.pop(_NOTICES, []):
-        st.warning(text, icon="⚠️")
+        st.warning(text, icon=":material/warning:")
 
 
 def _from_url(key: str, options: Sequence[Any]) -> list[Any] | None:

@@ -69,7 +69,7 @@ def demand_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
     st.caption(
         f"Source: {info['producer']}; snapshot {info['snapshot_date']}; definition {sc.hn_definition}"
     )
-    st.page_link("views/demand.py", label="Demand in detail", icon="📈")
+    st.page_link("views/demand.py", label="Demand in detail", icon=":material/trending_up:")
 
 
 def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
@@ -124,7 +124,7 @@ def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
         + (f"; countries {', '.join(sc.countries)}" if sc.countries else "")
         + "; every experience level, employment type, remote ratio and company size (the Pay view's own filters do not apply here)"
     )
-    st.page_link("views/pay.py", label="Pay in detail", icon="💵")
+    st.page_link("views/pay.py", label="Pay in detail", icon=":material/payments:")
 
 
 def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
@@ -183,7 +183,7 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
     st.caption(
         f"Weighted log-odds with an informative prior, {how}; source: {info['producer']}; snapshot {info['snapshot_date']}"
     )
-    st.page_link("views/skills.py", label="Skills in detail", icon="🧰")
+    st.page_link("views/skills.py", label="Skills in detail", icon=":material/construction:")
 
 
 def render() -> None:

@@ -293,3 +293,23 @@ def test_demand_caption_states_the_published_coverage(data_dir):
         "Published record: 3 monthly threads, 2026-01..2026-03 (no month missing), 90 postings"
         in text
     )
+
+
+def test_icons_are_material_symbols_not_emoji():
+    """Debian's Chromium has no emoji font: an emoji icon draws as an empty box."""
+    import re
+
+    src = " ".join(p.read_text() for p in (Path(APP).parent).rglob("*.py"))
+    icons = re.findall(r"(?:icon|page_icon)=\"([^\"]*)\"", src)
+    assert icons and all(re.fullmatch(r":material/[a-z_]+:", i) for i in icons), icons
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("LMD_RETRIES", "abc"), ("LMD_READ_TIMEOUT", "0"), ("LMD_KEEP_SNAPSHOTS", "-1")],
+)
+def test_invalid_setting_gives_a_page_naming_it(data_dir, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(name in e.value for e in at.error), [e.value for e in at.error]
