@@ -78,27 +78,44 @@ def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -
     return data.run_query(state, sql, params, ("salary_counts",))
 
 
-def survey_vs_bls(state: data.DataState, definition: str) -> pd.DataFrame:
-    """Per work year present in both: the survey's median for data scientists at US companies
-    (all levels, the role under `definition`, n) beside BLS's 15-2051 median for the same year."""
+def _us_medians(
+    state: data.DataState, definition: str, year_from: int, year_to: int
+) -> pd.DataFrame:
+    """role, year, survey_n, survey_median_usd (blank below MIN_N) of the survey's responses at US
+    companies per role (under `definition`) and work year, every other pay filter off."""
     if definition not in ("strict", "broad"):
         raise ValueError(f"unknown definition {definition!r}")
     vals = data.run_query(
         state,
-        f"SELECT work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n FROM {{salary_counts}} "
-        f"WHERE company_country_code = 'US' AND \"role_{definition}\" = 'data_scientist' "
-        "GROUP BY ALL ORDER BY work_year, value",
-        (),
+        f'SELECT "role_{definition}" AS role, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n '
+        "FROM {salary_counts} WHERE company_country_code = 'US' AND work_year BETWEEN ? AND ? "
+        "GROUP BY ALL ORDER BY 1, 2, 3",
+        [year_from, year_to],
         ("salary_counts",),
     )
-    bls = oews(state)
-    bls = bls[bls["soc_code"] == "15-2051"][["year", "wage_annual_median_usd", "employment"]]
     rows = []
-    for year, part in vals.groupby("work_year"):
+    for (role, year), part in vals.groupby(["role", "work_year"]):
         n = int(part["n"].sum())
         med = metrics.weighted_quantiles(part["value"].to_numpy(), part["n"].to_numpy(), (0.5,))[0]
-        rows.append({"year": int(year), "survey_median_usd": med if n >= MIN_N else np.nan, "n": n})
-    out = pd.DataFrame(rows, columns=["year", "survey_median_usd", "n"])
+        rows.append(
+            {
+                "role": role,
+                "year": int(year),
+                "survey_n": n,
+                "survey_median_usd": med if n >= MIN_N else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=["role", "year", "survey_n", "survey_median_usd"])
+
+
+def survey_vs_bls(state: data.DataState, definition: str) -> pd.DataFrame:
+    """Per work year present in both: the survey's median for data scientists at US companies
+    (all levels, the role under `definition`, n) beside BLS's 15-2051 median for the same year."""
+    ds = _us_medians(state, definition, 0, 9999)
+    out = ds[ds["role"] == "data_scientist"].rename(columns={"survey_n": "n"})
+    out = out[["year", "survey_median_usd", "n"]]
+    bls = oews(state)
+    bls = bls[bls["soc_code"] == "15-2051"][["year", "wage_annual_median_usd", "employment"]]
     out = out.merge(bls, on="year", how="inner")
     out["survey_minus_bls_usd"] = out["survey_median_usd"] - out["wage_annual_median_usd"]
     return out.sort_values("year").reset_index(drop=True)
@@ -117,29 +134,9 @@ def posted_pay_yearly(state: data.DataState, scope: Scope) -> pd.DataFrame:
 
 
 def survey_us_medians(state: data.DataState, scope: Scope) -> pd.DataFrame:
-    """role, work_year, n, survey median (USD) of the responses at US companies, the survey's
-    side of the posted-pay comparison (same roles, definition and years; all other pay filters off)."""
-    vals = data.run_query(
-        state,
-        f'SELECT "role_{scope.definition}" AS role, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n '
-        "FROM {salary_counts} WHERE company_country_code = 'US' AND work_year BETWEEN ? AND ? "
-        "GROUP BY ALL ORDER BY 1, 2, 3",
-        [scope.year_from, scope.year_to],
-        ("salary_counts",),
-    )
-    rows = []
-    for (role, year), part in vals.groupby(["role", "work_year"]):
-        n = int(part["n"].sum())
-        med = metrics.weighted_quantiles(part["value"].to_numpy(), part["n"].to_numpy(), (0.5,))[0]
-        rows.append(
-            {
-                "role": role,
-                "year": int(year),
-                "survey_n": n,
-                "survey_median_usd": med if n >= MIN_N else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=["role", "year", "survey_n", "survey_median_usd"])
+    """The survey's side of the posted-pay comparison: `_us_medians` for the scope's definition
+    and years."""
+    return _us_medians(state, scope.definition, scope.year_from, scope.year_to)
 
 
 def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:

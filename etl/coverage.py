@@ -20,8 +20,8 @@ def _month(ts: Any) -> str:
 
 
 def month_runs(months: list[str]) -> list[tuple[str, str]]:
-    """Consecutive runs of 'YYYY-MM' months: ['2016-07', '2018-05', '2018-06'] ->
-    [('2016-07', '2016-07'), ('2018-05', '2018-06')]."""
+    """Consecutive runs of 'YYYY-MM' months: ['2020-01', '2020-03', '2020-04'] ->
+    [('2020-01', '2020-01'), ('2020-03', '2020-04')]."""
     periods = sorted({pd.Period(m, "M") for m in months})
     runs: list[tuple[str, str]] = []
     for p in periods:
@@ -33,7 +33,8 @@ def month_runs(months: list[str]) -> list[tuple[str, str]]:
 
 
 def format_months(months: list[str]) -> str:
-    """'2016-07, 2017-08..2017-09' ('none' when empty)."""
+    """Months as runs: ['2020-01', '2020-03', '2020-04'] -> '2020-01, 2020-03..2020-04'
+    ('none' when empty)."""
     if not months:
         return "none"
     return ", ".join(a if a == b else f"{a}..{b}" for a, b in month_runs(months))
@@ -115,7 +116,8 @@ def dates_coverage(frame: pd.DataFrame, column: str) -> dict[str, Any]:
 
 
 def describe_hn(cov: dict[str, Any] | None) -> str:
-    """'154 monthly threads, 2013-08..2026-05 (no month missing), 83,729 postings; ...'"""
+    """The coverage of `hn_coverage` as a sentence: threads, first..last month, months missing,
+    postings and the partial months."""
     if not cov or "threads" not in cov:
         return "coverage not computed for this publish (a refresh computes it)"
     if not cov["threads"]:
@@ -156,7 +158,8 @@ def describe_one_timestamp(cov: dict[str, Any] | None) -> str:
 
 
 def describe_salaries(cov: dict[str, Any] | None) -> str:
-    """'151,445 responses of work years 2020-2025 (2025: 52%, 2024: 41%, ...); 76% US companies'"""
+    """The coverage of `salaries_coverage` as a sentence: responses, work years, the two largest
+    years' shares, the leading country's share and the exact-duplicate share."""
     if not cov or "rows" not in cov:
         return "coverage not computed for this publish (a refresh computes it)"
     if not cov["rows"]:

@@ -201,7 +201,8 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     threads["is_partial"] = demand.partial_threads(threads)
     monthly = demand.monthly_demand(flagged, threads)
     posting_skills = skills.extract_skills(postings[["posting_id", "text"]])
-    posted = pay.posted_pay_by_role(postings, flags)
+    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())  # once for both steps
+    posted = pay.posted_pay_by_role(postings, flags, matchers=matchers)
     shares = []
     for definition in ("header", "anywhere"):
         roles = hn_roles.posting_roles_long(flagged, definition)
@@ -214,7 +215,7 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
         "hn_threads": threads,
         "hn_postings": flagged,
         "hn_role_evidence": evidence,
-        "hn_role_skills": attribution.attribute_skills(postings, flags),
+        "hn_role_skills": attribution.attribute_skills(postings, flags, matchers=matchers),
         "hn_posted_pay": posted,
         "hn_posted_pay_yearly": pay.posted_pay_yearly(posted, postings, flagged),
         "hn_demand_monthly": monthly,

@@ -8,7 +8,7 @@ in a part that names no job, or in a company-wide stack line: it goes to every j
 A skill that sits only in the part of another job ("Rails engineer: Ruby, Postgres") is not the
 role's. The rules follow LABELLING.md's `role_skills`.
 
-NOTE: a job's part is its own line (INHERIT = "none"): on the development labels, letting it
+NOTE: a job's part is its own line: on the development labels, letting it
 reach the bullets under a title line (F1 0.875) or every line down to the next title (0.853)
 scored lower than the line alone (0.893). On the held-out part the attribution does not beat
 giving every skill of the ad to every role (make eval prints both), so the views still read
@@ -18,6 +18,7 @@ whole-ad `posting_skills` and say so.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pandas as pd
 
@@ -95,22 +96,6 @@ def _title_like(line: str, first: bool) -> bool:
     )
 
 
-INHERIT = "none"  # how far a job part reaches below its title line: bullets | all | none
-
-
-def _continues(line: str, lines: list[str], i: int) -> bool:
-    """Whether a line that names no job still belongs to the job part above it."""
-    if INHERIT == "all":
-        return True
-    if INHERIT == "none":
-        return False
-    return (
-        bool(_BULLET.match(line))
-        or line.rstrip().endswith(":")
-        or (i > 0 and lines[i - 1].rstrip().endswith(":"))
-    )
-
-
 def line_jobs(
     line: str, first: bool, matchers: dict[str, hn_roles.RoleMatcher]
 ) -> tuple[set[str], bool]:
@@ -133,16 +118,12 @@ def line_jobs(
     return roles, others
 
 
-_AREA: list[re.Pattern[str]] = []
-
-
+@cache
 def _area() -> re.Pattern[str]:
     """Another hiring area (the role terms' AREA, e.g. 'Backend', 'iOS'): a hiring line that
     lists one offers another job too."""
-    if not _AREA:
-        terms = hn_roles.load_role_terms()
-        _AREA.append(re.compile(r"\b" + hn_roles.expand_terms("{AREA}", terms) + r"\b", re.I))
-    return _AREA[0]
+    terms = hn_roles.load_role_terms()
+    return re.compile(r"\b" + hn_roles.expand_terms("{AREA}", terms) + r"\b", re.I)
 
 
 def attribute(
@@ -154,21 +135,16 @@ def attribute(
     """(role, skill, attribution) for one posting offering `roles` (those flagged for it)."""
     if not roles:
         return []
-    lines = [ln for ln in text.split("\n")]
+    lines = text.split("\n")
     named = [line_jobs(ln, i == 0, matchers) for i, ln in enumerate(lines)]
     any_other = any(o for _, o in named)
     all_skills = skills.skills_in(text)
     if len(roles) == 1 and not any_other:
         return [(roles[0], s, "single_job") for s in sorted(all_skills)]
     out: dict[tuple[str, str], str] = {}
-    owner: tuple[set[str], bool] | None = None  # the job part the current line belongs to
     for i, ln in enumerate(lines):
         found = skills.skills_in(ln) if ln.strip() else set()
         jobs, other = named[i]
-        if jobs or other:
-            owner = (jobs, other)
-        elif owner is not None and not _continues(ln, lines, i):
-            owner = None  # the job part ended: what follows is about the company again
         if not found:
             continue
         parts = keyed_parts(ln)
@@ -179,10 +155,11 @@ def attribute(
                     for role in keyed:
                         out[(role, s)] = "job_part"
             continue
-        if _STACK.search(ln) or owner is None or i == 0 and not jobs:
+        # a line naming no job (or a stack line, or a header without our roles) is the ad's
+        if _STACK.search(ln) or not (jobs or other) or (i == 0 and not jobs):
             targets, how = set(roles), "company_wide"
         else:
-            targets, how = owner[0] & set(roles), "job_part"
+            targets, how = jobs & set(roles), "job_part"
         for role in targets:
             for s in found:
                 if out.get((role, s)) != "job_part":
@@ -195,9 +172,10 @@ def attribute_skills(
     flags: pd.DataFrame,
     definition: str = "anywhere",
     skills: SkillMatcher | None = None,
+    matchers: dict[str, hn_roles.RoleMatcher] | None = None,
 ) -> pd.DataFrame:
     """The `role_skills` table: ATTRIBUTION_COLUMNS for every flagged posting."""
-    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    matchers = matchers or hn_roles.compile_role_rules(hn_roles.load_role_rules())
     skills = default_matcher() if skills is None else skills
     cols = [hn_roles.flag_column(r, definition) for r in ROLES]
     merged = postings[["posting_id", "text"]].merge(flags[["posting_id", *cols]], on="posting_id")

@@ -267,53 +267,6 @@ def compile_role_rules(rules: pd.DataFrame, anchors: bool = True) -> dict[str, R
     return compiled
 
 
-def mask_excluded(text: str, exclude: re.Pattern[str] | None) -> str:
-    """`text` with every excluded phrase overwritten by separators of the same length."""
-    if exclude is None:
-        return text
-    return exclude.sub(lambda m: _MASK * (m.end() - m.start()), text)
-
-
-def _match(texts: pd.Series, matcher: RoleMatcher) -> pd.Series:
-    # NOTE: `.map(search)` rather than `str.contains`: the same regex engine per text, without
-    # pandas' warning about the rules' named groups
-    hit = texts.map(matcher.search).astype(bool)
-    if matcher.exclude is not None and hit.any():
-        # Exclusions work per mention, not per posting: an excluded phrase ("work with our data
-        # scientists") is masked out and the include is tried again on what is left, so a
-        # posting that also says "we are hiring a Data Scientist" still counts. Only the
-        # (few) postings that matched are re-scanned.
-        masked = texts[hit].map(lambda t: mask_excluded(t, matcher.exclude))
-        hit.loc[hit] = masked.map(matcher.search).to_numpy(bool)
-    return hit
-
-
-def scan(text: str, matcher: RoleMatcher, first: bool = False) -> list[tuple[str, str, int, int]]:
-    """Every rule that fires on `text`: (kind, rule_id, start, end), excludes first. An include
-    is only listed where it survives the masking of the excluded phrases. `first`: only the
-    first match of the plain includes and of each `before` rule (what the published evidence
-    keeps: enough to say why, at the cost of one search)."""
-    out = []
-    if matcher.exclude is not None:
-        for m in matcher.exclude.finditer(text):
-            out.append(("exclude", matcher.rule_ids[m.lastgroup or ""], m.start(), m.end()))
-    masked = mask_excluded(text, matcher.exclude)
-    if matcher.include is not None:
-        found = (
-            ([m] if first and (m := matcher.include.search(masked)) else [])
-            if first
-            else matcher.include.finditer(masked)
-        )
-        for m in found:
-            out.append(("include", matcher.rule_ids[m.lastgroup or ""], m.start(), m.end()))
-    for rule_id, pattern, before in matcher.context:
-        hits = _context_hits(masked, pattern, before)
-        for m in [next(hits, None)] if first else hits:
-            if m is not None:
-                out.append(("include", rule_id, m.start(), m.end()))
-    return out
-
-
 def flag_roles(postings: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
     """Flag each posting as an opening for each role, under the two definitions.
 

@@ -13,8 +13,6 @@ import pandas as pd
 
 from etl.schema import TABLES
 
-PAY_COLUMNS = ["posting_id", "pay_min", "pay_max", "currency", "period", "start_char", "end_char"]
-
 # currency marks written before or after an amount -> ISO code
 _PREFIX = {
     "us$": "USD", "usd": "USD", "$": "USD", "ca$": "CAD", "c$": "CAD", "cad": "CAD",
@@ -191,17 +189,6 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
     return out
 
 
-def posted_pay(postings: pd.DataFrame) -> pd.DataFrame:
-    """PAY_COLUMNS for every range stated in the postings (`posting_id`, `text`)."""
-    rows = []
-    for pid, text in zip(postings["posting_id"], postings["text"].fillna(""), strict=True):
-        for lo, hi, cur, period, start, end in extract_pay(str(text)):
-            rows.append((int(pid), lo, hi, cur, period, start, end))
-    return pd.DataFrame(rows, columns=PAY_COLUMNS).astype(
-        {"posting_id": "int64", "pay_min": "float64", "pay_max": "float64"}
-    )
-
-
 POSTED_PAY_COLUMNS: list[str] = list(TABLES["hn_posted_pay"].columns)
 
 
@@ -264,13 +251,16 @@ def _nearest_job(line: str, at: int, matchers: dict) -> str | None:
 
 
 def posted_pay_by_role(
-    postings: pd.DataFrame, flags: pd.DataFrame, definition: str = "anywhere"
+    postings: pd.DataFrame,
+    flags: pd.DataFrame,
+    definition: str = "anywhere",
+    matchers: dict | None = None,
 ) -> pd.DataFrame:
     """POSTED_PAY_COLUMNS: every range stated in the postings, tied to the roles it is for."""
     from etl.transform import hn_roles
     from etl.vocab import ROLES
 
-    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    matchers = matchers or hn_roles.compile_role_rules(hn_roles.load_role_rules())
     cols = [hn_roles.flag_column(r, definition) for r in ROLES]
     merged = postings[["posting_id", "text"]].merge(flags[["posting_id", *cols]], on="posting_id")
     rows = []
