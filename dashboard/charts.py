@@ -374,3 +374,34 @@ def posted_pay(table: pd.DataFrame) -> go.Figure:
         "Year",
         "USD per year (posted: midpoint of the range, P25-P75)",
     )
+
+
+def convergence(conv: pd.DataFrame) -> go.Figure:
+    """conv: posted_year, n_a, n_b, cosine, ci_low, ci_high (blank cosine: too few postings)."""
+    shown = conv.dropna(subset=["cosine"])
+    fig = go.Figure(
+        go.Scatter(
+            x=shown["posted_year"],
+            y=shown["cosine"],
+            mode="lines+markers",
+            name="ML Engineer vs Data Scientist",
+            line={"color": ROLE_COLORS["other"]},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": shown["ci_high"] - shown["cosine"],
+                "arrayminus": shown["cosine"] - shown["ci_low"],
+            },
+            customdata=shown[["n_a", "n_b", "ci_low", "ci_high"]].to_numpy(),
+            hovertemplate="%{x}: %{y:.2f} (%{customdata[2]:.2f}-%{customdata[3]:.2f}); n = "
+            "%{customdata[0]} ML-engineer and %{customdata[1]} data-scientist postings<extra></extra>",
+        )
+    )
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(range=[0, 1])
+    return _layout(
+        fig,
+        "How alike the two roles' skill profiles are, per year",
+        "Year",
+        "Cosine similarity of skill shares (1 = same)",
+    )

@@ -10,16 +10,16 @@ import pandas as pd
 from dashboard import data, metrics
 from dashboard.scope import ROLES, Scope
 from etl.vocab import (
+    COMPARED_ROLES,
+    COOCCURRENCE_MIN_PAIRS,
     ERA_MATCH_MIN_N,
     MIN_N,
     POOLED_RATIO_MIN_DS,
     POOLED_RATIO_MONTHS,
     RECENT_MONTHS,
+    ROLE_NAME_SKILLS,
 )
 
-# NOTE: the role definitions themselves select postings that say "machine learning" or "AI", so
-# these skills are tautological for the comparison and are left out of shares and log-odds.
-ROLE_NAME_SKILLS = ("Machine learning", "Artificial intelligence")
 PAY_COLUMNS = ("experience_level", "employment_type", "remote_ratio_pct", "company_size")
 
 
@@ -266,64 +266,35 @@ def indeed_proxies(state: data.DataState) -> pd.DataFrame:
 
 
 # --- skills ----------------------------------------------------------------------------------
+# Every skills query sums the aggregates the ETL publishes per definition x role x year
+# (hn_role_year_counts, hn_skill_counts, hn_claim_counts, hn_skill_pairs, hn_role_convergence) over
+# the selected years; posting-level reference versions live in tests/oracles.py.
+
+_PERIOD = "definition = ? AND posted_year BETWEEN ? AND ?"
 
 
-def _role_posting_cte(d: str) -> str:
-    """A CTE `p`: postings of any role under definition `d` in the period (2 parameters), with
-    their year and one flag per role; one scan of hn_postings."""
-    any_role = " OR ".join(f"is_{r}_{d}" for r in ROLES)
-    flags = ", ".join(f"is_{r}_{d} AS is_{r}" for r in ROLES)
-    return (
-        f"WITH p AS (SELECT posting_id, year(thread_month) AS posted_year, {flags} "
-        f"FROM {{hn_postings}} WHERE ({any_role}) AND year(thread_month) BETWEEN ? AND ?)"
-    )
+def _period(scope: Scope) -> list:
+    return [scope.hn_definition, scope.year_from, scope.year_to]
 
 
-def role_postings(state: data.DataState, scope: Scope) -> pd.DataFrame:
-    """posting_id, role, posted_year for the postings flagged under the definition in the period."""
-    parts = [f"SELECT posting_id, '{r}' AS role, posted_year FROM p WHERE is_{r}" for r in ROLES]
-    return data.run_query(
-        state,
-        _role_posting_cte(scope.hn_definition) + " " + " UNION ALL ".join(parts),
-        [scope.year_from, scope.year_to],
-        ("hn_postings",),
-    )
+def _in(values: list | tuple) -> str:
+    return ", ".join("?" for _ in values)
 
 
-def role_skill_rows(state: data.DataState, scope: Scope) -> pd.DataFrame:
-    """posting_id, role, posted_year, skill, category for role postings in the period."""
-    # one scan of each table and one join for the postings of any role, then a row per role
-    joined = (
-        _role_posting_cte(scope.hn_definition)
-        + ", j AS (SELECT p.*, s.skill, s.category FROM p JOIN {posting_skills} s USING (posting_id)) "
-    )
-    parts = [
-        f"SELECT posting_id, '{r}' AS role, posted_year, skill, category FROM j WHERE is_{r}"
-        for r in ROLES
-    ]
-    return data.run_query(
-        state,
-        joined + " UNION ALL ".join(parts),
-        [scope.year_from, scope.year_to],
-        ("hn_postings", "posting_skills"),
-    )
+def _categories(categories: list[str] | None) -> tuple[str, list]:
+    if not categories:
+        return "", []
+    return f" AND category IN ({_in(categories)})", list(categories)
 
 
 def role_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
-    """role, posted_year, role_postings: postings per role and year under the definition in the
-    period (a posting has one year, so summing over years gives the role's postings)."""
-    parts = [
-        f"SELECT '{r}' AS role, posted_year, count(*)::BIGINT AS role_postings FROM p WHERE is_{r} GROUP BY posted_year"
-        for r in ROLES
-    ]
+    """role, posted_year, role_postings, pair_only_postings under the definition in the period."""
     return data.run_query(
         state,
-        _role_posting_cte(scope.hn_definition)
-        + " "
-        + " UNION ALL ".join(parts)
-        + " ORDER BY role, posted_year",
-        [scope.year_from, scope.year_to],
-        ("hn_postings",),
+        "SELECT role, posted_year, role_postings, pair_only_postings FROM {hn_role_year_counts} "
+        f"WHERE {_PERIOD} ORDER BY role, posted_year",
+        _period(scope),
+        ("hn_role_year_counts",),
     )
 
 
@@ -347,27 +318,65 @@ def denominators_from_counts(counts: pd.DataFrame) -> pd.Series:
     )
 
 
+def role_counts(state: data.DataState, scope: Scope) -> pd.Series:
+    """Postings per role under the definition in the period (the denominators)."""
+    return denominators_from_counts(role_year_counts(state, scope))
+
+
+def skill_shares(
+    state: data.DataState, scope: Scope, den: pd.Series, categories: list[str] | None
+) -> pd.DataFrame:
+    """role, skill, category, postings_with_skill, role_postings, posting_share_pct over the
+    period, the skills the role definitions select left out; sorted by role, share, skill."""
+    cat_sql, cat_args = _categories(categories)
+    out = data.run_query(
+        state,
+        "SELECT role, skill, category, sum(postings_with_skill)::BIGINT AS postings_with_skill "
+        f"FROM {{hn_skill_counts}} WHERE {_PERIOD} AND skill NOT IN ({_in(ROLE_NAME_SKILLS)})"
+        f"{cat_sql} GROUP BY role, skill, category",
+        [*_period(scope), *ROLE_NAME_SKILLS, *cat_args],
+        ("hn_skill_counts",),
+    )
+    out["role_postings"] = out["role"].map(den).astype("int64")
+    out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
+    return out.sort_values(
+        ["role", "posting_share_pct", "skill"], ascending=[True, False, True]
+    ).reset_index(drop=True)
+
+
+def _pair_counts_sql(by_year: bool, cat_sql: str) -> str:
+    a, b = COMPARED_ROLES
+    year = "posted_year AS stratum, " if by_year else ""
+    group = "GROUP BY posted_year, skill" if by_year else "GROUP BY skill"
+    n_join = "JOIN n USING (posted_year)" if by_year else "CROSS JOIN n"
+    n_group = "GROUP BY posted_year" if by_year else ""
+    n_year = "posted_year, " if by_year else ""
+    return (
+        f"WITH n AS (SELECT {n_year}"
+        f"coalesce(sum(pair_only_postings) FILTER (WHERE role = '{a}'), 0)::BIGINT AS n_a, "
+        f"coalesce(sum(pair_only_postings) FILTER (WHERE role = '{b}'), 0)::BIGINT AS n_b "
+        f"FROM {{hn_role_year_counts}} WHERE {_PERIOD} {n_group}), "
+        f"c AS (SELECT * FROM {{hn_skill_counts}} WHERE {_PERIOD} "
+        f"AND skill NOT IN ({_in(ROLE_NAME_SKILLS)}){cat_sql} AND pair_only_with_skill > 0) "
+        f"SELECT {year}skill, "
+        f"coalesce(sum(pair_only_with_skill) FILTER (WHERE role = '{a}'), 0)::BIGINT AS count_a, "
+        f"coalesce(sum(pair_only_with_skill) FILTER (WHERE role = '{b}'), 0)::BIGINT AS count_b, "
+        f"any_value(n.n_a) AS n_a, any_value(n.n_b) AS n_b FROM c {n_join} {group} ORDER BY 1, 2"
+    )
+
+
 def distinctive_counts(
     state: data.DataState, scope: Scope, categories: list[str] | None = None
 ) -> pd.DataFrame:
     """Per skill: postings mentioning it among ML-engineer-only (count_a) and data-scientist-only
-    (count_b) postings, with the group sizes n_a / n_b; postings of both roles are left out, and
-    so are the skills the role definitions select. Aggregated in DuckDB: a few hundred rows."""
-    skip = ", ".join("?" for _ in ROLE_NAME_SKILLS)
-    sql = (
-        _role_posting_cte(scope.hn_definition)
-        + ", g AS (SELECT posting_id, is_ml_engineer AS a FROM p WHERE is_ml_engineer <> is_data_scientist) "
-        "SELECT s.skill, count(*) FILTER (WHERE g.a)::BIGINT AS count_a, count(*) FILTER (WHERE NOT g.a)::BIGINT AS count_b, "
-        "(SELECT count(*) FILTER (WHERE a) FROM g)::BIGINT AS n_a, (SELECT count(*) FILTER (WHERE NOT a) FROM g)::BIGINT AS n_b "
-        f"FROM g JOIN {{posting_skills}} s USING (posting_id) WHERE s.skill NOT IN ({skip})"
-        + (f" AND s.category IN ({', '.join('?' for _ in categories)})" if categories else "")
-        + " GROUP BY s.skill ORDER BY s.skill"
-    )
+    (count_b) postings of the period, with the group sizes n_a / n_b; postings of both roles are
+    left out, and so are the skills the role definitions select."""
+    cat_sql, cat_args = _categories(categories)
     return data.run_query(
         state,
-        sql,
-        [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS, *(categories or [])],
-        ("hn_postings", "posting_skills"),
+        _pair_counts_sql(False, cat_sql),
+        [*_period(scope), *_period(scope), *ROLE_NAME_SKILLS, *cat_args],
+        ("hn_role_year_counts", "hn_skill_counts"),
     )
 
 
@@ -376,23 +385,12 @@ def distinctive_counts_by_year(
 ) -> pd.DataFrame:
     """`distinctive_counts` per posted year: stratum (year), skill, count_a, count_b and the
     year's group sizes n_a (ML-engineer-only postings), n_b (data-scientist-only postings)."""
-    skip = ", ".join("?" for _ in ROLE_NAME_SKILLS)
-    sql = (
-        _role_posting_cte(scope.hn_definition)
-        + ", g AS (SELECT posting_id, posted_year, is_ml_engineer AS a FROM p WHERE is_ml_engineer <> is_data_scientist), "
-        "n AS (SELECT posted_year, count(*) FILTER (WHERE a)::BIGINT AS n_a, count(*) FILTER (WHERE NOT a)::BIGINT AS n_b "
-        "FROM g GROUP BY posted_year) "
-        "SELECT g.posted_year AS stratum, s.skill, count(*) FILTER (WHERE g.a)::BIGINT AS count_a, "
-        "count(*) FILTER (WHERE NOT g.a)::BIGINT AS count_b, any_value(n.n_a) AS n_a, any_value(n.n_b) AS n_b "
-        f"FROM g JOIN n USING (posted_year) JOIN {{posting_skills}} s USING (posting_id) WHERE s.skill NOT IN ({skip})"
-        + (f" AND s.category IN ({', '.join('?' for _ in categories)})" if categories else "")
-        + " GROUP BY g.posted_year, s.skill ORDER BY 1, 2"
-    )
+    cat_sql, cat_args = _categories(categories)
     return data.run_query(
         state,
-        sql,
-        [scope.year_from, scope.year_to, *ROLE_NAME_SKILLS, *(categories or [])],
-        ("hn_postings", "posting_skills"),
+        _pair_counts_sql(True, cat_sql),
+        [*_period(scope), *_period(scope), *ROLE_NAME_SKILLS, *cat_args],
+        ("hn_role_year_counts", "hn_skill_counts"),
     )
 
 
@@ -419,121 +417,85 @@ def distinctive_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return lo.rename(columns={lo.columns[0]: "skill"})
 
 
-def role_counts(state: data.DataState, scope: Scope) -> pd.Series:
-    """Postings per role under the definition in the period (the denominators), in DuckDB."""
-    sums = ", ".join(f"count(*) FILTER (WHERE is_{r})::BIGINT AS {r}" for r in ROLES)
-    df = data.run_query(
+def claim_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """claim, role, posted_year, postings_mentioning under the definition in the period."""
+    return data.run_query(
         state,
-        _role_posting_cte(scope.hn_definition) + f" SELECT {sums} FROM p",
-        [scope.year_from, scope.year_to],
-        ("hn_postings",),
+        "SELECT claim, role, posted_year, postings_mentioning FROM {hn_claim_counts} "
+        f"WHERE {_PERIOD} ORDER BY claim, role, posted_year",
+        _period(scope),
+        ("hn_claim_counts",),
     )
-    return df.iloc[0].astype("int64").reindex(list(ROLES))
-
-
-def denominators(role_posts: pd.DataFrame) -> pd.Series:
-    return role_posts.groupby("role")["posting_id"].nunique().reindex(list(ROLES), fill_value=0)
 
 
 def role_cooccurrence(
-    rows: pd.DataFrame, role: str, n_role: int, min_count: int = 5, top: int = 15
+    state: data.DataState,
+    scope: Scope,
+    role: str,
+    n_role: int,
+    min_count: int = COOCCURRENCE_MIN_PAIRS,
+    top: int = 15,
 ) -> pd.DataFrame:
-    """Skill pairs of one role's postings by lift, over all `n_role` postings of the role (those
-    mentioning no skill included), from the posting-skill rows alone."""
-    from etl.transform.skills import cooccurrence
+    """Skill pairs of one role's postings in the period by lift, over all `n_role` postings of the
+    role (those mentioning no skill included)."""
+    from etl.transform.skills.tables import lift_table
 
-    co = cooccurrence(
-        rows.loc[rows["role"] == role, ["posting_id", "skill"]].drop_duplicates(),
-        None,
-        min_count=min_count,
-        top=top,
+    args = [*_period(scope), role]
+    pairs = data.run_query(
+        state,
+        "SELECT skill_a, skill_b, sum(pair_postings)::BIGINT AS pair_postings FROM {hn_skill_pairs} "
+        f"WHERE {_PERIOD} AND role = ? GROUP BY skill_a, skill_b HAVING sum(pair_postings) >= ?",
+        [*args, min_count],
+        ("hn_skill_pairs",),
     )
-    if co.empty:
-        return co
-    # NOTE: lift = pair * n / (a * b) scales with n, so the order (and the top pairs) are the same
-    # whether or not postings without skills are counted; rescale to the role's real n
-    co["lift"] = co["pair_postings"] * n_role / (co["postings_a"] * co["postings_b"])
-    co["n_postings"] = n_role
-    return co
-
-
-MIN_TREND_N = MIN_N
+    per_skill = data.run_query(
+        state,
+        "SELECT skill, sum(postings_with_skill)::BIGINT AS n FROM {hn_skill_counts} "
+        f"WHERE {_PERIOD} AND role = ? GROUP BY skill",
+        args,
+        ("hn_skill_counts",),
+    ).set_index("skill")["n"]
+    return lift_table(pairs, per_skill, n_role, min_count, top)
 
 
 def skill_trend(
-    rows: pd.DataFrame, role_posts: pd.DataFrame, skills: list[str], roles: list[str]
+    state: data.DataState, scope: Scope, counts: pd.DataFrame, skills: list[str], roles: list[str]
+) -> pd.DataFrame:
+    """`trend_table` of the published skill counts of `skills` x `roles` in the period."""
+    hits = data.run_query(
+        state,
+        "SELECT posted_year, role, skill, postings_with_skill FROM {hn_skill_counts} "
+        f"WHERE {_PERIOD} AND skill IN ({_in(skills)}) AND role IN ({_in(roles)})",
+        [*_period(scope), *skills, *roles],
+        ("hn_skill_counts",),
+    )
+    return trend_table(hits, counts, skills, roles)
+
+
+def trend_table(
+    hits: pd.DataFrame, counts: pd.DataFrame, skills: list[str], roles: list[str]
 ) -> pd.DataFrame:
     """posted_year, role, skill, postings_with_skill, role_postings, posting_share_pct for every
     year in which the role has postings (zero mentions included); the share is blank where the
-    role has fewer than MIN_TREND_N postings that year."""
-    if "posting_id" in role_posts.columns:  # posting-level rows: count them
-        den = (
-            role_posts[role_posts["role"].isin(roles)]
-            .groupby(["posted_year", "role"])["posting_id"]
-            .nunique()
-            .rename("role_postings")
-            .reset_index()
-        )
-    else:  # already counted per role and year (role_year_counts)
-        den = role_posts.loc[
-            role_posts["role"].isin(roles), ["posted_year", "role", "role_postings"]
-        ]
+    role has fewer than MIN_N postings that year. `hits`: posted_year, role, skill,
+    postings_with_skill; `counts`: role_year_counts."""
+    den = counts.loc[counts["role"].isin(roles), ["posted_year", "role", "role_postings"]]
     grid = den.merge(pd.DataFrame({"skill": skills}), how="cross")
-    hits = (
-        rows[rows["skill"].isin(skills) & rows["role"].isin(roles)]
-        .groupby(["posted_year", "role", "skill"])["posting_id"]
-        .nunique()
-        .rename("postings_with_skill")
-        .reset_index()
-    )
     out = grid.merge(hits, on=["posted_year", "role", "skill"], how="left")
     out["postings_with_skill"] = out["postings_with_skill"].fillna(0).astype("int64")
+    out["role_postings"] = out["role_postings"].astype("int64")
     share = 100 * out["postings_with_skill"] / out["role_postings"]
-    out["posting_share_pct"] = share.where(out["role_postings"] >= MIN_TREND_N)
+    out["posting_share_pct"] = share.where(out["role_postings"] >= MIN_N)
     return out.sort_values(["skill", "role", "posted_year"]).reset_index(drop=True)
 
 
-def _comparable(rows: pd.DataFrame, categories: list[str] | None) -> pd.DataFrame:
-    r = rows[~rows["skill"].isin(ROLE_NAME_SKILLS)]
-    return r[r["category"].isin(categories)] if categories else r
-
-
-def skill_shares(rows: pd.DataFrame, den: pd.Series, categories: list[str]) -> pd.DataFrame:
-    r = _comparable(rows, categories)
-    out = r.groupby(["role", "skill", "category"], as_index=False)["posting_id"].nunique()
-    out = out.rename(columns={"posting_id": "postings_with_skill"})
-    out["role_postings"] = out["role"].map(den).astype("int64")
-    out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
-    return out.sort_values(
-        ["role", "posting_share_pct", "skill"], ascending=[True, False, True]
-    ).reset_index(drop=True)
-
-
-def distinctive(
-    rows: pd.DataFrame,
-    den: pd.Series,
-    categories: list[str] | None = None,
-    role_posts: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Weighted log-odds (ML engineer = a, data scientist = b) with counts; positive z = ML engineer.
-
-    With `role_posts`, postings flagged as both roles are left out of both groups (the log-odds
-    compares two independent groups); the counts `n_a` / `n_b` in the result are then smaller
-    than `den`."""
-    from etl.transform.skills import weighted_log_odds
-
-    r = _comparable(rows, categories)
-    n_a, n_b = int(den["ml_engineer"]), int(den["data_scientist"])
-    if role_posts is not None:
-        two = role_posts[role_posts["role"].isin(["ml_engineer", "data_scientist"])]
-        per = two.groupby("posting_id")["role"].nunique()
-        both = set(per.index[per > 1])
-        r = r[~r["posting_id"].isin(both)]
-        single = two[~two["posting_id"].isin(both)]
-        n_a = int(single.loc[single["role"] == "ml_engineer", "posting_id"].nunique())
-        n_b = int(single.loc[single["role"] == "data_scientist", "posting_id"].nunique())
-    ca = r[r["role"] == "ml_engineer"].groupby("skill")["posting_id"].nunique()
-    cb = r[r["role"] == "data_scientist"].groupby("skill")["posting_id"].nunique()
-    lo = weighted_log_odds(ca, n_a, cb, n_b)
-    lo = lo.reset_index()
-    return lo.rename(columns={lo.columns[0]: "skill"})
+def convergence(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """posted_year, n_a, n_b, cosine, ci_low, ci_high: how alike the two roles' skill profiles
+    are per year (published by the ETL with its bootstrap interval)."""
+    return data.run_query(
+        state,
+        "SELECT posted_year, n_a, n_b, cosine, ci_low, ci_high FROM {hn_role_convergence} "
+        f"WHERE {_PERIOD} ORDER BY posted_year",
+        _period(scope),
+        ("hn_role_convergence",),
+    )

@@ -23,7 +23,7 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Field:
-    dtype: str  # "int64", "float64", "string", "bool", "datetime64[ns, UTC]", "date"
+    dtype: str  # "int64", "Int64" (nullable), "float64", "string", "bool", "datetime64[ns, UTC]", "date"
     unit: str
     description: str
     nullable: bool = False
@@ -261,6 +261,52 @@ FIELDS: dict[str, Field] = {
     "role_postings": Field(
         "int64", "postings", "all postings of the group (the share's denominator)"
     ),
+    "pair_only_postings": Field(
+        "Int64",
+        "postings",
+        "the role's postings not flagged as the other compared role (the two independent groups of the "
+        "log-odds and the convergence measure); empty for a role outside the comparison",
+        nullable=True,
+    ),
+    "pair_only_with_skill": Field(
+        "Int64",
+        "postings",
+        "of those, the postings that mention the skill; empty for a role outside the comparison",
+        nullable=True,
+    ),
+    "claim": Field("string", "", "claim key (etl/vocab.py CLAIMS: who is said to use what)"),
+    "postings_mentioning": Field(
+        "int64", "postings", "the role's postings that mention any skill the claim counts"
+    ),
+    "skill_a": Field("string", "", "first skill of the pair (alphabetical order)"),
+    "skill_b": Field("string", "", "second skill of the pair"),
+    "pair_postings": Field("int64", "postings", "the role's postings that mention both skills"),
+    "n_a": Field(
+        "int64", "postings", "ML-engineer postings not flagged as data scientist (the first group)"
+    ),
+    "n_b": Field(
+        "int64", "postings", "data-scientist postings not flagged as ML engineer (the second group)"
+    ),
+    "cosine": Field(
+        "float64",
+        "0-1",
+        "cosine similarity of the two groups' skill-share vectors (1 = the same profile); empty "
+        "below the era-match minimum n",
+        nullable=True,
+    ),
+    "ci_low": Field("float64", "0-1", "lower end of the bootstrap interval", nullable=True),
+    "ci_high": Field("float64", "0-1", "upper end of the bootstrap interval", nullable=True),
+    "aliases": Field(
+        "string", "", "the words that count as the skill (| separated), or its regular expression"
+    ),
+    "rule": Field("string", "", "how aliases match: word, case_sensitive or regex"),
+    "anchors": Field(
+        "string",
+        "",
+        "for a regex: tokens one of which every match contains (the matcher's pre-filter)",
+    ),
+    "note": Field("string", "", "why the rule is as it is"),
+    "reason": Field("string", "", "why the title maps to its roles"),
 }
 
 
@@ -619,26 +665,104 @@ register(
     )
 )
 
+_SKILL_KEYS = ("definition", "role", "posted_year")
+_DEFINITION_OK = {"definition is header or anywhere": _not_in("definition", ("header", "anywhere"))}
+_ROLE_OK = {"role in allowed set": _not_in("role", VOCAB_ROLES)}
+
 register(
     TableSchema(
-        "skill_shares",
-        "Share of a role's postings that mention a skill, per definition and year, with both counts",
-        (
-            "definition",
-            "role",
-            "posted_year",
-            "skill",
-            "category",
-            "postings_with_skill",
-            "role_postings",
-            "posting_share_pct",
-        ),
+        "hn_role_year_counts",
+        "Postings per definition, role and year, all and those not flagged as the other compared "
+        "role: the denominators the Skills and Overview views sum over the selected years",
+        (*_SKILL_KEYS, "role_postings", "pair_only_postings"),
         {
-            "role in allowed set": _not_in("role", ROLES),
-            "share between 0 and 100": lambda df: ~df["posting_share_pct"].between(0, 100),
-            "count <= denominator": lambda df: df["postings_with_skill"] > df["role_postings"],
+            **_DEFINITION_OK,
+            **_ROLE_OK,
+            "pair-only <= role postings": lambda df: df["pair_only_postings"] > df["role_postings"],
         },
-        unique=("definition", "role", "posted_year", "skill"),
+        unique=_SKILL_KEYS,
+    )
+)
+
+register(
+    TableSchema(
+        "hn_skill_counts",
+        "A role's postings that mention a skill, per definition and year (all, and not flagged as the "
+        "other compared role); the views divide their sums by hn_role_year_counts",
+        (*_SKILL_KEYS, "skill", "category", "postings_with_skill", "pair_only_with_skill"),
+        {
+            **_DEFINITION_OK,
+            **_ROLE_OK,
+            "pair-only <= all": lambda df: df["pair_only_with_skill"] > df["postings_with_skill"],
+        },
+        unique=(*_SKILL_KEYS, "skill"),
+    )
+)
+
+register(
+    TableSchema(
+        "hn_claim_counts",
+        "For each claim (etl/vocab.py CLAIMS), the role's postings per definition and year that "
+        "mention any skill the claim counts; zeros included",
+        ("definition", "claim", "role", "posted_year", "postings_mentioning"),
+        {**_DEFINITION_OK, **_ROLE_OK},
+        unique=("definition", "claim", "role", "posted_year"),
+    )
+)
+
+register(
+    TableSchema(
+        "hn_skill_pairs",
+        "Skill pairs mentioned together in a role's postings, per definition and year (the "
+        "co-occurrence table sums them and divides by hn_skill_counts for the lift)",
+        (*_SKILL_KEYS, "skill_a", "skill_b", "pair_postings"),
+        {
+            **_DEFINITION_OK,
+            **_ROLE_OK,
+            "skill_a before skill_b": lambda df: df["skill_a"] >= df["skill_b"],
+        },
+        unique=(*_SKILL_KEYS, "skill_a", "skill_b"),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "hn_role_convergence",
+        "Per definition and year, how alike the ML-engineer and data-scientist skill profiles are: "
+        "cosine similarity of the share vectors with a bootstrap interval",
+        ("definition", "posted_year", "n_a", "n_b", "cosine", "ci_low", "ci_high"),
+        {
+            **_DEFINITION_OK,
+            "cosine between 0 and 1": lambda df: ~df["cosine"].between(0, 1) & df["cosine"].notna(),
+            "interval ordered": lambda df: df["ci_low"] > df["ci_high"],
+        },
+        unique=("definition", "posted_year"),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "job_title_map",
+        "The job-title map that built the survey's roles (etl/mappings/job_titles.csv at the time of "
+        "the build)",
+        ("job_title", "role_strict", "role_broad", "reason"),
+        {
+            "role_strict in allowed set": _not_in("role_strict", ROLES),
+            "role_broad in allowed set": _not_in("role_broad", ROLES),
+        },
+        unique=("job_title",),
+    )
+)
+
+register(
+    TableSchema(
+        "skill_taxonomy",
+        "The skill taxonomy that built the published skill tables (etl/mappings/skills.csv at the "
+        "time of the build)",
+        ("skill", "category", "aliases", "rule", "anchors", "note"),
+        unique=("skill",),
     )
 )
 
@@ -693,6 +817,8 @@ def _coerce(s: pd.Series, dtype: str) -> pd.Series:
         if s.isna().any():
             raise ValueError("missing values in an integer column")
         return s.astype("int64")
+    if dtype == "Int64":  # nullable integer
+        return s.astype("Int64")
     if dtype == "float64":
         return s.astype("float64")
     if dtype == "bool":

@@ -61,3 +61,28 @@ def role_label(role: str) -> str:
 def pct(x: float) -> str:
     """A share in percent, as text reads it: '52%'; below 10 with one decimal: '4.3%'."""
     return f"{x:.1f}%" if abs(x) < 10 else f"{x:.0f}%"
+
+
+# --- skills ------------------------------------------------------------------------------------
+# skills the role definitions select postings by ('machine learning' finds ML engineers): left out
+# of every comparison of the roles' skills
+ROLE_NAME_SKILLS: tuple[str, ...] = ("Machine learning", "Artificial intelligence")
+# the common claims about each role, checked on the postings: (key, claimed role, what is claimed,
+# the skills counted, any of them; "category:X" = any skill of category X)
+CLAIMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("ds_sql", "data_scientist", "SQL", ("SQL",)),
+    ("ds_excel", "data_scientist", "Excel", ("Excel",)),
+    ("ds_linear_regression", "data_scientist", "Linear regression", ("Linear regression",)),
+    ("ds_scikit_learn", "data_scientist", "scikit-learn", ("scikit-learn",)),
+    ("ds_xgboost", "data_scientist", "XGBoost", ("XGBoost",)),
+    (
+        "ml_deep_learning",
+        "ml_engineer",
+        "Deep neural networks",
+        ("Deep learning", "Neural networks"),
+    ),
+    ("ml_cloud", "ml_engineer", "the cloud", ("category:cloud",)),
+    ("ml_mlops", "ml_engineer", "MLOps", ("MLOps",)),
+)
+# skill pairs enter the co-occurrence table from this many postings with both
+COOCCURRENCE_MIN_PAIRS = 5

@@ -31,8 +31,22 @@ phrases such as "work with our data scientists" are excluded by rule (etl/mappin
 
 **Skill shares.** The share of a role's postings that mention a skill, with both counts. Aliases
 count once (postgres / postgresql), and ambiguous names (R, C, Go, Spark vs SparkPost, "excel at")
-have rules of their own (etl/mappings/skills.csv). Distinctive skills use the weighted log-odds
-ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008).
+have rules of their own (the taxonomy below, as published with the skills). A role's skills are
+those of its own job inside the ad (hn_role_skills): a skill named only for another job of a
+multi-job ad ("Rails engineer: Ruby") does not count for the role; a stack the ad ties to no job
+counts for every job of the ad. The ETL publishes per definition, role and year the counts the
+Skills and Overview views sum over the selected years (hn_role_year_counts, hn_skill_counts,
+hn_claim_counts, hn_skill_pairs). Distinctive skills use the weighted log-odds ratio with an
+informative Dirichlet prior (Monroe, Colaresi and Quinn 2008), by default compared within each year
+in which both roles have {vocab.ERA_MATCH_MIN_N} postings and combined by inverse-variance weights,
+so the roles' different peak years do not pass for differences between them.
+
+**Converging or splitting.** Per year, the cosine similarity of the two roles' skill-share vectors
+(postings flagged as one of the two roles and not the other; every skill but "machine learning" and
+"artificial intelligence", which the role definitions select), with a {vocab.INTERVAL_LEVEL:.0%}
+percentile bootstrap interval ({vocab.BOOTSTRAP_RESAMPLES:,} resamples of the postings within each
+role and year; hn_role_convergence). Sampling noise lowers the cosine of small groups, so a year
+with few postings of a role looks less alike than it is: read it with its n.
 
 **Sample sizes.** Pay statistics are computed on the filtered slice: below n = {metrics.MIN_N} no
 statistic is shown ("too few responses"); n = {metrics.MIN_N}-{metrics.LOW_N - 1} is low confidence,
@@ -199,12 +213,16 @@ def render() -> None:
     role_counting_quality()
 
     st.header("Job titles -> roles (aijobs salaries)")
-    from etl.transform.roles import load_title_map
-
-    st.dataframe(load_title_map(), hide_index=True, width="stretch")
-    st.caption(
-        "Strict: the exact titles. Broad: adds the reviewed variants above. Everything else is 'other'."
-    )
+    if state.has("job_title_map"):
+        st.dataframe(published_table(state, "job_title_map"), hide_index=True, width="stretch")
+        st.caption(
+            "Strict: the exact titles. Broad: adds the reviewed variants above. Everything else is "
+            "'other'. " + built_by(state, "job_title_map")
+        )
+    else:
+        st.info(
+            "The title map is published with the salaries: `python -m etl refresh --source aijobs_salaries`."
+        )
     if state.has("salaries"):
         unm = data.run_query(
             state,
@@ -229,13 +247,13 @@ def render() -> None:
         )
 
     st.header("Skill taxonomy")
-    try:
-        from etl.transform.skills import load_taxonomy
-
-        tax = load_taxonomy()
-    except Exception as exc:  # the page must still render
-        st.warning(f"The skill taxonomy could not be loaded: {exc}")
+    if not state.has("skill_taxonomy"):
+        st.info(
+            "The taxonomy is published with the skills: `python -m etl refresh --source hn_whoishiring`."
+        )
         return
+    tax = published_table(state, "skill_taxonomy")
+    st.caption(built_by(state, "skill_taxonomy"))
     q = st.text_input("Search skills, aliases or categories", key="tax_q")
     shown = tax
     if q:
@@ -245,6 +263,19 @@ def render() -> None:
         shown = tax[mask]
     st.caption(f"{len(shown)} of {len(tax)} skills")
     st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def published_table(state: data.DataState, table: str) -> pd.DataFrame:
+    return data.run_query(state, f"SELECT * FROM {{{table}}}", (), (table,))
+
+
+def built_by(state: data.DataState, table: str) -> str:
+    """Which build the mapping comes from: the published copy, not the checkout's file."""
+    info = state.source_of(table)
+    return (
+        f"As published with {info['source']} (snapshot {info['snapshot_date']}, published version "
+        f"{state.version}): the mapping that built the tables shown, not this checkout's file."
+    )
 
 
 render()

@@ -129,7 +129,7 @@ def pay_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
 
 def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None:
     st.subheader("Skills")
-    if not state.has("posting_skills"):
+    if not (state.has("hn_role_year_counts") and state.has("hn_skill_counts")):
         st.info("No skill data published yet.")
         return
     den = queries.role_counts(state, sc)
@@ -179,7 +179,7 @@ def skills_card(state: data.DataState, sc: scope.Scope, out: list[dict]) -> None
                     "source": "hn_whoishiring",
                 }
             )
-    info = state.source_of("posting_skills")
+    info = state.source_of("hn_skill_counts")
     st.caption(
         f"Weighted log-odds with an informative prior, {how}; source: {info['producer']}; snapshot {info['snapshot_date']}"
     )

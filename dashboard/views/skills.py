@@ -41,6 +41,9 @@ COMPARISONS = {
 }
 
 
+SKILL_TABLES = ("hn_role_year_counts", "hn_skill_counts", "hn_claim_counts", "hn_skill_pairs")
+
+
 def _years(years: list[int]) -> str:
     return describe_years({"years": years})
 
@@ -48,17 +51,16 @@ def _years(years: list[int]) -> str:
 def render() -> None:
     st.title("Skills: what each role asks for")
     state = data.load_state()
-    if not (state.has("posting_skills") and state.has("hn_postings")):
+    if not all(state.has(t) for t in SKILL_TABLES):
         st.info("Skill data is not published yet: `python -m etl refresh --source hn_whoishiring`.")
         return
     sc = scope.get()
     f = skill_filters(state)
     filters.show_notices()
-    info = state.source_of("posting_skills")
+    info = state.source_of("hn_skill_counts")
     rp = queries.role_year_counts(state, sc)
     denominators = queries.denominators_from_counts(rp)
-    rows = queries.role_skill_rows(state, sc)
-    sh = queries.skill_shares(rows, denominators, f["categories"])
+    sh = queries.skill_shares(state, sc, denominators, f["categories"])
     period = f"{sc.year_from}-{sc.year_to}"
     st.caption(
         f"Hacker News 'Who is hiring?' postings {period}, definition: {sc.hn_definition} ({sc.definition}); n = "
@@ -66,9 +68,10 @@ def render() -> None:
         + ". A share is the postings that mention the skill divided by the role's postings. Aliases are merged and "
         "ambiguous names have their own rules (Data & methods lists the taxonomy). 'Machine learning' and "
         "'Artificial intelligence' are left out of the comparisons: the role definitions select postings that say them. "
-        "A posting's skills are those of the whole ad, which may list several jobs (e.g. 'Rails engineer, Data "
-        "Scientist'): read a skill as 'appears in ads for the role', not 'required by the role' (tying skills to "
-        "each job of an ad, hn_role_skills, does not yet beat this on hand-labelled postings: Data & methods)."
+        "A role's skills are those of its own job inside the ad: in an ad that lists several jobs, a skill named "
+        "only for another job ('Rails engineer: Ruby') does not count for the role, while a stack the ad does not "
+        "tie to any job counts for every job of the ad (hn_role_skills; its precision and recall on hand-labelled "
+        "postings are on Data & methods)."
     )
     caption = (
         f"Source: {info['producer']} ({info['source']}); aggregate use only; snapshot {info['snapshot_date']}; "
@@ -99,14 +102,15 @@ def render() -> None:
     st.header("Claims, checked")
     claim_roles = [r for r in roles if r in ("data_scientist", "ml_engineer")]
     claim_years = queries.matched_years(rp, claim_roles) if claim_roles else []
+    claim_counts = queries.claim_counts(state, sc)
     if matched and claim_years:
-        claims = matched_claims(rows, rp, claim_years, claim_roles)
+        claims = matched_claims(claim_counts, rp, claim_years, claim_roles)
         how = (
             f"within the same years ({_years(claim_years)}: every year with at least {vocab.ERA_MATCH_MIN_N} "
             "postings of each role), each role's yearly share weighted by the two roles' combined postings per year"
         )
     else:
-        claims = claims_table(rows, denominators, claim_roles)
+        claims = claims_table(claim_counts, denominators, claim_roles)
         how = f"pooled over {period}"
         if matched:
             st.info(
@@ -149,12 +153,12 @@ def render() -> None:
         st.caption(
             "Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn 2008); "
             f"the prior is the pooled skill counts. Postings naming both roles ({n_ml - n_a:,}) are "
-            "left out so the two groups are independent. A posting's skills are those of the whole ad, which may "
-            "list several jobs (e.g. 'Rails engineer, Data Scientist'): read a skill as 'appears in ads for the "
-            "role', not 'required by the role'. " + caption
+            "left out so the two groups are independent. " + caption
         )
     else:
         st.info("Too few postings of one of the roles to compare.")
+
+    convergence_section(state, sc, caption)
 
     st.header("Trends")
     all_skills = sorted(sh["skill"].unique())
@@ -167,14 +171,14 @@ def render() -> None:
     )
     if chosen:
         trend = queries.skill_trend(
-            rows, rp, chosen, [r for r in roles if r != "ai_engineer"] or roles
+            state, sc, rp, chosen, [r for r in roles if r != "ai_engineer"] or roles
         )
         if trend["posted_year"].nunique() < 2:
             st.info("The filtered postings cover a single year: widen the period to see a trend.")
         st.plotly_chart(charts.skill_trends(trend), config=charts.CONFIG, width="stretch")
         st.caption(
             f"Every year with postings of the role is drawn, zero mentions included; years with fewer than "
-            f"{queries.MIN_TREND_N} postings of a role are left blank (too few to show a share). Hover for n. "
+            f"{vocab.MIN_N} postings of a role are left blank (too few to show a share). Hover for n. "
             + caption
         )
 
@@ -182,11 +186,12 @@ def render() -> None:
     cols = st.columns(len(roles))
     for c, role in zip(cols, roles, strict=True):
         n_role = int(denominators[role])
-        co = queries.role_cooccurrence(rows, role, n_role, min_count=5, top=15)
+        co = queries.role_cooccurrence(state, sc, role, n_role)
         c.subheader(charts.role_label(role))
         c.dataframe(co, hide_index=True, width="stretch")
         c.caption(
-            f"Pairs mentioned together in at least 5 postings, by lift; n = {n_role:,} postings"
+            f"Pairs mentioned together in at least {vocab.COOCCURRENCE_MIN_PAIRS} postings, by lift; "
+            f"n = {n_role:,} postings"
         )
 
     export_frame = sh[sh["role"].isin(roles)].copy()
@@ -221,6 +226,52 @@ def render() -> None:
             ],
         ),
         "skills_shares",
+    )
+
+
+def convergence_section(state: data.DataState, sc: scope.Scope, caption: str) -> None:
+    """Are the two roles' skill profiles converging or splitting? The published cosine per year."""
+    st.header("Converging or splitting?")
+    if not state.has("hn_role_convergence"):
+        st.info("Not published yet: `python -m etl refresh --source hn_whoishiring`.")
+        return
+    conv = queries.convergence(state, sc)
+    shown = conv.dropna(subset=["cosine"])
+    if shown.empty:
+        st.info(
+            f"No year of the period has {vocab.ERA_MATCH_MIN_N} postings of each role (not flagged as "
+            "the other): too few to compare their skill profiles."
+        )
+        return
+    st.plotly_chart(charts.convergence(conv), config=charts.CONFIG, width="stretch")
+    first, last = shown.iloc[0], shown.iloc[-1]
+    overlap = first["ci_high"] >= last["ci_low"] and last["ci_high"] >= first["ci_low"]
+    trend = (
+        "the intervals of the first and last year overlap: no clear change"
+        if overlap
+        else ("more alike" if last["cosine"] > first["cosine"] else "less alike")
+    )
+    st.markdown(
+        f"**{int(first['posted_year'])}: {first['cosine']:.2f}, {int(last['posted_year'])}: "
+        f"{last['cosine']:.2f}** ({trend})."
+    )
+    skipped = conv[conv["cosine"].isna()]
+    st.caption(
+        "Cosine similarity of the two roles' skill-share vectors per year (the share of each role's "
+        "postings that mention each skill, every skill but the ones the role definitions select; 1 = "
+        "the same profile), from postings flagged as one of the two roles and not the other, with a "
+        f"{vocab.INTERVAL_LEVEL:.0%} bootstrap interval ({vocab.BOOTSTRAP_RESAMPLES:,} resamples of "
+        "the postings within each role and year). Few postings pull the cosine down (their shares "
+        "are noisier), so read a low value in a thin year with its n (hover)."
+        + (
+            f" Years with fewer than {vocab.ERA_MATCH_MIN_N} postings of a role are not drawn: "
+            + _years([int(y) for y in skipped["posted_year"]])
+            + "."
+            if len(skipped)
+            else ""
+        )
+        + " "
+        + caption
     )
 
 

@@ -30,7 +30,7 @@ ORIGIN = Origin(
     notes="Self-reported survey; most rows are from its latest years and from US companies (the published "
     "coverage gives the shares): year-over-year trends need care.",
 )
-TABLES = ("salaries",)
+TABLES = ("salaries", "job_title_map")
 
 COLUMNS = (
     "work_year",
@@ -110,7 +110,13 @@ def transform(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
-    return {"salaries": transform(parse(snapshot.read_bytes(FILE)))}
+    from etl.transform.roles import load_title_map
+
+    # the title map that built the roles is published with them (Data & methods shows it)
+    return {
+        "salaries": transform(parse(snapshot.read_bytes(FILE))),
+        "job_title_map": load_title_map(),
+    }
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> dict:

@@ -2,7 +2,8 @@
 
 Fetches the Algolia thread list and each thread's item (incremental: final threads are carried
 from the previous snapshot, not fetched again); builds `hn_threads`, `hn_postings` (with role flags),
-`hn_demand_monthly`, `posting_skills` and `skill_shares`.
+`hn_demand_monthly`, `posting_skills`, `hn_role_skills` (skills tied to each job of the ad) and
+the aggregates the Skills and Overview views sum (`skill_aggregates`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,16 @@ from etl.http import FetchError
 from etl.snapshot import Snapshot, SnapshotBuilder, parse_iso
 from etl.sources import hn_parse
 from etl.sources.base import FetchContext, Origin, ParseError
+from etl.vocab import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    CLAIMS,
+    COMPARED_ROLES,
+    ERA_MATCH_MIN_N,
+    HN_DEFINITIONS,
+    INTERVAL_LEVEL,
+    ROLE_NAME_SKILLS,
+)
 
 NAME = "hn_whoishiring"
 SEARCH_URL = (
@@ -37,6 +48,13 @@ ORIGIN = Origin(
     notes="Months come from thread titles. Some threads are archived copies crawled early in their month: "
     "the published coverage lists them (threads whose postings all carry one reconstructed time).",
 )
+SKILL_TABLES = (
+    "hn_role_year_counts",
+    "hn_skill_counts",
+    "hn_claim_counts",
+    "hn_skill_pairs",
+    "hn_role_convergence",
+)
 TABLES = (
     "hn_threads",
     "hn_postings",
@@ -46,7 +64,8 @@ TABLES = (
     "hn_posted_pay_yearly",
     "hn_demand_monthly",
     "posting_skills",
-    "skill_shares",
+    *SKILL_TABLES,
+    "skill_taxonomy",
 )
 
 FINAL_AFTER_DAYS = (
@@ -203,25 +222,60 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     posting_skills = skills.extract_skills(postings[["posting_id", "text"]])
     matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())  # once for both steps
     posted = pay.posted_pay_by_role(postings, flags, matchers=matchers)
-    shares = []
-    for definition in ("header", "anywhere"):
-        roles = hn_roles.posting_roles_long(flagged, definition)
-        roles = roles.merge(postings[["posting_id", "thread_month"]], on="posting_id")
-        roles["posted_year"] = roles["thread_month"].dt.year.astype("int64")
-        s = skills.skill_shares(posting_skills, roles, group_cols=("role", "posted_year"))
-        s.insert(0, "definition", definition)
-        shares.append(s)
+    role_skills = attribution.attribute_skills(postings, flags, matchers=matchers)
+    skill_tables = skill_aggregates(flagged, role_skills)
     return {
         "hn_threads": threads,
         "hn_postings": flagged,
         "hn_role_evidence": evidence,
-        "hn_role_skills": attribution.attribute_skills(postings, flags, matchers=matchers),
+        "hn_role_skills": role_skills,
         "hn_posted_pay": posted,
         "hn_posted_pay_yearly": pay.posted_pay_yearly(posted, postings, flagged),
         "hn_demand_monthly": monthly,
         "posting_skills": posting_skills,
-        "skill_shares": pd.concat(shares, ignore_index=True),
+        **skill_tables,
     }
+
+
+def skill_aggregates(flagged: pd.DataFrame, role_skills: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """What the Skills and Overview views sum over the selected years, per definition x role x
+    year: postings per role, skill counts, claim counts, skill-pair counts, and the roles'
+    convergence per year; plus the taxonomy that built them. `role_skills` (posting_id, role,
+    skill): each role's skills as attributed inside the ad (hn_role_skills), so a skill named only
+    in another job's part of a multi-job ad does not count for the role."""
+    from etl.transform import hn_roles
+    from etl.transform.skills import load_taxonomy, tables
+
+    taxonomy = load_taxonomy()
+    category = dict(zip(taxonomy["skill"], taxonomy["category"], strict=True))
+    role_skills = role_skills.assign(category=role_skills["skill"].map(category))
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SKILL_TABLES}
+    year = flagged["thread_month"].dt.year.astype("int64").rename("posted_year")
+    years = pd.concat([flagged["posting_id"], year], axis=1)
+    for definition in HN_DEFINITIONS:
+        roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
+        made = {
+            "hn_role_year_counts": tables.role_year_counts(roles, COMPARED_ROLES),
+            "hn_skill_counts": tables.role_skill_counts(role_skills, roles, COMPARED_ROLES),
+            "hn_claim_counts": tables.claim_counts(role_skills, roles, CLAIMS),
+            "hn_skill_pairs": tables.skill_pair_counts(role_skills, roles),
+            "hn_role_convergence": tables.convergence(
+                role_skills,
+                roles,
+                COMPARED_ROLES,
+                ROLE_NAME_SKILLS,
+                ERA_MATCH_MIN_N,
+                BOOTSTRAP_RESAMPLES,
+                INTERVAL_LEVEL,
+                BOOTSTRAP_SEED,
+            ),
+        }
+        for name, df in made.items():
+            df.insert(0, "definition", definition)
+            parts[name].append(df)
+    out = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
+    out["skill_taxonomy"] = taxonomy
+    return out
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> dict:

@@ -176,8 +176,31 @@ def test_demand_and_skills_published(published):
     assert d.thread_month.nunique() == len(mirror.hn_threads())
     ps = table(published, "posting_skills")
     assert ps.skill.nunique() > 100
-    sh = table(published, "skill_shares")
-    assert (sh.postings_with_skill <= sh.role_postings).all()
+    counts = table(published, "hn_role_year_counts")
+    sk = table(published, "hn_skill_counts")
+    j = sk.merge(counts, on=["definition", "role", "posted_year"])
+    assert len(j) == len(sk) and (j.postings_with_skill <= j.role_postings).all()
+    # every role posting of the anywhere definition is counted once per year
+    posts = table(published, "hn_postings")
+    n_ds = int(posts.is_data_scientist_anywhere.sum())
+    anywhere = counts[(counts.definition == "anywhere") & (counts.role == "data_scientist")]
+    assert int(anywhere.role_postings.sum()) == n_ds
+    conv = table(published, "hn_role_convergence")
+    assert conv.cosine.notna().any() and (conv.ci_low <= conv.ci_high).all()
+
+
+def test_declared_skill_anchors_lose_no_match_on_real_postings(published):
+    """The matcher only runs a regex skill on postings holding one of the anchors the taxonomy
+    declares for it: on a sample of real postings it finds exactly what searching every skill's
+    pattern finds."""
+    from etl.transform.skills import SkillMatcher, load_taxonomy, naive_skills_in
+
+    tax = load_taxonomy()
+    regex = tax[tax.rule == "regex"]
+    m = SkillMatcher(regex)
+    posts = table(published, "hn_postings").sample(n=4000, random_state=7)
+    for text in posts.text:
+        assert m.skills_in(text) == naive_skills_in(text, m)
 
 
 def test_committed_eval_figures_are_this_codes(published):

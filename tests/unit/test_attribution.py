@@ -63,3 +63,37 @@ def test_table_shape_and_values():
         ("ml_engineer", "PyTorch"),
         ("ml_engineer", "Kubernetes"),
     }
+
+
+def test_published_skill_counts_do_not_give_a_web_jobs_stack_to_the_data_scientist():
+    """The mechanism behind the Skills view: the published per-role counts are built from the
+    attributed skills, so the Rails job's Ruby/JavaScript of a multi-job ad are not counted for
+    the data scientist, though the ad's whole-ad skills (posting_skills) hold them."""
+    from etl.sources.hn_whoishiring import skill_aggregates
+    from etl.transform.skills import extract_skills
+
+    texts = [
+        "Acme | Remote\n- Rails Engineer: Ruby, JavaScript\n- Data Scientist: Python, SQL",
+        "Beta | NYC | Data Scientist\nPython, pandas and SQL.",
+    ]
+    postings = pd.DataFrame(
+        {
+            "posting_id": [1, 2],
+            "text": texts,
+            "first_line": [t.split("\n")[0] for t in texts],
+            "thread_month": pd.to_datetime(["2024-03-01", "2024-03-01"]),
+        }
+    )
+    flags = hn_roles.flag_roles(postings)
+    flagged = pd.concat(
+        [postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1
+    )
+    whole = extract_skills(postings)
+    assert {"Ruby", "JavaScript"} <= set(whole.loc[whole["posting_id"] == 1, "skill"])
+    out = skill_aggregates(flagged, attribution.attribute_skills(postings, flags))
+    ds = out["hn_skill_counts"].query("definition == 'anywhere' and role == 'data_scientist'")
+    counts = ds.set_index("skill")["postings_with_skill"]
+    assert counts["Python"] == 2 and counts["SQL"] == 2
+    assert not {"Ruby", "JavaScript"} & set(counts.index)
+    n = out["hn_role_year_counts"].query("definition == 'anywhere' and role == 'data_scientist'")
+    assert n["role_postings"].tolist() == [2]

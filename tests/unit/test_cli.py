@@ -71,7 +71,9 @@ def test_refresh_exit_0_then_status_json(cli_env, capsys) -> None:  # type: igno
         assert key in a
     assert a["last_success"] and a["last_attempt"] and a["last_error"] is None
     assert 0 <= a["snapshot_age_hours"] < 0.1
-    assert a["rows_published"] == {"salaries": 120}
+    assert a["rows_published"]["salaries"] == 120
+    # the title map that built the roles is published beside them
+    assert set(a["rows_published"]) == {"salaries", "job_title_map"}
     assert rows["bls_oews"]["rows_published"] == {"oews_wages": 3 * len(bls_years_served())}
     assert a["stale"] is False
 
@@ -86,7 +88,7 @@ def test_refresh_exit_1_when_one_source_fails(cli_env, server, capsys) -> None: 
     rows = {r["source"]: r for r in json.loads(capsys.readouterr().out)}
     assert "HTTP 500" in rows["bls_oews"]["last_error"]
     assert rows["bls_oews"]["last_success"] is None
-    assert rows["aijobs_salaries"]["rows_published"] == {"salaries": 120}
+    assert rows["aijobs_salaries"]["rows_published"]["salaries"] == 120
 
 
 def test_if_stale_skips_fresh_sources(cli_env, server, capsys) -> None:  # type: ignore[no-untyped-def]

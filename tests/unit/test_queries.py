@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dashboard import queries
 
@@ -57,95 +58,130 @@ def test_pooled_ratio_needs_ten_data_scientist_postings():
     assert out.loc["2026-03-01", "pooled_ratio"] == 28 / 11  # 28 ML / 11 DS over Jan-Mar
 
 
-def test_distinctive_leaves_out_postings_of_both_roles():
-    rp = pd.DataFrame(
+def test_pair_only_leaves_out_postings_of_both_roles():
+    from etl.transform.skills import tables
+
+    roles = pd.DataFrame(
         {
-            "posting_id": [1, 2, 3, 3],
-            "role": ["ml_engineer", "data_scientist", "ml_engineer", "data_scientist"],
+            "posting_id": [1, 2, 3, 3, 4],
+            "role": [
+                "ml_engineer",
+                "data_scientist",
+                "ml_engineer",
+                "data_scientist",
+                "ai_engineer",
+            ],
             "posted_year": 2026,
         }
     )
-    rows = pd.DataFrame(
-        {
-            "posting_id": [1, 2, 3, 3],
-            "role": ["ml_engineer", "data_scientist", "ml_engineer", "data_scientist"],
-            "skill": ["PyTorch", "SQL", "Excel", "Excel"],
-            "category": "x",
-        }
+    skills = pd.DataFrame(
+        {"posting_id": [1, 2, 3, 4], "skill": ["PyTorch", "SQL", "Excel", "Excel"], "category": "x"}
     )
-    den = queries.denominators(rp)
-    lo = queries.distinctive(rows, den, role_posts=rp).set_index("skill")
-    assert "Excel" not in lo.index or lo.loc["Excel", ["count_a", "count_b"]].sum() == 0
-    assert (lo["n_a"].iloc[0], lo["n_b"].iloc[0]) == (1, 1)
-    assert lo.loc["PyTorch", "z"] > 0 > lo.loc["SQL", "z"]
+    pair = ("ml_engineer", "data_scientist")
+    counts = tables.role_year_counts(roles, pair).set_index("role")
+    assert counts.loc["ml_engineer", "role_postings"] == 2
+    assert counts.loc["ml_engineer", "pair_only_postings"] == 1
+    assert pd.isna(counts.loc["ai_engineer", "pair_only_postings"])
+    sk = tables.role_skill_counts(tables.whole_ad(skills, roles), roles, pair)
+    sk = sk.set_index(["role", "skill"])
+    assert sk.loc[("ml_engineer", "Excel"), "postings_with_skill"] == 1
+    assert sk.loc[("ml_engineer", "Excel"), "pair_only_with_skill"] == 0
+    assert sk.loc[("ml_engineer", "PyTorch"), "pair_only_with_skill"] == 1
+    assert pd.isna(sk.loc[("ai_engineer", "Excel"), "pair_only_with_skill"])
 
 
-def test_sql_distinctive_counts_equal_the_pandas_path(tmp_path, monkeypatch):
-    """The overview's aggregated-in-DuckDB log-odds must equal the Skills view's row-based one."""
+@pytest.fixture(scope="module")
+def published_state(tmp_path_factory):
     import streamlit as st
 
     from dashboard import data
-    from dashboard.scope import Scope
     from tests.support import publish_all
 
-    publish_all(tmp_path)
-    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    root = tmp_path_factory.mktemp("published")
+    publish_all(root)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LMD_DATA_DIR", str(root))
     st.cache_data.clear()
-    state = data.load_state()
-    for sc in (Scope(), Scope(definition="broad"), Scope(year_from=2026, year_to=2026)):
-        rp = queries.role_postings(state, sc)
-        den = queries.denominators(rp)
-        assert den.to_dict() == queries.role_counts(state, sc).to_dict()
-        rows = queries.role_skill_rows(state, sc)
-        a = queries.distinctive(rows, den, role_posts=rp).set_index("skill").sort_index()
-        b = (
-            queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
-            .set_index("skill")
-            .sort_index()
-        )
-        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    yield data.load_state()
+    mp.undo()
 
 
-def test_aggregated_skills_queries_equal_the_row_based_ones(tmp_path, monkeypatch):
-    """The Skills page reads counts aggregated in DuckDB; they must equal the posting-level path."""
-    import streamlit as st
+SCOPES = [
+    ({}, None),
+    ({"definition": "broad"}, ["languages"]),
+    ({"year_from": 2026, "year_to": 2026}, None),
+    ({"year_from": 2030, "year_to": 2031}, None),  # no postings at all
+]
 
-    from dashboard import data
+
+@pytest.mark.parametrize(("kw", "cats"), SCOPES)
+def test_published_aggregates_equal_the_posting_level_oracles(published_state, kw, cats):
+    """The Skills and Overview views sum what the ETL publishes per definition x role x year; on
+    the fixture that must equal the same numbers computed from the posting-level rows."""
+    from dashboard import claims
     from dashboard.scope import Scope
-    from etl.transform.skills import cooccurrence
-    from tests.support import publish_all
+    from tests import oracles
 
-    publish_all(tmp_path)
-    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
-    state = data.load_state()
-    for sc, cats in ((Scope(), None), (Scope(definition="broad"), ["languages"])):
-        rp = queries.role_postings(state, sc)
-        den = queries.denominators(rp)
-        counts = queries.role_year_counts(state, sc)
-        assert queries.denominators_from_counts(counts).to_dict() == den.to_dict()
-        rows = queries.role_skill_rows(state, sc)
-        a = queries.distinctive(rows, den, cats, role_posts=rp).set_index("skill").sort_index()
-        b = (
-            queries.distinctive_from_counts(queries.distinctive_counts(state, sc, cats))
-            .set_index("skill")
-            .sort_index()
+    state, sc = published_state, Scope(**kw)
+    rp = oracles.role_postings(state, sc)
+    rows = oracles.role_skill_rows(state, sc)
+    den = oracles.denominators(rp)
+    counts = queries.role_year_counts(state, sc)
+    assert queries.denominators_from_counts(counts).to_dict() == den.to_dict()
+    assert queries.role_counts(state, sc).to_dict() == den.to_dict()
+
+    got = queries.skill_shares(state, sc, den, cats)
+    pd.testing.assert_frame_equal(got, oracles.skill_shares(rows, den, cats), check_dtype=False)
+
+    a = oracles.distinctive(rows, rp, cats).set_index("skill").sort_index()
+    b = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, cats))
+    pd.testing.assert_frame_equal(
+        a, b.set_index("skill").sort_index(), check_dtype=False, check_index_type=False
+    )
+
+    by_year = queries.distinctive_counts_by_year(state, sc, cats)
+    for year, part in rp.groupby("posted_year"):
+        ref = oracles.distinctive(rows[rows["posted_year"] == year], part, cats)
+        mine = by_year[by_year["stratum"] == year].set_index("skill")
+        ref = ref.set_index("skill")
+        assert (
+            mine["count_a"].to_dict()
+            == ref.loc[ref["count_a"] + ref["count_b"] > 0, "count_a"].to_dict()
         )
-        pd.testing.assert_frame_equal(a, b, check_dtype=False)
-        t1 = queries.skill_trend(rows, rp, ["SQL", "PyTorch"], ["data_scientist", "ml_engineer"])
-        t2 = queries.skill_trend(
-            rows, counts, ["SQL", "PyTorch"], ["data_scientist", "ml_engineer"]
+
+    hits = oracles.claim_hits(rows)
+    for roles in (["data_scientist", "ml_engineer"], ["ml_engineer"]):
+        pd.testing.assert_frame_equal(
+            claims.claims_table(queries.claim_counts(state, sc), den, roles),
+            claims.claims_table(hits, den, roles),
         )
-        pd.testing.assert_frame_equal(t1, t2, check_dtype=False)
-        for role in ("data_scientist", "ml_engineer"):
-            ids = rp.loc[rp["role"] == role, "posting_id"].unique()
-            ref = cooccurrence(
-                rows[rows["role"] == role][["posting_id", "skill"]].drop_duplicates(),
-                ids,
-                min_count=5,
-                top=15,
-            )
-            got = queries.role_cooccurrence(rows, role, int(den[role]), min_count=5, top=15)
-            pd.testing.assert_frame_equal(
-                ref.reset_index(drop=True), got.reset_index(drop=True), check_dtype=False
-            )
+
+    skills = ["SQL", "PyTorch", "Python"]
+    roles = ["data_scientist", "ml_engineer"]
+    pd.testing.assert_frame_equal(
+        queries.skill_trend(state, sc, counts, skills, roles),
+        queries.trend_table(oracles.skill_trend_hits(rows, skills, roles), counts, skills, roles),
+        check_dtype=False,
+    )
+    for role in roles:
+        ref = oracles.role_cooccurrence(rows, rp, role, min_count=2, top=15)
+        got = queries.role_cooccurrence(state, sc, role, int(den[role]), min_count=2, top=15)
+        pd.testing.assert_frame_equal(
+            ref.reset_index(drop=True), got.reset_index(drop=True), check_dtype=False
+        )
+
+
+def test_published_convergence_equals_the_oracle(published_state):
+    from dashboard.scope import Scope
+    from tests import oracles
+
+    sc = Scope(definition="broad")
+    conv = queries.convergence(published_state, sc)
+    assert len(conv) > 0
+    ref = oracles.cosine_by_year(
+        oracles.role_skill_rows(published_state, sc), oracles.role_postings(published_state, sc)
+    )
+    for r in conv.itertuples():
+        if pd.notna(r.cosine):
+            assert r.cosine == pytest.approx(ref[r.posted_year], abs=1e-6)
+            assert r.ci_low <= r.ci_high

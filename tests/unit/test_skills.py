@@ -19,7 +19,6 @@ from etl.transform.skills import (
     extract_skills,
     load_taxonomy,
     naive_skills_in,
-    regex_anchors,
     skill_shares,
     weighted_log_odds,
 )
@@ -102,29 +101,47 @@ def test_bad_regex_raises(tmp_path: Path) -> None:
         load_taxonomy(_write_taxonomy(tmp_path, broken))
 
 
-def test_regex_without_anchor_raises(tmp_path: Path) -> None:
-    # A bare 'R' would match inside every word with an R, so it cannot be pre-filtered.
+def test_regex_without_anchors_raises(tmp_path: Path) -> None:
+    # A regex skill is only searched in postings holding one of its declared anchor tokens.
     def broken(t: pd.DataFrame) -> pd.DataFrame:
-        t.loc[t["skill"] == "R", "aliases"] = "R"
+        t.loc[t["skill"] == "R", "anchors"] = ""
         return t
 
-    with pytest.raises(ValueError, match="no literal anchor word"):
+    with pytest.raises(ValueError, match="regex for skill 'R' declares no anchors"):
         load_taxonomy(_write_taxonomy(tmp_path, broken))
 
 
-@pytest.mark.parametrize(
-    ("pattern", "expected"),
-    [
-        (r"R(?<![\w+#]R)(?![\w+#])", {"r"}),
-        (r"(?<![\w+#])(?:py-?spark|spark)(?![\w+#])", {"py", "pyspark", "spark"}),
-        (r"(?<![\w+#])regressions?(?![\w+#])", {"regression", "regressions"}),
-        (r"(?i:\brstudio\b|\brlang\b)", {"rstudio", "rlang"}),
-        (r"R", set()),  # no boundaries: could be inside any word
-        (r"R(?=\s?Studio)", set()),  # 'RStudio' is one token, not 'r'
-    ],
-)
-def test_regex_anchors(pattern: str, expected: set[str]) -> None:
-    assert regex_anchors(pattern) == expected
+@pytest.mark.parametrize("anchors", ["R", "py spark", "c++/c"])
+def test_anchor_must_be_a_lower_case_token(tmp_path: Path, anchors: str) -> None:
+    def broken(t: pd.DataFrame) -> pd.DataFrame:
+        t.loc[t["skill"] == "R", "anchors"] = anchors
+        return t
+
+    with pytest.raises(ValueError, match="anchors of skill 'R' must be lower-case single tokens"):
+        load_taxonomy(_write_taxonomy(tmp_path, broken))
+
+
+def test_anchors_only_on_regex_rules(tmp_path: Path) -> None:
+    def broken(t: pd.DataFrame) -> pd.DataFrame:
+        t.loc[t["skill"] == "Python", "anchors"] = "python"
+        return t
+
+    with pytest.raises(ValueError, match="skill 'Python' declares anchors"):
+        load_taxonomy(_write_taxonomy(tmp_path, broken))
+
+
+def test_a_missing_anchor_loses_matches(tmp_path: Path) -> None:
+    # the pre-filter trusts the declared anchors: drop 'golang' and 'Golang' is no longer found,
+    # which the naive reference (every pattern searched) still finds; the equality tests below
+    # and the mirror test catch such a gap
+    def drop(t: pd.DataFrame) -> pd.DataFrame:
+        t.loc[t["skill"] == "Go", "anchors"] = "go"
+        return t
+
+    m = SkillMatcher(load_taxonomy(_write_taxonomy(tmp_path, drop)))
+    text = "Backend in Golang and Python"
+    assert "Go" in naive_skills_in(text, m)
+    assert "Go" not in m.skills_in(text)
 
 
 # --- matcher ----------------------------------------------------------------------------------

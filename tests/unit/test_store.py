@@ -46,7 +46,13 @@ def test_manifest_records_rows_checksums_code_version_and_times(served) -> None:
     assert m["published_at"].endswith("Z") and sal["published_at"].endswith("Z")
     assert m["sources"]["aijobs_salaries"]["origin"]["license"] == "CC0 1.0"
     assert m["sources"]["bls_oews"]["snapshot_id"] == oews["snapshot_id"]
-    assert read_published(settings.processed_dir) == {"oews_wages": oews["rows"], "salaries": 120}
+    from etl.transform.roles import load_title_map
+
+    assert read_published(settings.processed_dir) == {
+        "oews_wages": oews["rows"],
+        "salaries": 120,
+        "job_title_map": len(load_title_map()),
+    }
 
 
 def test_schema_failure_publishes_nothing_for_that_source(served) -> None:  # type: ignore[no-untyped-def]

@@ -175,29 +175,25 @@ def test_skills_view_follows_the_roles_filter(data_dir):
 def test_skill_trend_fills_zero_years_and_hides_small_n():
     import pandas as pd
 
-    from dashboard.queries import skill_trend
+    from dashboard.queries import trend_table
 
-    rp = pd.DataFrame(
+    counts = pd.DataFrame(
+        {"role": "ml_engineer", "posted_year": [2016, 2017], "role_postings": [20, 5]}
+    )
+    hits = pd.DataFrame(
         {
-            "posting_id": range(1, 26),
-            "role": ["ml_engineer"] * 25,
-            "posted_year": [2016] * 20 + [2017] * 5,
+            "posted_year": [2016],
+            "role": ["ml_engineer"],
+            "skill": ["SQL"],
+            "postings_with_skill": [2],
         }
     )
-    rows = pd.DataFrame(
-        {
-            "posting_id": [1, 2],
-            "role": ["ml_engineer"] * 2,
-            "posted_year": [2016, 2016],
-            "skill": ["SQL", "SQL"],
-            "category": ["languages"] * 2,
-        }
+    t = trend_table(hits, counts, ["SQL", "Go"], ["ml_engineer"]).set_index(
+        ["skill", "posted_year"]
     )
-    t = skill_trend(rows, rp, ["SQL", "Go"], ["ml_engineer"]).set_index(["skill", "posted_year"])
     assert t.loc[("SQL", 2016), "posting_share_pct"] == 10.0  # 2 of 20
-    assert (
-        t.loc[("Go", 2016), "posting_share_pct"] == 0.0
-    )  # zero mentions are drawn as 0, not a gap
+    # zero mentions are drawn as 0, not a gap
+    assert t.loc[("Go", 2016), "posting_share_pct"] == 0.0
     assert pd.isna(t.loc[("SQL", 2017), "posting_share_pct"])  # n = 5 < 10: no share
     assert t.loc[("SQL", 2017), "role_postings"] == 5
 
@@ -253,8 +249,7 @@ def test_matched_claims_standardise_to_one_year_mix():
     from dashboard import queries
     from dashboard.claims import matched_claims
 
-    rows, rp = [], []
-    pid = 0
+    counts, rp = [], []
     for role, year, n, sql in (
         ("data_scientist", 2018, 100, 50),
         ("data_scientist", 2024, 10, 1),
@@ -262,22 +257,13 @@ def test_matched_claims_standardise_to_one_year_mix():
         ("ml_engineer", 2024, 100, 10),
     ):
         rp.append({"role": role, "posted_year": year, "role_postings": n})
-        for i in range(n):
-            pid += 1
-            if i < sql:
-                rows.append(
-                    {
-                        "posting_id": pid,
-                        "role": role,
-                        "posted_year": year,
-                        "skill": "SQL",
-                        "category": "databases",
-                    }
-                )
-    rows, rp = pd.DataFrame(rows), pd.DataFrame(rp)
+        counts.append(
+            {"claim": "ds_sql", "role": role, "posted_year": year, "postings_mentioning": sql}
+        )
+    counts, rp = pd.DataFrame(counts), pd.DataFrame(rp)
     assert queries.matched_years(rp, ["data_scientist", "ml_engineer"], min_n=10) == [2018, 2024]
     assert queries.matched_years(rp, ["data_scientist", "ml_engineer"], min_n=30) == []
-    table = matched_claims(rows, rp, [2018, 2024], ["data_scientist", "ml_engineer"])
+    table = matched_claims(counts, rp, [2018, 2024], ["data_scientist", "ml_engineer"])
     sql = table[table["claim"] == "Data Scientists use SQL"].set_index("role")
     assert sql.loc["Data Scientist", "share_pct"] == 30.0
     assert sql.loc["ML Engineer", "share_pct"] == 30.0

@@ -1,0 +1,437 @@
+"""Skill tables and statistics: shares per group, weighted log-odds (pooled and within strata),
+co-occurrence, and the per definition x role x year aggregates the dashboard sums."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def skill_shares(
+    posting_skills: pd.DataFrame,
+    posting_roles: pd.DataFrame,
+    group_cols: Sequence[str] = ("role",),
+) -> pd.DataFrame:
+    """Share of a group's postings that mention each skill.
+
+    `posting_roles` has one row per (posting_id, role) plus any period columns named in
+    `group_cols` (e.g. `posted_month`). The denominator `role_postings` is the number of
+    distinct postings in the group, whether or not they mention any skill. Output columns:
+    the group columns, `skill`, `category`, `postings_with_skill`, `role_postings`,
+    `posting_share_pct` (100 * with / role_postings); skills never mentioned in a group are
+    omitted. Sorted by group then share descending then skill.
+    """
+    gcols = list(group_cols)
+    roles = posting_roles[["posting_id", *gcols]].drop_duplicates()
+    denom = roles.groupby(gcols, observed=True, dropna=False)["posting_id"].nunique()
+    denom = denom.rename("role_postings").reset_index()
+    ps = posting_skills[["posting_id", "skill", "category"]].drop_duplicates(
+        ["posting_id", "skill"]
+    )
+    joined = roles.merge(ps, on="posting_id", how="inner")
+    num = (
+        joined.groupby([*gcols, "skill", "category"], observed=True, dropna=False)["posting_id"]
+        .nunique()
+        .rename("postings_with_skill")
+        .reset_index()
+    )
+    out = num.merge(denom, on=gcols, how="left")
+    out["postings_with_skill"] = out["postings_with_skill"].astype("int64")
+    out["role_postings"] = out["role_postings"].astype("int64")
+    out["posting_share_pct"] = 100.0 * out["postings_with_skill"] / out["role_postings"]
+    out = out.sort_values(
+        [*gcols, "posting_share_pct", "skill"], ascending=[True] * len(gcols) + [False, True]
+    )
+    return out.reset_index(drop=True)[
+        [
+            *gcols,
+            "skill",
+            "category",
+            "postings_with_skill",
+            "role_postings",
+            "posting_share_pct",
+        ]
+    ]
+
+
+def weighted_log_odds(
+    counts_a: pd.Series,
+    n_a: int,
+    counts_b: pd.Series,
+    n_b: int,
+    prior: pd.Series | None = None,
+    alpha0: float | None = None,
+) -> pd.DataFrame:
+    """Weighted log-odds ratio with an informative Dirichlet prior ("Fightin' Words").
+
+    Monroe, Colaresi & Quinn (2008), Political Analysis 16(4), eq. 15-22. For skill w, with
+    y_a = counts_a[w], y_b = counts_b[w], alpha_w = prior[w] and alpha_0 = sum of alpha:
+
+        delta_w = log((y_a + alpha_w) / (n_a + alpha_0 - y_a - alpha_w))
+                - log((y_b + alpha_w) / (n_b + alpha_0 - y_b - alpha_w))
+        variance_w ~= 1 / (y_a + alpha_w) + 1 / (y_b + alpha_w)
+        z_w = delta_w / sqrt(variance_w)
+
+    Positive z means distinctive of group a. Here a "count" is the number of postings that
+    mention the skill and n the number of postings of the group (the model's "total words"),
+    so n - y is the number of postings without the skill. When `prior` is None the prior is
+    the pooled counts (y_a + y_b) scaled to sum to `alpha0` (default: the number of skills,
+    i.e. one pseudo-count per skill on average); a given prior is used as is unless `alpha0`
+    is given, in which case it is rescaled to that total.
+
+    Returns a frame indexed by skill with `count_a`, `count_b`, `n_a`, `n_b`, `alpha`,
+    `delta`, `variance`, `z`, sorted by z descending.
+    """
+    idx = counts_a.index.union(counts_b.index)
+    ya = counts_a.reindex(idx, fill_value=0).astype(float)
+    yb = counts_b.reindex(idx, fill_value=0).astype(float)
+    if prior is None:
+        # A skill absent from both groups carries no information (and would get alpha = 0).
+        idx = idx[(ya + yb).to_numpy() > 0]
+        ya, yb = ya.loc[idx], yb.loc[idx]
+        pooled = ya + yb
+        total = alpha0 if alpha0 is not None else float(len(idx))
+        alpha = pooled / pooled.sum() * total if pooled.sum() > 0 else pooled + 0.0
+    else:
+        alpha = prior.reindex(idx, fill_value=0).astype(float)
+        if alpha0 is not None:
+            alpha = alpha / alpha.sum() * alpha0
+    a0 = float(alpha.sum())
+    if (alpha <= 0).any():
+        raise ValueError("prior must be positive for every skill")
+    if ((ya > n_a) | (yb > n_b)).any():
+        raise ValueError("a count exceeds its group size")
+    delta = np.log((ya + alpha) / (n_a + a0 - ya - alpha)) - np.log(
+        (yb + alpha) / (n_b + a0 - yb - alpha)
+    )
+    variance = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
+    out = pd.DataFrame(
+        {
+            "count_a": ya.astype("int64"),
+            "count_b": yb.astype("int64"),
+            "n_a": int(n_a),
+            "n_b": int(n_b),
+            "alpha": alpha,
+            "delta": delta,
+            "variance": variance,
+            "z": delta / np.sqrt(variance),
+        },
+        index=idx,
+    )
+    out.index.name = "skill"
+    return out.sort_values("z", ascending=False)
+
+
+def stratified_log_odds(counts: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame, list]:
+    """Weighted log-odds compared within strata (e.g. years) and combined: like with like.
+
+    `counts`: one row per stratum x skill with `stratum`, `skill`, `count_a`, `count_b` and the
+    stratum's group sizes `n_a`, `n_b`. Strata where either group has fewer than `min_n` postings
+    are left out. In each stratum `weighted_log_odds` (its own pooled prior) gives delta and its
+    variance per skill; a skill's deltas are combined by inverse-variance weights (a fixed-effect
+    meta-analysis): delta = sum(w * delta_s) / sum(w), variance = 1 / sum(w), w = 1 / variance_s,
+    z = delta / sqrt(variance). So a skill cannot look distinctive of a role only because that
+    role's postings come from the years in which the skill was common.
+
+    Returns (a frame like `weighted_log_odds`'s, with counts and group sizes summed over the
+    strata used and `strata` = how many strata the skill was seen in; the sorted strata used).
+    """
+    sizes = counts.groupby("stratum")[["n_a", "n_b"]].first()
+    used = sorted(sizes.index[(sizes["n_a"] >= min_n) & (sizes["n_b"] >= min_n)].tolist())
+    parts = []
+    for stratum in used:
+        part = counts[counts["stratum"] == stratum].set_index("skill")
+        lo = weighted_log_odds(
+            part["count_a"],
+            int(sizes.loc[stratum, "n_a"]),
+            part["count_b"],
+            int(sizes.loc[stratum, "n_b"]),
+        )
+        parts.append(lo.assign(stratum=stratum))
+    cols = ["count_a", "count_b", "n_a", "n_b", "delta", "variance", "z", "strata"]
+    if not parts:
+        return pd.DataFrame(columns=cols).rename_axis("skill"), used
+    allp = pd.concat(parts)
+    allp["w"] = 1.0 / allp["variance"]
+    allp["wd"] = allp["w"] * allp["delta"]
+    g = allp.groupby(level=0)
+    out = pd.DataFrame(
+        {
+            "count_a": g["count_a"].sum().astype("int64"),
+            "count_b": g["count_b"].sum().astype("int64"),
+            "n_a": int(sizes.loc[used, "n_a"].sum()),
+            "n_b": int(sizes.loc[used, "n_b"].sum()),
+            "delta": g["wd"].sum() / g["w"].sum(),
+            "variance": 1.0 / g["w"].sum(),
+            "strata": g.size().astype("int64"),
+        }
+    )
+    out["z"] = out["delta"] / np.sqrt(out["variance"])
+    out.index.name = "skill"
+    return out[cols].sort_values("z", ascending=False), used
+
+
+def cooccurrence(
+    posting_skills: pd.DataFrame,
+    posting_ids: Iterable[int] | None = None,
+    min_count: int = 5,
+    top: int = 20,
+) -> pd.DataFrame:
+    """Skill pairs that appear together more often than chance.
+
+    Over the postings in `posting_ids` (default: every posting in `posting_skills`; postings
+    with no skill still count in `n_postings` when listed), for each pair skill_a < skill_b:
+    `pair_postings` (postings with both), `postings_a`, `postings_b`, `n_postings` and
+    `lift` = P(a,b) / (P(a) P(b)) = pair * n / (postings_a * postings_b). Keeps pairs with
+    pair_postings >= min_count; returns the `top` by lift (ties: more pair postings first).
+    """
+    ps = posting_skills[["posting_id", "skill"]].drop_duplicates()
+    if posting_ids is not None:
+        universe = pd.Index(pd.unique(np.fromiter(posting_ids, dtype=np.int64)))
+        ps = ps[ps["posting_id"].isin(universe)]
+        n = len(universe)
+    else:
+        n = int(ps["posting_id"].nunique())
+    cols = ["skill_a", "skill_b", "pair_postings", "postings_a", "postings_b", "n_postings", "lift"]
+    if ps.empty or n == 0:
+        return pd.DataFrame({c: [] for c in cols})
+    # Integer codes in name order, so code_a < code_b is skill_a < skill_b and the self-join
+    # stays cheap on the full corpus.
+    codes, names = pd.factorize(ps["skill"], sort=True)
+    slim = pd.DataFrame({"posting_id": ps["posting_id"].to_numpy(), "code": codes})
+    per_code = np.bincount(codes, minlength=len(names))
+    pairs = slim.merge(slim, on="posting_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["code_a"] < pairs["code_b"]]
+    out = pairs.groupby(["code_a", "code_b"]).size().rename("pair_postings").reset_index()
+    out = out[out["pair_postings"] >= min_count].copy()
+    out["skill_a"] = np.asarray(names, dtype=object)[out["code_a"].to_numpy()]
+    out["skill_b"] = np.asarray(names, dtype=object)[out["code_b"].to_numpy()]
+    per_skill = pd.Series(per_code, index=names)
+    out["pair_postings"] = out["pair_postings"].astype("int64")
+    out["postings_a"] = out["skill_a"].map(per_skill).astype("int64")
+    out["postings_b"] = out["skill_b"].map(per_skill).astype("int64")
+    out["n_postings"] = np.int64(n)
+    out["lift"] = out["pair_postings"] * n / (out["postings_a"] * out["postings_b"])
+    out = out.sort_values(
+        ["lift", "pair_postings", "skill_a", "skill_b"], ascending=[False, False, True, True]
+    )
+    return out.head(top).reset_index(drop=True)[cols]
+
+
+# --- published aggregates: per definition x role x year, summed by the dashboard ---------------
+
+
+def pair_only(posting_roles: pd.DataFrame, pair: Sequence[str]) -> pd.Series:
+    """Per row of `posting_roles` (posting_id, role): True where the role is one of the compared
+    `pair` and the posting is not flagged as the other one too (the two groups of the log-odds
+    and of the convergence measure, which must not share postings); NA for roles outside it."""
+    a, b = pair
+    ids_a = set(posting_roles.loc[posting_roles["role"] == a, "posting_id"])
+    ids_b = set(posting_roles.loc[posting_roles["role"] == b, "posting_id"])
+    both = ids_a & ids_b
+    out = pd.Series(pd.NA, index=posting_roles.index, dtype="boolean")
+    in_pair = posting_roles["role"].isin(pair)
+    out[in_pair] = ~posting_roles.loc[in_pair, "posting_id"].isin(both)
+    return out
+
+
+def role_year_counts(posting_roles: pd.DataFrame, pair: Sequence[str]) -> pd.DataFrame:
+    """role, posted_year, role_postings, pair_only_postings (NA outside `pair`).
+
+    `posting_roles`: one row per (posting_id, role) with `posted_year`."""
+    pr = posting_roles.assign(_only=pair_only(posting_roles, pair))
+    g = pr.groupby(["role", "posted_year"])
+    out = g.agg(role_postings=("posting_id", "size")).reset_index()
+    only = g["_only"].sum(min_count=1).astype("Int64").to_numpy()
+    out["pair_only_postings"] = pd.array(
+        np.where(out["role"].isin(pair), only, pd.NA), dtype="Int64"
+    )
+    out["role_postings"] = out["role_postings"].astype("int64")
+    return out.sort_values(["role", "posted_year"]).reset_index(drop=True)
+
+
+def whole_ad(posting_skills: pd.DataFrame, posting_roles: pd.DataFrame) -> pd.DataFrame:
+    """Every skill of the ad for every role it is flagged for: (posting_id, role, skill,
+    category) rows, the role skills when no attribution is made."""
+    return posting_roles[["posting_id", "role"]].merge(
+        posting_skills[["posting_id", "skill", "category"]], on="posting_id"
+    )
+
+
+def role_skill_counts(
+    role_skills: pd.DataFrame, posting_roles: pd.DataFrame, pair: Sequence[str]
+) -> pd.DataFrame:
+    """role, posted_year, skill, category, postings_with_skill, pair_only_with_skill: how many of
+    the role's postings of the year have the skill among the role's skills (`role_skills`:
+    posting_id, role, skill, category), all of them and those not flagged as the other role of
+    `pair` (NA outside the pair). Skills a role never has in a year have no row."""
+    pr = posting_roles.assign(_only=pair_only(posting_roles, pair))
+    rs = role_skills[["posting_id", "role", "skill", "category"]].drop_duplicates(
+        ["posting_id", "role", "skill"]
+    )
+    j = pr.merge(rs, on=["posting_id", "role"])
+    g = j.groupby(["role", "posted_year", "skill", "category"])
+    out = g.agg(postings_with_skill=("posting_id", "size")).reset_index()
+    only = g["_only"].sum(min_count=1).astype("Int64").to_numpy()
+    out["pair_only_with_skill"] = pd.array(
+        np.where(out["role"].isin(pair), only, pd.NA), dtype="Int64"
+    )
+    out["postings_with_skill"] = out["postings_with_skill"].astype("int64")
+    return out.sort_values(["role", "posted_year", "skill"]).reset_index(drop=True)
+
+
+def claim_hits(role_skills: pd.DataFrame, counted: Sequence[str]) -> pd.DataFrame:
+    """The (posting_id, role) pairs whose role skills include any of `counted` ("category:X" =
+    any skill of category X)."""
+    cats = [x.split(":", 1)[1] for x in counted if x.startswith("category:")]
+    names = [x for x in counted if not x.startswith("category:")]
+    hit = role_skills["skill"].isin(names) | role_skills["category"].isin(cats)
+    return role_skills.loc[hit, ["posting_id", "role"]].drop_duplicates()
+
+
+def claim_counts(
+    role_skills: pd.DataFrame,
+    posting_roles: pd.DataFrame,
+    claims: Sequence[tuple[str, str, str, tuple[str, ...]]],
+) -> pd.DataFrame:
+    """claim, role, posted_year, postings_mentioning: the role's postings of the year whose role
+    skills include any skill the claim counts; every role-year of `posting_roles` has a row per
+    claim (zeros too)."""
+    keys = posting_roles[["role", "posted_year"]].drop_duplicates()
+    parts = []
+    for key, _role, _label, counted in claims:
+        hits = posting_roles.merge(claim_hits(role_skills, counted), on=["posting_id", "role"])
+        n = hits.groupby(["role", "posted_year"]).size().rename("postings_mentioning")
+        part = keys.merge(n.reset_index(), on=["role", "posted_year"], how="left")
+        part.insert(0, "claim", key)
+        parts.append(part)
+    cols = ["claim", "role", "posted_year", "postings_mentioning"]
+    if not parts:
+        return pd.DataFrame({c: [] for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    out["postings_mentioning"] = out["postings_mentioning"].fillna(0).astype("int64")
+    return out.sort_values(cols[:3]).reset_index(drop=True)[cols]
+
+
+def skill_pair_counts(role_skills: pd.DataFrame, posting_roles: pd.DataFrame) -> pd.DataFrame:
+    """role, posted_year, skill_a, skill_b (a < b), pair_postings: the role's postings of the year
+    with both skills among the role's skills. The dashboard sums these over the selected years and
+    divides by the skills' own counts (role_skill_counts) for the lift."""
+    rs = role_skills[["posting_id", "role", "skill"]].drop_duplicates()
+    rs = rs.merge(posting_roles[["posting_id", "role", "posted_year"]], on=["posting_id", "role"])
+    cols = ["role", "posted_year", "skill_a", "skill_b", "pair_postings"]
+    if rs.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    codes, names = pd.factorize(rs["skill"], sort=True)
+    slim = pd.DataFrame(
+        {
+            "posting_id": rs["posting_id"].to_numpy(),
+            "role": rs["role"].to_numpy(),
+            "posted_year": rs["posted_year"].to_numpy(),
+            "code": codes,
+        }
+    )
+    pairs = slim.merge(slim, on=["posting_id", "role", "posted_year"], suffixes=("_a", "_b"))
+    pairs = pairs[pairs["code_a"] < pairs["code_b"]]
+    out = (
+        pairs.groupby(["role", "posted_year", "code_a", "code_b"])
+        .size()
+        .rename("pair_postings")
+        .reset_index()
+    )
+    names = np.asarray(names, dtype=object)
+    out["skill_a"] = names[out["code_a"].to_numpy()]
+    out["skill_b"] = names[out["code_b"].to_numpy()]
+    out["pair_postings"] = out["pair_postings"].astype("int64")
+    return out.sort_values(cols[:4]).reset_index(drop=True)[cols]
+
+
+def lift_table(
+    pairs: pd.DataFrame, per_skill: pd.Series, n: int, min_count: int, top: int
+) -> pd.DataFrame:
+    """Co-occurrence from counts: `pairs` (skill_a, skill_b, pair_postings) and `per_skill`
+    (postings per skill) over `n` postings; pairs from `min_count` postings, the `top` by lift
+    (ties: more pair postings first). Same result as `cooccurrence` on the postings themselves."""
+    cols = ["skill_a", "skill_b", "pair_postings", "postings_a", "postings_b", "n_postings", "lift"]
+    out = pairs[pairs["pair_postings"] >= min_count].copy()
+    if out.empty or n == 0:
+        return pd.DataFrame({c: [] for c in cols})
+    out["pair_postings"] = out["pair_postings"].astype("int64")
+    out["postings_a"] = out["skill_a"].map(per_skill).astype("int64")
+    out["postings_b"] = out["skill_b"].map(per_skill).astype("int64")
+    out["n_postings"] = np.int64(n)
+    out["lift"] = out["pair_postings"] * n / (out["postings_a"] * out["postings_b"])
+    out = out.sort_values(
+        ["lift", "pair_postings", "skill_a", "skill_b"], ascending=[False, False, True, True]
+    )
+    return out.head(top).reset_index(drop=True)[cols]
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    num = (a * b).sum(axis=-1)
+    den = np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
+    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+
+
+def _resampled_shares(x: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Share vectors of `resamples` bootstrap resamples of the rows (postings) of binary `x`."""
+    n = len(x)
+    idx = rng.integers(0, n, size=(resamples, n))
+    rows = np.repeat(np.arange(resamples), n)
+    w = np.bincount(rows * n + idx.ravel(), minlength=resamples * n).reshape(resamples, n)
+    return (w.astype(np.float32) @ x) / n
+
+
+def convergence(
+    role_skills: pd.DataFrame,
+    posting_roles: pd.DataFrame,
+    pair: Sequence[str],
+    exclude: Sequence[str],
+    min_n: int,
+    resamples: int,
+    level: float,
+    seed: int,
+) -> pd.DataFrame:
+    """How alike the two roles' skill profiles are, per year: the cosine similarity of the two
+    share vectors (share of each role's postings with each skill among its role skills, over every skill but
+    `exclude`), from the postings flagged as one role of `pair` and not the other, with a
+    percentile bootstrap interval (postings resampled within each role and year).
+
+    posted_year, n_a, n_b (postings of pair[0] and pair[1]), cosine, ci_low, ci_high; years where
+    either role has fewer than `min_n` such postings have n but no cosine."""
+    pr = posting_roles.assign(_only=pair_only(posting_roles, pair))
+    pr = pr[pr["_only"].fillna(False).astype(bool)]
+    rs = role_skills[~role_skills["skill"].isin(exclude)]
+    rs = rs[["posting_id", "role", "skill"]].drop_duplicates()
+    rs = rs.merge(pr[["posting_id", "role"]], on=["posting_id", "role"])
+    codes, _names = pd.factorize(rs["skill"], sort=True)
+    k = max(int(codes.max()) + 1 if len(codes) else 0, 1)
+    code_of = pd.DataFrame(
+        {"posting_id": rs["posting_id"].to_numpy(), "role": rs["role"].to_numpy(), "code": codes}
+    )
+    rng = np.random.default_rng(seed)
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    recs = []
+    for year in sorted(pr["posted_year"].unique()):
+        mats, ns = [], []
+        for role in pair:
+            ids = pr.loc[(pr["posted_year"] == year) & (pr["role"] == role), "posting_id"]
+            ids = pd.Index(ids.unique())
+            x = np.zeros((len(ids), k), dtype=np.float32)
+            c = code_of[(code_of["role"] == role) & code_of["posting_id"].isin(ids)]
+            x[ids.get_indexer(c["posting_id"]), c["code"].to_numpy()] = 1.0
+            mats.append(x)
+            ns.append(len(ids))
+        rec = {"posted_year": int(year), "n_a": ns[0], "n_b": ns[1]}
+        if min(ns) >= min_n:
+            rec["cosine"] = float(_cosine(mats[0].mean(axis=0), mats[1].mean(axis=0)))
+            boot = _cosine(
+                _resampled_shares(mats[0], resamples, rng),
+                _resampled_shares(mats[1], resamples, rng),
+            )
+            rec["ci_low"], rec["ci_high"] = (float(q) for q in np.nanquantile(boot, [lo_q, hi_q]))
+        recs.append(rec)
+    out = pd.DataFrame(recs, columns=["posted_year", "n_a", "n_b", "cosine", "ci_low", "ci_high"])
+    return out.astype({"posted_year": "int64", "n_a": "int64", "n_b": "int64"})
