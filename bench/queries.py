@@ -57,7 +57,7 @@ def pct(xs: list[float], q: float) -> float:
 
 def options(state: data.DataState) -> dict[str, list]:
     cats = data.run_query(
-        state, "SELECT DISTINCT category FROM {posting_skills} ORDER BY 1", (), ("posting_skills",)
+        state, "SELECT DISTINCT category FROM {skill_taxonomy} ORDER BY 1", (), ("skill_taxonomy",)
     )["category"].tolist()
     return {
         "years": scope.years(state),
@@ -118,7 +118,7 @@ def view_overview(state: data.DataState, c: dict) -> Any:
     den = queries.role_counts(state, sc)
     lo = None
     if min(den["ml_engineer"], den["data_scientist"]) >= metrics.MIN_N:
-        lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc))
+        lo = queries.distinctive_within_years(queries.distinctive_counts_by_year(state, sc))
     return rec, stats, gap, lo
 
 
@@ -146,12 +146,14 @@ def view_skills(state: data.DataState, c: dict) -> Any:
     sc = c["scope"]
     counts = queries.role_year_counts(state, sc)
     den = queries.denominators_from_counts(counts)
-    rows = queries.role_skill_rows(state, sc)
-    sh = queries.skill_shares(rows, den, c["categories"])
-    lo = None
-    if min(int(den["ml_engineer"]), int(den["data_scientist"])) >= 10:
-        lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, c["categories"]))
-    return sh, lo
+    sh = queries.skill_shares(state, sc, den, c["categories"])
+    by_year = queries.distinctive_counts_by_year(state, sc, c["categories"])
+    lo = queries.distinctive_within_years(by_year)
+    pooled = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, c["categories"]))
+    claims = queries.claim_counts(state, sc)
+    trend = queries.skill_trend(state, sc, counts, ["Python", "SQL", "PyTorch"], list(ROLES))
+    co = [queries.role_cooccurrence(state, sc, r, int(den[r])) for r in sc.roles_or_all]
+    return sh, lo, pooled, claims, trend, co, queries.convergence(state, sc)
 
 
 def view_methods(state: data.DataState, c: dict) -> Any:
@@ -192,7 +194,10 @@ class Naive:
         ]
         self.postings = pd.read_parquet(state.table_file("hn_postings"), columns=cols)
         self.postings["posted_year"] = self.postings["thread_month"].dt.year.astype("int32")
-        self.skills = pd.read_parquet(state.table_file("posting_skills"))
+        self.skills = pd.read_parquet(state.table_file("hn_role_skills"))
+        self.skills = self.skills.merge(
+            pd.read_parquet(state.table_file("skill_taxonomy"))[["skill", "category"]], on="skill"
+        )
         self.indeed = pd.read_parquet(state.table_file("indeed_sector_index"))
         self.oews_df = pd.read_parquet(state.table_file("oews_wages"))
         self.load_s = time.perf_counter() - t0
@@ -272,9 +277,18 @@ class Naive:
 
     def role_skill_rows(self, sc: Scope) -> pd.DataFrame:
         rp = self.role_postings(sc)
-        return rp.merge(self.skills, on="posting_id")[
+        return rp.merge(self.skills, on=["posting_id", "role"])[
             ["posting_id", "role", "posted_year", "skill", "category"]
         ]
+
+    def skill_counts(self, sc: Scope) -> pd.DataFrame:
+        """role, skill, postings_with_skill over the period, every skill (the shares' numerators)."""
+        r = self.role_skill_rows(sc)
+        return r.groupby(["role", "skill"]).size().rename("postings_with_skill").reset_index()
+
+    def role_year_counts(self, sc: Scope) -> pd.DataFrame:
+        rp = self.role_postings(sc)
+        return rp.groupby(["role", "posted_year"]).size().rename("role_postings").reset_index()
 
     # the same views' data queries, naively (the pandas post-processing is shared, not repeated)
     def view(self, name: str, c: dict) -> Any:
@@ -319,6 +333,18 @@ def _norm(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return out.sort_values(cols).reset_index(drop=True)
 
 
+def _skill_counts(state: data.DataState, sc: Scope) -> pd.DataFrame:
+    """The published per-year skill counts summed over the period (what skill_shares reads)."""
+    return data.run_query(
+        state,
+        "SELECT role, skill, sum(postings_with_skill)::BIGINT AS postings_with_skill "
+        "FROM {hn_skill_counts} WHERE definition = ? AND posted_year BETWEEN ? AND ? "
+        "GROUP BY role, skill",
+        [sc.hn_definition, sc.year_from, sc.year_to],
+        ("hn_skill_counts",),
+    )
+
+
 def check_equal(state: data.DataState, naive: Naive, c: dict) -> list[str]:
     """Compare the DuckDB queries with the naive pandas ones on one combination."""
     sc, extra = c["scope"], c["extra"]
@@ -333,15 +359,15 @@ def check_equal(state: data.DataState, naive: Naive, c: dict) -> list[str]:
             naive.demand_monthly(sc),
             ["thread_month", "role", "postings", "month_postings", "posting_share_pct"],
         ),
-        "role_postings": (
-            queries.role_postings(state, sc),
-            naive.role_postings(sc),
-            ["posting_id", "role", "posted_year"],
+        "role_year_counts": (
+            queries.role_year_counts(state, sc),
+            naive.role_year_counts(sc),
+            ["role", "posted_year", "role_postings"],
         ),
-        "role_skill_rows": (
-            queries.role_skill_rows(state, sc),
-            naive.role_skill_rows(sc),
-            ["posting_id", "role", "posted_year", "skill", "category"],
+        "skill_counts": (
+            _skill_counts(state, sc),
+            naive.skill_counts(sc),
+            ["role", "skill", "postings_with_skill"],
         ),
     }
     for col in queries.PAY_COLUMNS:

@@ -4,8 +4,9 @@ From a real processed store (the output of `python -m etl refresh --mirror ...`)
 
 - `<out>/x10/processed`: salaries resampled to 10x; Hacker News postings resampled to 10x (within
   each monthly thread, so every month keeps its size ratio) with new posting ids, their
-  posting_skills rows copied under the new ids, and hn_demand_monthly / hn_threads recomputed by
-  the ETL's own `monthly_demand` from the scaled postings;
+  posting_skills and hn_role_skills rows copied under the new ids, and hn_demand_monthly /
+  hn_threads and the skill aggregates (hn_role_year_counts, hn_skill_counts, ...) recomputed by the
+  ETL's own code from the scaled postings;
 - `<out>/x100/processed`: the x10 store with salaries resampled to 100x (~7.4 million rows).
 
 Resampling draws rows with replacement with a fixed seed, so the value distribution of every
@@ -42,10 +43,14 @@ def resample(df: pd.DataFrame, factor: int, rng: np.random.Generator) -> pd.Data
 
 
 def resample_postings(
-    postings: pd.DataFrame, skills: pd.DataFrame, factor: int, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    postings: pd.DataFrame,
+    skills: pd.DataFrame,
+    factor: int,
+    rng: np.random.Generator,
+    role_skills: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
     """Postings drawn with replacement within each thread (`factor` x each thread's size), given
-    new ids; each drawn posting's skill rows are copied under its new id."""
+    new ids; each drawn posting's skill rows (and role-skill rows) are copied under its new id."""
     picks = []
     for _, idx in postings.groupby("thread_id", sort=True).indices.items():
         picks.append(rng.choice(idx, size=factor * len(idx), replace=True))
@@ -55,12 +60,15 @@ def resample_postings(
     new_ids = np.arange(NEW_ID_BASE, NEW_ID_BASE + len(out), dtype="int64")
     out["posting_id"] = new_ids
     id_map = pd.DataFrame({"old": old_ids, "posting_id": new_ids})
-    s = skills.rename(columns={"posting_id": "old"})
-    new_skills = id_map.merge(s, on="old", how="inner").drop(columns="old")
-    new_skills = new_skills.sort_values(["posting_id", "skill"], kind="stable").reset_index(
-        drop=True
-    )
-    return out, new_skills[list(skills.columns)]
+
+    def copy(child: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+        c = id_map.merge(child.rename(columns={"posting_id": "old"}), on="old", how="inner")
+        c = c.drop(columns="old").sort_values(order, kind="stable").reset_index(drop=True)
+        return c[list(child.columns)]
+
+    new_skills = copy(skills, ["posting_id", "skill"])
+    new_roles = None if role_skills is None else copy(role_skills, ["posting_id", "role", "skill"])
+    return out, new_skills, new_roles
 
 
 def _copy_store(src: Path, dst: Path) -> None:
@@ -115,8 +123,21 @@ def build(
     # x10: salaries, postings, posting_skills at 10x; demand and threads recomputed
     rng = np.random.default_rng(seed)
     sal10 = resample(salaries, 10, rng)
-    post10, skills10 = resample_postings(postings, skills, 10, rng)
+    role_skills = read_table(base, "hn_role_skills", m) if "hn_role_skills" in m["tables"] else None
+    post10, skills10, role_skills10 = resample_postings(postings, skills, 10, rng, role_skills)
     demand10 = monthly_demand(post10, threads)
+    # the aggregates the Skills and Overview views read, rebuilt by the ETL's own code
+    aggregates = {}
+    if role_skills10 is not None:
+        from etl.sources.hn_whoishiring import skill_aggregates
+
+        built = skill_aggregates(post10, role_skills10)
+        built["hn_role_skills"] = role_skills10
+        aggregates = {
+            name: (df, _meta(m, name, bench_scale=10, bench_seed=seed))
+            for name, df in built.items()
+            if name in m["tables"]
+        }
     counts = post10.groupby("thread_id").size()
     threads10 = threads.assign(postings=threads["thread_id"].map(counts).fillna(0).astype("int64"))
     x10 = out / "x10" / "processed"
@@ -130,6 +151,7 @@ def build(
             "posting_skills": (skills10, _meta(m, "posting_skills", **scaled)),
             "hn_threads": (threads10, _meta(m, "hn_threads", **scaled)),
             "hn_demand_monthly": (demand10, _meta(m, "hn_demand_monthly", **scaled)),
+            **aggregates,
         },
         run_info,
         {},
@@ -143,7 +165,7 @@ def build(
         },
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    del sal10, post10, skills10
+    del sal10, post10, skills10, role_skills10, aggregates
 
     if "x100" in scales:
         t1 = time.perf_counter()

@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import streamlit as st
 
 from etl.config import load_settings
@@ -154,11 +155,65 @@ def run_query(
     """Run `sql` where `{table_name}` placeholders stand for the published Parquet files (or a
     derived table of DERIVED, built from its published table)."""
     files = {t: state.table_file(DERIVED[t][0] if t in DERIVED else t) for t in tables}
-    return _cached(state.version, sql, tuple(params), tuple(sorted(files.items())))
+    resident = tuple(
+        sorted(
+            t
+            for t in tables
+            if t not in DERIVED
+            and state.manifest["tables"][t].get("rows", RESIDENT_MAX_ROWS + 1) <= RESIDENT_MAX_ROWS  # type: ignore[index]
+        )
+    )
+    return _cached(state.version, sql, tuple(params), tuple(sorted(files.items())), resident)
 
 
 def _parquet(file: str) -> str:
     return "read_parquet('" + file.replace("'", "''") + "')"
+
+
+# Resident tables: a published table of at most this many rows (the per-year aggregates the
+# Skills and Overview views sum, the demand table, the mappings) is read into memory once per
+# Parquet file as an Arrow table shared by every thread, so a query over it does not open and
+# parse the file again on every rerun.
+RESIDENT_MAX_ROWS = 200_000
+
+
+def _resident(file: str) -> pa.Table:
+    key = ("", file)
+    with _derived_lock:
+        table = _derived_tables.get(key)
+        if table is None:
+            table = pq.read_table(file)
+            _derived_tables[key] = table
+            while len(_derived_tables) > _DERIVED_KEEP * 8:
+                _derived_tables.pop(next(iter(_derived_tables)))
+        return table
+
+
+_frames: dict[str, pd.DataFrame] = {}
+
+
+def frame(state: DataState, table: str) -> pd.DataFrame:
+    """A small published table (at most RESIDENT_MAX_ROWS rows: the per-year aggregates) whole, as
+    a DataFrame read once per Parquet file and shared by every thread and session: callers filter
+    and sum it and must not modify it. Raises for a table too big to hold this way."""
+    rows = state.manifest["tables"][table].get("rows", RESIDENT_MAX_ROWS + 1)  # type: ignore[index]
+    if rows > RESIDENT_MAX_ROWS:
+        raise ValueError(f"{table} has {rows:,} rows: query it with run_query instead")
+    file = state.table_file(table)
+    with _derived_lock:
+        df = _frames.get(file)
+    if df is None:
+        df = _resident(file).to_pandas()
+        # text columns of these tables hold a few distinct values (roles, skills, definitions):
+        # as categories, filters and group-bys on them are integer operations
+        for col in df.columns:
+            if pd.api.types.is_string_dtype(df[col]):
+                df[col] = df[col].astype("category")
+        with _derived_lock:
+            _frames[file] = df
+            while len(_frames) > _DERIVED_KEEP * 8:
+                _frames.pop(next(iter(_frames)))
+    return df
 
 
 def _derived(name: str, file: str) -> pa.Table:
@@ -176,7 +231,11 @@ def _derived(name: str, file: str) -> pa.Table:
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(
-    version: str, sql: str, params: tuple[Any, ...], files: tuple[tuple[str, str], ...]
+    version: str,
+    sql: str,
+    params: tuple[Any, ...],
+    files: tuple[tuple[str, str], ...],
+    resident: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     con = _connection()
     names = {}
@@ -184,6 +243,9 @@ def _cached(
         if t in DERIVED:
             con.register(f"_derived_{t}", _derived(t, f))
             names[t] = f"_derived_{t}"
+        elif t in resident:
+            con.register(f"_resident_{t}", _resident(f))
+            names[t] = f"_resident_{t}"
         else:
             names[t] = _parquet(f)
     rel = con.sql(sql.format(**names), params=list(params) or None)

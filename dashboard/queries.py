@@ -268,34 +268,38 @@ def indeed_proxies(state: data.DataState) -> pd.DataFrame:
 # --- skills ----------------------------------------------------------------------------------
 # Every skills query sums the aggregates the ETL publishes per definition x role x year
 # (hn_role_year_counts, hn_skill_counts, hn_claim_counts, hn_skill_pairs, hn_role_convergence) over
-# the selected years; posting-level reference versions live in tests/oracles.py.
-
-_PERIOD = "definition = ? AND posted_year BETWEEN ? AND ?"
-
-
-def _period(scope: Scope) -> list:
-    return [scope.hn_definition, scope.year_from, scope.year_to]
+# the selected years. They are small (thousands of rows at any number of postings: one row per
+# role, year and skill), so each is held in memory once per published file (data.frame) and summed
+# with pandas: no file is opened on a rerun. Posting-level reference versions: tests/oracles.py.
 
 
-def _in(values: list | tuple) -> str:
-    return ", ".join("?" for _ in values)
+def _period_rows(state: data.DataState, table: str, scope: Scope) -> pd.DataFrame:
+    f = data.frame(state, table)
+    keep = (f["definition"] == scope.hn_definition) & f["posted_year"].between(
+        scope.year_from, scope.year_to
+    )
+    return f[keep]
 
 
-def _categories(categories: list[str] | None) -> tuple[str, list]:
-    if not categories:
-        return "", []
-    return f" AND category IN ({_in(categories)})", list(categories)
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Category columns (of the resident frames) back to plain text for the caller."""
+    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    return df.astype({c: str for c in cats}) if cats else df
+
+
+def _comparable(counts: pd.DataFrame, categories: list[str] | None) -> pd.DataFrame:
+    """Skill counts without the skills the role definitions select, in the chosen categories."""
+    keep = ~counts["skill"].isin(ROLE_NAME_SKILLS)
+    if categories:
+        keep &= counts["category"].isin(categories)
+    return counts[keep]
 
 
 def role_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """role, posted_year, role_postings, pair_only_postings under the definition in the period."""
-    return data.run_query(
-        state,
-        "SELECT role, posted_year, role_postings, pair_only_postings FROM {hn_role_year_counts} "
-        f"WHERE {_PERIOD} ORDER BY role, posted_year",
-        _period(scope),
-        ("hn_role_year_counts",),
-    )
+    f = _period_rows(state, "hn_role_year_counts", scope)
+    cols = ["role", "posted_year", "role_postings", "pair_only_postings"]
+    return _plain(f[cols]).sort_values(["role", "posted_year"]).reset_index(drop=True)
 
 
 def matched_years(
@@ -328,15 +332,11 @@ def skill_shares(
 ) -> pd.DataFrame:
     """role, skill, category, postings_with_skill, role_postings, posting_share_pct over the
     period, the skills the role definitions select left out; sorted by role, share, skill."""
-    cat_sql, cat_args = _categories(categories)
-    out = data.run_query(
-        state,
-        "SELECT role, skill, category, sum(postings_with_skill)::BIGINT AS postings_with_skill "
-        f"FROM {{hn_skill_counts}} WHERE {_PERIOD} AND skill NOT IN ({_in(ROLE_NAME_SKILLS)})"
-        f"{cat_sql} GROUP BY role, skill, category",
-        [*_period(scope), *ROLE_NAME_SKILLS, *cat_args],
-        ("hn_skill_counts",),
-    )
+    c = _comparable(_period_rows(state, "hn_skill_counts", scope), categories)
+    out = c.groupby(["role", "skill", "category"], as_index=False, observed=True)[
+        "postings_with_skill"
+    ].sum()
+    out = out.astype({"role": str, "skill": str, "category": str, "postings_with_skill": "int64"})
     out["role_postings"] = out["role"].map(den).astype("int64")
     out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
     return out.sort_values(
@@ -344,25 +344,35 @@ def skill_shares(
     ).reset_index(drop=True)
 
 
-def _pair_counts_sql(by_year: bool, cat_sql: str) -> str:
+def _pair_counts(
+    state: data.DataState, scope: Scope, categories: list[str] | None, by_year: bool
+) -> pd.DataFrame:
+    """Per skill (and year): count_a / count_b among the postings of the compared roles flagged as
+    one and not the other, with the group sizes n_a / n_b."""
     a, b = COMPARED_ROLES
-    year = "posted_year AS stratum, " if by_year else ""
-    group = "GROUP BY posted_year, skill" if by_year else "GROUP BY skill"
-    n_join = "JOIN n USING (posted_year)" if by_year else "CROSS JOIN n"
-    n_group = "GROUP BY posted_year" if by_year else ""
-    n_year = "posted_year, " if by_year else ""
-    return (
-        f"WITH n AS (SELECT {n_year}"
-        f"coalesce(sum(pair_only_postings) FILTER (WHERE role = '{a}'), 0)::BIGINT AS n_a, "
-        f"coalesce(sum(pair_only_postings) FILTER (WHERE role = '{b}'), 0)::BIGINT AS n_b "
-        f"FROM {{hn_role_year_counts}} WHERE {_PERIOD} {n_group}), "
-        f"c AS (SELECT * FROM {{hn_skill_counts}} WHERE {_PERIOD} "
-        f"AND skill NOT IN ({_in(ROLE_NAME_SKILLS)}){cat_sql} AND pair_only_with_skill > 0) "
-        f"SELECT {year}skill, "
-        f"coalesce(sum(pair_only_with_skill) FILTER (WHERE role = '{a}'), 0)::BIGINT AS count_a, "
-        f"coalesce(sum(pair_only_with_skill) FILTER (WHERE role = '{b}'), 0)::BIGINT AS count_b, "
-        f"any_value(n.n_a) AS n_a, any_value(n.n_b) AS n_b FROM c {n_join} {group} ORDER BY 1, 2"
-    )
+    keys = ["posted_year"] if by_year else []
+    cols = (["stratum"] if by_year else []) + ["skill", "count_a", "count_b", "n_a", "n_b"]
+    n = _period_rows(state, "hn_role_year_counts", scope)
+    c = _comparable(_period_rows(state, "hn_skill_counts", scope), categories)
+    c = c[c["pair_only_with_skill"].fillna(0).to_numpy() > 0]
+    if c.empty:
+        return pd.DataFrame({k: [] for k in cols})
+    parts = {}
+    for name, role in (("count_a", a), ("count_b", b)):
+        part = c[(c["role"] == role).to_numpy()]
+        parts[name] = part.groupby([*keys, "skill"], observed=True)["pair_only_with_skill"].sum()
+    out = pd.concat(parts, axis=1).fillna(0).astype("int64").reset_index()
+    for name, role in (("n_a", a), ("n_b", b)):
+        sizes = n[(n["role"] == role).to_numpy()]
+        if by_year:
+            size = sizes.groupby("posted_year")["pair_only_postings"].sum()
+            out[name] = out["posted_year"].map(size).fillna(0).astype("int64")
+        else:
+            out[name] = int(sizes["pair_only_postings"].sum())
+    out["skill"] = out["skill"].astype(str)
+    if by_year:
+        out = out.rename(columns={"posted_year": "stratum"})
+    return out.sort_values(cols[: 2 if by_year else 1]).reset_index(drop=True)[cols]
 
 
 def distinctive_counts(
@@ -371,13 +381,7 @@ def distinctive_counts(
     """Per skill: postings mentioning it among ML-engineer-only (count_a) and data-scientist-only
     (count_b) postings of the period, with the group sizes n_a / n_b; postings of both roles are
     left out, and so are the skills the role definitions select."""
-    cat_sql, cat_args = _categories(categories)
-    return data.run_query(
-        state,
-        _pair_counts_sql(False, cat_sql),
-        [*_period(scope), *_period(scope), *ROLE_NAME_SKILLS, *cat_args],
-        ("hn_role_year_counts", "hn_skill_counts"),
-    )
+    return _pair_counts(state, scope, categories, by_year=False)
 
 
 def distinctive_counts_by_year(
@@ -385,13 +389,7 @@ def distinctive_counts_by_year(
 ) -> pd.DataFrame:
     """`distinctive_counts` per posted year: stratum (year), skill, count_a, count_b and the
     year's group sizes n_a (ML-engineer-only postings), n_b (data-scientist-only postings)."""
-    cat_sql, cat_args = _categories(categories)
-    return data.run_query(
-        state,
-        _pair_counts_sql(True, cat_sql),
-        [*_period(scope), *_period(scope), *ROLE_NAME_SKILLS, *cat_args],
-        ("hn_role_year_counts", "hn_skill_counts"),
-    )
+    return _pair_counts(state, scope, categories, by_year=True)
 
 
 def distinctive_within_years(counts_by_year: pd.DataFrame) -> tuple[pd.DataFrame, list[int]]:
@@ -419,13 +417,9 @@ def distinctive_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 def claim_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """claim, role, posted_year, postings_mentioning under the definition in the period."""
-    return data.run_query(
-        state,
-        "SELECT claim, role, posted_year, postings_mentioning FROM {hn_claim_counts} "
-        f"WHERE {_PERIOD} ORDER BY claim, role, posted_year",
-        _period(scope),
-        ("hn_claim_counts",),
-    )
+    f = _period_rows(state, "hn_claim_counts", scope)
+    cols = ["claim", "role", "posted_year", "postings_mentioning"]
+    return _plain(f[cols]).sort_values(cols[:3]).reset_index(drop=True)
 
 
 def role_cooccurrence(
@@ -440,21 +434,13 @@ def role_cooccurrence(
     role (those mentioning no skill included)."""
     from etl.transform.skills.tables import lift_table
 
-    args = [*_period(scope), role]
-    pairs = data.run_query(
-        state,
-        "SELECT skill_a, skill_b, sum(pair_postings)::BIGINT AS pair_postings FROM {hn_skill_pairs} "
-        f"WHERE {_PERIOD} AND role = ? GROUP BY skill_a, skill_b HAVING sum(pair_postings) >= ?",
-        [*args, min_count],
-        ("hn_skill_pairs",),
-    )
-    per_skill = data.run_query(
-        state,
-        "SELECT skill, sum(postings_with_skill)::BIGINT AS n FROM {hn_skill_counts} "
-        f"WHERE {_PERIOD} AND role = ? GROUP BY skill",
-        args,
-        ("hn_skill_counts",),
-    ).set_index("skill")["n"]
+    p = _period_rows(state, "hn_skill_pairs", scope)
+    p = p[p["role"] == role]
+    pairs = p.groupby(["skill_a", "skill_b"], as_index=False, observed=True)["pair_postings"].sum()
+    pairs = pairs.astype({"skill_a": str, "skill_b": str})
+    c = _period_rows(state, "hn_skill_counts", scope)
+    per_skill = c[c["role"] == role].groupby("skill", observed=True)["postings_with_skill"].sum()
+    per_skill.index = per_skill.index.astype(str)
     return lift_table(pairs, per_skill, n_role, min_count, top)
 
 
@@ -462,14 +448,12 @@ def skill_trend(
     state: data.DataState, scope: Scope, counts: pd.DataFrame, skills: list[str], roles: list[str]
 ) -> pd.DataFrame:
     """`trend_table` of the published skill counts of `skills` x `roles` in the period."""
-    hits = data.run_query(
-        state,
-        "SELECT posted_year, role, skill, postings_with_skill FROM {hn_skill_counts} "
-        f"WHERE {_PERIOD} AND skill IN ({_in(skills)}) AND role IN ({_in(roles)})",
-        [*_period(scope), *skills, *roles],
-        ("hn_skill_counts",),
-    )
-    return trend_table(hits, counts, skills, roles)
+    c = _period_rows(state, "hn_skill_counts", scope)
+    hits = c.loc[
+        c["skill"].isin(skills) & c["role"].isin(roles),
+        ["posted_year", "role", "skill", "postings_with_skill"],
+    ]
+    return trend_table(_plain(hits), counts, skills, roles)
 
 
 def trend_table(
@@ -492,10 +476,6 @@ def trend_table(
 def convergence(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """posted_year, n_a, n_b, cosine, ci_low, ci_high: how alike the two roles' skill profiles
     are per year (published by the ETL with its bootstrap interval)."""
-    return data.run_query(
-        state,
-        "SELECT posted_year, n_a, n_b, cosine, ci_low, ci_high FROM {hn_role_convergence} "
-        f"WHERE {_PERIOD} ORDER BY posted_year",
-        _period(scope),
-        ("hn_role_convergence",),
-    )
+    f = _period_rows(state, "hn_role_convergence", scope)
+    cols = ["posted_year", "n_a", "n_b", "cosine", "ci_low", "ci_high"]
+    return f[cols].sort_values("posted_year").reset_index(drop=True)

@@ -371,3 +371,33 @@ def test_stratified_log_odds_compares_like_with_like():
     # a year below the minimum is left out
     _, used_40 = stratified_log_odds(counts, min_n=60)
     assert used_40 == []
+
+
+def test_stratified_log_odds_equals_weighted_log_odds_per_stratum_combined():
+    """The vectorised strata are the per-stratum weighted_log_odds (pooled prior of the stratum)
+    combined by inverse-variance weights, computed here the slow way."""
+    import numpy as np
+    import pandas as pd
+
+    from etl.transform.skills import stratified_log_odds, weighted_log_odds
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for stratum, (n_a, n_b) in {2018: (40, 90), 2019: (60, 50), 2020: (5, 80)}.items():
+        for skill in "ABCDEFG":
+            ca, cb = int(rng.integers(0, n_a // 2)), int(rng.integers(0, n_b // 2))
+            if ca + cb:
+                rows.append((stratum, skill, ca, cb, n_a, n_b))
+    counts = pd.DataFrame(rows, columns=["stratum", "skill", "count_a", "count_b", "n_a", "n_b"])
+    got, used = stratified_log_odds(counts, min_n=30)
+    assert used == [2018, 2019]  # 2020 has 5 postings of group a
+    parts = []
+    for stratum in used:
+        part = counts[counts["stratum"] == stratum].set_index("skill")
+        n_a, n_b = int(part["n_a"].iloc[0]), int(part["n_b"].iloc[0])
+        parts.append(weighted_log_odds(part["count_a"], n_a, part["count_b"], n_b))
+    allp = pd.concat(parts)
+    w = 1 / allp["variance"]
+    delta = (w * allp["delta"]).groupby(level=0).sum() / w.groupby(level=0).sum()
+    pd.testing.assert_series_equal(got["delta"].sort_index(), delta.sort_index(), check_names=False)
+    assert np.allclose(got["variance"].sort_index(), (1 / w.groupby(level=0).sum()).sort_index())

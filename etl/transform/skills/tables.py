@@ -140,32 +140,48 @@ def stratified_log_odds(counts: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame,
     """
     sizes = counts.groupby("stratum")[["n_a", "n_b"]].first()
     used = sorted(sizes.index[(sizes["n_a"] >= min_n) & (sizes["n_b"] >= min_n)].tolist())
-    parts = []
-    for stratum in used:
-        part = counts[counts["stratum"] == stratum].set_index("skill")
-        lo = weighted_log_odds(
-            part["count_a"],
-            int(sizes.loc[stratum, "n_a"]),
-            part["count_b"],
-            int(sizes.loc[stratum, "n_b"]),
-        )
-        parts.append(lo.assign(stratum=stratum))
     cols = ["count_a", "count_b", "n_a", "n_b", "delta", "variance", "z", "strata"]
-    if not parts:
+    c = counts[counts["stratum"].isin(used)]
+    c = c[(c["count_a"] + c["count_b"]) > 0]
+    if c.empty:
         return pd.DataFrame(columns=cols).rename_axis("skill"), used
-    allp = pd.concat(parts)
-    allp["w"] = 1.0 / allp["variance"]
-    allp["wd"] = allp["w"] * allp["delta"]
-    g = allp.groupby(level=0)
+    # weighted_log_odds per stratum, vectorised: the prior of a stratum is its pooled counts
+    # scaled to sum to the number of skills seen in it (one pseudo-count per skill on average)
+    ya = c["count_a"].to_numpy(dtype=float)
+    yb = c["count_b"].to_numpy(dtype=float)
+    if ((ya > c["n_a"].to_numpy()) | (yb > c["n_b"].to_numpy())).any():
+        raise ValueError("a count exceeds its group size")
+    pooled = ya + yb
+    g = c.groupby("stratum", sort=False)
+    total = g["skill"].transform("size").to_numpy(dtype=float)
+    pooled_sum = (c["count_a"] + c["count_b"]).groupby(c["stratum"]).transform("sum").to_numpy()
+    alpha = pooled / pooled_sum * total
+    a0 = total  # the scaled prior sums to the stratum's number of skills
+    n_a, n_b = c["n_a"].to_numpy(dtype=float), c["n_b"].to_numpy(dtype=float)
+    delta = np.log((ya + alpha) / (n_a + a0 - ya - alpha)) - np.log(
+        (yb + alpha) / (n_b + a0 - yb - alpha)
+    )
+    variance = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
+    w = 1.0 / variance
+    per = pd.DataFrame(
+        {
+            "skill": c["skill"].to_numpy(),
+            "count_a": c["count_a"].to_numpy(),
+            "count_b": c["count_b"].to_numpy(),
+            "w": w,
+            "wd": w * delta,
+        }
+    )
+    by = per.groupby("skill")
     out = pd.DataFrame(
         {
-            "count_a": g["count_a"].sum().astype("int64"),
-            "count_b": g["count_b"].sum().astype("int64"),
+            "count_a": by["count_a"].sum().astype("int64"),
+            "count_b": by["count_b"].sum().astype("int64"),
             "n_a": int(sizes.loc[used, "n_a"].sum()),
             "n_b": int(sizes.loc[used, "n_b"].sum()),
-            "delta": g["wd"].sum() / g["w"].sum(),
-            "variance": 1.0 / g["w"].sum(),
-            "strata": g.size().astype("int64"),
+            "delta": by["wd"].sum() / by["w"].sum(),
+            "variance": 1.0 / by["w"].sum(),
+            "strata": by.size().astype("int64"),
         }
     )
     out["z"] = out["delta"] / np.sqrt(out["variance"])
