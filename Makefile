@@ -58,4 +58,4 @@ bench: $(STAMP)
 	$(PY) -m bench $(MIRROR_FLAG)
 
 clean-data:
-	rm -rf data/raw/* data/processed/* data/state data/reports
+	rm -rf data/raw/* data/processed/* data/state data/reports data/cache

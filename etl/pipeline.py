@@ -188,7 +188,11 @@ def refresh(
                         snap = mod.fetch(ctx)
                     finally:
                         close()
-                tables = mod.build(snap)
+                if getattr(mod, "INCREMENTAL", False):
+                    # per-thread results kept between refreshes (etl/build_cache.py)
+                    tables = mod.build(snap, cache_dir=settings.data_dir / "cache")
+                else:
+                    tables = mod.build(snap)
                 missing = set(mod.TABLES) - set(tables)
                 if missing:
                     raise schema.SchemaError(f"{name} did not build tables {sorted(missing)}")

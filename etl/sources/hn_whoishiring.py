@@ -8,10 +8,13 @@ the aggregates the Skills and Overview views sum (`skill_aggregates`).
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from etl.http import FetchError
 from etl.snapshot import Snapshot, SnapshotBuilder, parse_iso
@@ -172,42 +175,142 @@ def fetch(ctx: FetchContext) -> Snapshot:
         return b.commit(ORIGIN.to_json())
 
 
-def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _thread_table(snapshot: Snapshot) -> pd.DataFrame:
+    """The snapshot's thread list, each thread with the time its file was fetched."""
     pages = sorted(
         (n for n in snapshot.files if n.startswith("search_p")), key=lambda n: int(n[8:-5])
     )
     if not pages:
         raise ParseError(f"{NAME} snapshot {snapshot.snapshot_id} has no thread list")
     threads = _thread_list({p: snapshot.read_bytes(p) for p in pages})
-    frames, fetched = [], []
+    fetched = []
     for t in threads.itertuples():
         name = item_file(int(t.thread_id))
         if name not in snapshot.files:
             raise ParseError(
                 f"{NAME}: thread {t.thread_id} ({t.title}) is listed but not in the snapshot"
             )
-        try:
-            frames.append(hn_parse.parse_thread(snapshot.read_bytes(name), t.thread_month))
-        except ValueError as exc:
-            raise ParseError(f"{NAME}: {name}: {exc}") from exc
         fetched.append(parse_iso(snapshot.files[name].fetched_at))
     threads["snapshot_fetched_at"] = pd.to_datetime(fetched, utc=True)
-    postings = pd.concat(frames, ignore_index=True)
+    return threads
+
+
+def _parse_thread(snapshot: Snapshot, thread_id: int, thread_month: pd.Timestamp) -> pd.DataFrame:
+    name = item_file(thread_id)
+    try:
+        return hn_parse.parse_thread(snapshot.read_bytes(name), thread_month)
+    except ValueError as exc:
+        raise ParseError(f"{NAME}: {name}: {exc}") from exc
+
+
+def _no_repeats(postings: pd.DataFrame) -> None:
     dup = postings["posting_id"].duplicated()
     if dup.any():
         # NOTE: a posting can only belong to one thread; a repeat means a mixed-up snapshot
         raise ParseError(f"{NAME}: {int(dup.sum())} postings appear in more than one thread")
+
+
+def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
+    threads = _thread_table(snapshot)
+    frames = [
+        _parse_thread(snapshot, int(t.thread_id), t.thread_month) for t in threads.itertuples()
+    ]
+    postings = pd.concat(frames, ignore_index=True)
+    _no_repeats(postings)
     return threads, postings
 
 
-def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
-    from etl.transform import attribution, demand, hn_roles, pay, skills
+log = logging.getLogger("etl.build")
 
-    threads, postings = parse_snapshot(snapshot)
+# what a thread's postings yield on their own (each a table with posting_id): kept per thread
+PRODUCTS = ("postings", "flags", "evidence", "posting_skills", "role_skills", "posted_pay")
+INCREMENTAL = True  # the pipeline passes build() a cache folder
+
+
+def posting_products(postings: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Everything computed posting by posting: role flags and their evidence, whole-ad skills,
+    the skills tied to each job, posted pay ranges."""
+    from etl.transform import attribution, hn_roles, pay, skills
+
     flags, evidence = hn_roles.flag_roles_with_evidence(postings)
     evidence = evidence.rename(
         columns={"kind": "rule_kind", "start": "start_char", "end": "end_char"}
     )
+    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())  # once for both steps
+    return {
+        "postings": postings,
+        "flags": flags,
+        "evidence": evidence,
+        "posting_skills": skills.extract_skills(postings[["posting_id", "text"]]),
+        "role_skills": attribution.attribute_skills(postings, flags, matchers=matchers),
+        "posted_pay": pay.posted_pay_by_role(postings, flags, matchers=matchers),
+    }
+
+
+def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None) -> dict:
+    """PRODUCTS over every thread: from the cache where the thread file and the code are the same
+    as when it was built, computed (in one batch) for the others."""
+    from etl.build_cache import ThreadCache
+
+    cache = ThreadCache(cache_dir, NAME, PRODUCTS)
+    keys = [
+        (int(t.thread_id), snapshot.files[item_file(int(t.thread_id))].sha256, t.thread_month)
+        for t in threads.itertuples()
+    ]
+    per_thread: dict[int, dict[str, pa.Table]] = {}
+    todo = []
+    for tid, sha, month in keys:
+        got = cache.get(tid, sha)
+        if got is None:
+            todo.append((tid, sha, month))
+        else:
+            per_thread[tid] = got
+    if todo:
+        fresh = pd.concat(
+            [_parse_thread(snapshot, tid, month) for tid, _, month in todo], ignore_index=True
+        )
+        _no_repeats(fresh)
+        made = posting_products(fresh)
+        thread_of = fresh.set_index("posting_id")["thread_id"]
+        rows = {k: v.groupby(v["posting_id"].map(thread_of)).indices for k, v in made.items()}
+        for tid, sha, _ in todo:
+            part = {
+                k: pa.Table.from_pandas(v.iloc[rows[k].get(tid, [])], preserve_index=False)
+                for k, v in made.items()
+            }
+            per_thread[tid] = part
+            cache.put(tid, sha, part)
+    cache.prune({(tid, sha) for tid, sha, _ in keys})
+    log.info(
+        "%s: %d threads from the build cache, %d built", NAME, len(keys) - len(todo), len(todo)
+    )
+    # one conversion per product; a thread without rows of a product may type its columns null
+    out = {
+        p: pa.concat_tables(
+            [per_thread[tid][p] for tid, _, _ in keys], promote_options="default"
+        ).to_pandas()
+        for p in PRODUCTS
+    }
+    _no_repeats(out["postings"])
+    # one order whatever was cached: postings in thread order, the rest by posting then as made
+    position = pd.Series(range(len(out["postings"])), index=out["postings"]["posting_id"])
+    for p in ("evidence", "role_skills", "posted_pay"):
+        order = out[p]["posting_id"].map(position).to_numpy()
+        out[p] = out[p].iloc[order.argsort(kind="stable")].reset_index(drop=True)
+    out["posting_skills"] = out["posting_skills"].sort_values(
+        ["posting_id", "skill"], kind="stable", ignore_index=True
+    )
+    return out
+
+
+def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the source. With `cache_dir`, the posting-level work of a thread whose file
+    and code are unchanged since the last build is read back instead of done again."""
+    from etl.transform import demand, pay
+
+    threads = _thread_table(snapshot)
+    made = _products(snapshot, threads, cache_dir)
+    postings, flags = made["postings"], made["flags"]
     flagged = pd.concat(
         [postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1
     )
@@ -219,21 +322,17 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     threads["last_posting_at"] = threads["last_posting_at"].fillna(threads["created_at"])
     threads["is_partial"] = demand.partial_threads(threads)
     monthly = demand.monthly_demand(flagged, threads)
-    posting_skills = skills.extract_skills(postings[["posting_id", "text"]])
-    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())  # once for both steps
-    posted = pay.posted_pay_by_role(postings, flags, matchers=matchers)
-    role_skills = attribution.attribute_skills(postings, flags, matchers=matchers)
-    skill_tables = skill_aggregates(flagged, role_skills)
+    posted, role_skills = made["posted_pay"], made["role_skills"]
     return {
         "hn_threads": threads,
         "hn_postings": flagged,
-        "hn_role_evidence": evidence,
+        "hn_role_evidence": made["evidence"],
         "hn_role_skills": role_skills,
         "hn_posted_pay": posted,
         "hn_posted_pay_yearly": pay.posted_pay_yearly(posted, postings, flagged),
         "hn_demand_monthly": monthly,
-        "posting_skills": posting_skills,
-        **skill_tables,
+        "posting_skills": made["posting_skills"],
+        **skill_aggregates(flagged, role_skills),
     }
 
 

@@ -177,3 +177,18 @@ def test_missing_item_fails_clearly_and_keeps_published_data(hn):
     err = report.outcomes[0].error
     assert "1004" in err and "404" in err
     assert tree_sha256(settings.processed_dir) == before
+
+
+def test_second_refresh_builds_from_the_per_thread_cache(hn, caplog):
+    """The refresh keeps each thread's posting-level results in data/cache: the second one reads
+    both threads back (their files did not change) and publishes the same postings."""
+    import logging
+
+    server, settings = hn
+    assert refresh(settings).ok
+    first = store.read_table(settings.processed_dir, "hn_postings")
+    caplog.set_level(logging.INFO, logger="etl.build")
+    assert refresh(settings).ok
+    assert "2 threads from the build cache, 0 built" in caplog.text
+    pd.testing.assert_frame_equal(first, store.read_table(settings.processed_dir, "hn_postings"))
+    assert len(list((settings.data_dir / "cache" / "hn_whoishiring").glob("*/*"))) == 2

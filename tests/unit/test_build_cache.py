@@ -1,0 +1,115 @@
+"""The Hacker News build's per-thread cache (etl/build_cache.py): a build from the cache equals a
+build from scratch; a changed thread, a code or mapping change, or a damaged entry is rebuilt."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from etl import build_cache
+from etl.snapshot import SnapshotStore
+from etl.sources import hn_whoishiring
+from tests.support import hn_files
+
+
+def _snapshot(tmp: Path, files: dict[str, bytes], tag: str):
+    raw = SnapshotStore(tmp / f"raw-{tag}")
+    b = raw.begin("hn_whoishiring")
+    src = tmp / f"src-{tag}"
+    src.mkdir(parents=True, exist_ok=True)
+    for name, body in files.items():
+        (src / name).write_bytes(body)
+        b.add_local(name, src / name, url="https://hn.algolia.com/fixture/" + name)
+    return b.commit(hn_whoishiring.ORIGIN.to_json())
+
+
+def _equal(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    assert a.keys() == b.keys()
+    for name in a:
+        pd.testing.assert_frame_equal(
+            a[name].reset_index(drop=True),
+            b[name].reset_index(drop=True),
+            check_dtype=False,
+            obj=name,
+        )
+
+
+def _built(monkeypatch) -> list[int]:
+    """Records the number of postings each posting-level batch computes."""
+    sizes: list[int] = []
+    real = hn_whoishiring.posting_products
+
+    def counted(postings):
+        sizes.append(len(postings))
+        return real(postings)
+
+    monkeypatch.setattr(hn_whoishiring, "posting_products", counted)
+    return sizes
+
+
+def test_cached_build_equals_a_build_from_scratch_and_skips_the_work(tmp_path, monkeypatch):
+    snap = _snapshot(tmp_path, hn_files(), "a")
+    scratch = hn_whoishiring.build(snap)
+    cache = tmp_path / "cache"
+    sizes = _built(monkeypatch)
+    first = hn_whoishiring.build(snap, cache_dir=cache)
+    second = hn_whoishiring.build(snap, cache_dir=cache)
+    _equal(scratch, first)
+    _equal(scratch, second)
+    assert sizes == [90]  # the second build computed nothing: every thread came from the cache
+
+
+def test_one_changed_thread_is_the_only_one_rebuilt(tmp_path, monkeypatch):
+    files = hn_files()
+    cache = tmp_path / "cache"
+    hn_whoishiring.build(_snapshot(tmp_path, files, "a"), cache_dir=cache)
+    # March gains a posting
+    name = "item_46000003.json"
+    item = json.loads(files[name])
+    extra = dict(
+        item["children"][0],
+        id=46000003 * 100 + 50,
+        text="Zed | Data Scientist | Remote<p>Julia and R.",
+    )
+    item["children"].append(extra)
+    files[name] = json.dumps(item).encode()
+    snap = _snapshot(tmp_path, files, "b")
+    sizes = _built(monkeypatch)
+    incremental = hn_whoishiring.build(snap, cache_dir=cache)
+    assert sizes == [31]  # March only
+    monkeypatch.undo()
+    _equal(hn_whoishiring.build(snap), incremental)
+    assert incremental["hn_threads"].set_index("thread_id").loc[46000003, "postings"] == 31
+    # the entries of the old March file are gone: one entry per thread remains
+    entries = list((cache / "hn_whoishiring" / build_cache.code_key()).iterdir())
+    assert len(entries) == 3
+
+
+def test_a_code_or_mapping_change_rebuilds_everything(tmp_path, monkeypatch):
+    snap = _snapshot(tmp_path, hn_files(), "a")
+    cache = tmp_path / "cache"
+    hn_whoishiring.build(snap, cache_dir=cache)
+    monkeypatch.setattr(build_cache, "code_key", lambda: "another-version")
+    sizes = _built(monkeypatch)
+    hn_whoishiring.build(snap, cache_dir=cache)
+    assert sizes == [90]
+    assert [d.name for d in (cache / "hn_whoishiring").iterdir()] == ["another-version"]
+
+
+def test_the_code_key_covers_the_mappings():
+    files = {p.relative_to(build_cache.ETL_DIR).as_posix() for p in build_cache.ETL_DIR.rglob("*")}
+    assert "mappings/hn_role_rules.csv" in files and "mappings/skills.csv" in files
+    assert len(build_cache.code_key()) == 20
+
+
+def test_a_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
+    snap = _snapshot(tmp_path, hn_files(), "a")
+    cache = tmp_path / "cache"
+    expected = hn_whoishiring.build(snap, cache_dir=cache)
+    entry = next((cache / "hn_whoishiring" / build_cache.code_key()).iterdir())
+    (entry / "flags.arrow").write_bytes(b"not an arrow file")
+    sizes = _built(monkeypatch)
+    _equal(expected, hn_whoishiring.build(snap, cache_dir=cache))
+    assert sizes == [30]
