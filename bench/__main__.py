@@ -37,7 +37,8 @@ SKILLS_RESULTS = BENCH / "results_skills.json"
 STEPS = ("refresh", "scale", "queries", "scripts", "browser", "skills")
 
 TARGETS = {
-    "refresh_wall_s": 60,
+    "refresh_wall_s": 30,  # issue 15: a full refresh from the mirror
+    "refresh_one_thread_s": 5,  # issue 15: a Hacker News refresh with one changed thread
     "x10_query_p95_ms": 50,
     "x10_script_p95_ms": 300,
     "x100_query_p95_ms": 200,
@@ -53,6 +54,8 @@ TARGETS = {
 
 # why a target is missed, when the cause is known and structural (attached to "miss" entries)
 KNOWN_CAUSES = {
+    "refresh wall": "a refresh from scratch has no build cache: the role rules (~half of the HN "
+    "build), HTML cleaning, pay and attribution run over every posting on 2 cores",
     "script run": "the page runs queries.pay_gap -> metrics.median_gap: a 2,000-resample bootstrap "
     "(one multinomial draw per resample over every distinct salary) costs ~0.5-0.7 s at the default "
     "filters whatever the data size; it is CPU in numpy, not a query",
@@ -70,6 +73,8 @@ KNOWN_CAUSES = {
 
 
 def cause(target: str) -> str | None:
+    if "refresh wall" in target:
+        return KNOWN_CAUSES["refresh wall"]
     if "skills: data" in target:
         return KNOWN_CAUSES["skills: data"]
     for key in ("script run", "browser"):
@@ -126,6 +131,14 @@ def evaluate(res: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     r = res.get("refresh")
     out.append(check("refresh wall time (s)", r and r["wall_s"], TARGETS["refresh_wall_s"]))
+    inc = (r or {}).get("incremental") or {}
+    out.append(
+        check(
+            "refresh, one Hacker News thread rebuilt (s)",
+            inc.get("hn_one_thread_rebuilt_s"),
+            TARGETS["refresh_one_thread_s"],
+        )
+    )
     q10 = (res.get("queries") or {}).get("x10")
     q100 = (res.get("queries") or {}).get("x100")
     for v, rec in ((q10 or {}).get("views") or {}).items():

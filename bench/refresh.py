@@ -1,4 +1,7 @@
-"""A full refresh from the mirror (`python -m etl refresh --mirror DIR --data-dir TMP`), timed.
+"""A full refresh from the mirror (`python -m etl refresh --mirror DIR --data-dir TMP`), timed,
+then the incremental Hacker News refreshes: again with nothing changed (every thread from the
+build cache), and with one thread to rebuild (its cache entry removed first: the same work as a
+refresh in which that thread's file changed).
 
 Wall time from spawn to exit; peak RSS of the process tree, polled every 50 ms with psutil and
 cross-checked with resource.getrusage(RUSAGE_CHILDREN).ru_maxrss (the largest child's peak).
@@ -17,6 +20,36 @@ from typing import Any
 from bench.browser import RssPoller
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _timed(cmd: list[str], log: Path) -> float:
+    with open(log, "a") as fh:
+        t0 = time.perf_counter()
+        code = subprocess.run(cmd, cwd=REPO, stdout=fh, stderr=subprocess.STDOUT).returncode
+    if code != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[1:])} failed with exit code {code}; see {log}")
+    return round(time.perf_counter() - t0, 2)
+
+
+def incremental(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
+    """Hacker News refreshes after a full one: nothing changed, then one thread rebuilt."""
+    cmd = [sys.executable, "-m", "etl", "refresh", "--mirror", str(mirror)]
+    cmd += ["--data-dir", str(data_dir), "--source", "hn_whoishiring"]
+    unchanged = _timed(cmd, log)
+    entries = sorted(
+        (data_dir / "cache" / "hn_whoishiring").glob("*/*"),
+        key=lambda p: int(p.name.split("-")[0]),
+    )
+    if not entries:
+        raise SystemExit(f"bench: no build cache under {data_dir / 'cache'}")
+    newest = entries[-1]  # the newest thread is the one a real refresh finds changed
+    shutil.rmtree(newest)
+    return {
+        "hn_unchanged_s": unchanged,
+        "hn_one_thread_rebuilt_s": _timed(cmd, log),
+        "thread_rebuilt": int(newest.name.split("-")[0]),
+        "threads_cached": len(entries),
+    }
 
 
 def run(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
@@ -53,4 +86,5 @@ def run(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
         "peak_rss_psutil_mb": round(poller.peak / 2**20, 1),
         "peak_rss_getrusage_children_mb": round(ru_mb, 1),
         "log": str(log),
+        "incremental": incremental(mirror, data_dir, log),
     }
