@@ -224,16 +224,7 @@ def cooccurrence(
     out = out[out["pair_postings"] >= min_count].copy()
     out["skill_a"] = np.asarray(names, dtype=object)[out["code_a"].to_numpy()]
     out["skill_b"] = np.asarray(names, dtype=object)[out["code_b"].to_numpy()]
-    per_skill = pd.Series(per_code, index=names)
-    out["pair_postings"] = out["pair_postings"].astype("int64")
-    out["postings_a"] = out["skill_a"].map(per_skill).astype("int64")
-    out["postings_b"] = out["skill_b"].map(per_skill).astype("int64")
-    out["n_postings"] = np.int64(n)
-    out["lift"] = out["pair_postings"] * n / (out["postings_a"] * out["postings_b"])
-    out = out.sort_values(
-        ["lift", "pair_postings", "skill_a", "skill_b"], ascending=[False, False, True, True]
-    )
-    return out.head(top).reset_index(drop=True)[cols]
+    return lift_table(out, pd.Series(per_code, index=names), n, min_count, top)
 
 
 # --- published aggregates: per definition x role x year, summed by the dashboard ---------------
