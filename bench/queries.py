@@ -147,13 +147,13 @@ def view_skills(state: data.DataState, c: dict) -> Any:
     counts = queries.role_year_counts(state, sc)
     den = queries.denominators_from_counts(counts)
     sh = queries.skill_shares(state, sc, den, c["categories"])
+    # the page's default comparison is within the same years (the pooled one is a toggle away)
     by_year = queries.distinctive_counts_by_year(state, sc, c["categories"])
     lo = queries.distinctive_within_years(by_year)
-    pooled = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, c["categories"]))
     claims = queries.claim_counts(state, sc)
     trend = queries.skill_trend(state, sc, counts, ["Python", "SQL", "PyTorch"], list(ROLES))
     co = [queries.role_cooccurrence(state, sc, r, int(den[r])) for r in sc.roles_or_all]
-    return sh, lo, pooled, claims, trend, co, queries.convergence(state, sc)
+    return sh, lo, claims, trend, co, queries.convergence(state, sc)
 
 
 def view_methods(state: data.DataState, c: dict) -> Any:

@@ -204,11 +204,11 @@ def frame(state: DataState, table: str) -> pd.DataFrame:
         df = _frames.get(file)
     if df is None:
         df = _resident(file).to_pandas()
-        # text columns of these tables hold a few distinct values (roles, skills, definitions):
-        # as categories, filters and group-bys on them are integer operations
+        # text columns as plain Python strings: on tables of a few thousand rows pandas' Arrow
+        # strings cost more per operation than the operation itself
         for col in df.columns:
             if pd.api.types.is_string_dtype(df[col]):
-                df[col] = df[col].astype("category")
+                df[col] = df[col].astype(object)
         with _derived_lock:
             _frames[file] = df
             while len(_frames) > _DERIVED_KEEP * 8:

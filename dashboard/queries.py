@@ -357,11 +357,18 @@ def _pair_counts(
     c = c[c["pair_only_with_skill"].fillna(0).to_numpy() > 0]
     if c.empty:
         return pd.DataFrame({k: [] for k in cols})
-    parts = {}
-    for name, role in (("count_a", a), ("count_b", b)):
-        part = c[(c["role"] == role).to_numpy()]
-        parts[name] = part.groupby([*keys, "skill"], observed=True)["pair_only_with_skill"].sum()
-    out = pd.concat(parts, axis=1).fillna(0).astype("int64").reset_index()
+    c = c[c["role"].isin(COMPARED_ROLES).to_numpy()]
+    wide = (
+        c.groupby([*keys, "skill", "role"])["pair_only_with_skill"]
+        .sum()
+        .unstack("role", fill_value=0)
+        .reindex(columns=[a, b], fill_value=0)
+    )
+    out = pd.DataFrame(
+        {"count_a": wide[a].to_numpy("int64"), "count_b": wide[b].to_numpy("int64")},
+        index=wide.index,
+    ).reset_index()
+    n = n[n["role"].isin(COMPARED_ROLES).to_numpy()]
     for name, role in (("n_a", a), ("n_b", b)):
         sizes = n[(n["role"] == role).to_numpy()]
         if by_year:
@@ -369,7 +376,6 @@ def _pair_counts(
             out[name] = out["posted_year"].map(size).fillna(0).astype("int64")
         else:
             out[name] = int(sizes["pair_only_postings"].sum())
-    out["skill"] = out["skill"].astype(str)
     if by_year:
         out = out.rename(columns={"posted_year": "stratum"})
     return out.sort_values(cols[: 2 if by_year else 1]).reset_index(drop=True)[cols]
