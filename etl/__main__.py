@@ -30,6 +30,8 @@ def _print_report(report: pipeline.RunReport) -> None:
             print(f"  {o.source:<24} ok     {o.seconds:6.1f}s  {o.requests:3d} requests  {rows}")
         else:
             print(f"  {o.source:<24} FAILED {o.seconds:6.1f}s  {o.error}")
+        for change in o.accepted_changes:
+            print(f"  {'':<24} accepted change (--accept-change): {change}")
     print(f"report: {report.report_path}")
 
 
@@ -38,7 +40,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     try:
         with RefreshLock(settings.state_dir, wait_seconds=args.wait):
             report = pipeline.refresh(
-                settings, args.source or None, offline=args.offline, if_stale=args.if_stale
+                settings,
+                args.source or None,
+                offline=args.offline,
+                if_stale=args.if_stale,
+                accept_change=args.accept_change,
             )
     except LockBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -83,7 +89,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         with RefreshLock(settings.state_dir, wait_seconds=args.wait):
-            report = pipeline.import_files(settings, args.source, [Path(f) for f in args.files])
+            report = pipeline.import_files(
+                settings,
+                args.source,
+                [Path(f) for f in args.files],
+                accept_change=args.accept_change,
+            )
     except LockBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 75
@@ -150,6 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     r.add_argument("--if-stale", action="store_true", help="only sources past their cadence")
     r.add_argument(
+        "--accept-change",
+        action="append",
+        default=[],
+        choices=list(sources.SOURCES),
+        metavar="SOURCE",
+        help="publish this source even where the change guards refuse it (repeatable; recorded "
+        "in the run report)",
+    )
+    r.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS", help="wait for a running refresh"
     )
     r.set_defaults(func=cmd_refresh)
@@ -167,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     im.add_argument("source", choices=list(sources.SOURCES))
     im.add_argument("files", nargs="+")
     im.add_argument("--wait", type=float, default=0.0, metavar="SECONDS")
+    im.add_argument(
+        "--accept-change", action="store_true", help="publish even where the change guards refuse"
+    )
     im.set_defaults(func=cmd_import)
 
     d = sub.add_parser("dictionary", help="print the data dictionary as Markdown")

@@ -198,7 +198,7 @@ FACTS_END = "<!-- facts:end -->"
 
 def facts_lines(manifest: dict[str, Any]) -> list[str]:
     """The facts of a published store, one Markdown bullet per source, then the thresholds."""
-    from etl import vocab
+    from etl import guards, vocab
 
     src = manifest.get("sources", {})
 
@@ -224,6 +224,7 @@ def facts_lines(manifest: dict[str, Any]) -> list[str]:
         f"ML-per-DS ratio pools {vocab.POOLED_RATIO_MONTHS} months from {vocab.POOLED_RATIO_MIN_DS} DS postings; "
         f"the Overview's window is {vocab.RECENT_MONTHS} months."
     )
+    lines.append(f"- {guards.describe_thresholds()}.")
     return lines
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from etl import schema, sources, store
+from etl import guards, schema, sources, store
 from etl.config import REPO_ROOT, VERSION, Settings
 from etl.http import HttpClient
 from etl.snapshot import Snapshot, SnapshotStore, iso, parse_iso, utc_now
@@ -36,6 +36,8 @@ class SourceOutcome:
     error: str | None = None
     requests: int = 0
     skipped: bool = False
+    # change-guard findings published on purpose (--accept-change), as their messages
+    accepted_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class RunReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     manifest_version: str | None = None
     report_path: str | None = None
+    accept_change: list[str] = field(default_factory=list)  # sources named by --accept-change
 
     @property
     def ok(self) -> bool:
@@ -80,6 +83,24 @@ def _coverage(mod: Any, tables: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - reported in the manifest instead
         log.warning("%s: coverage not computed: %s", mod.NAME, exc)
         return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _guard(
+    name: str,
+    tables: dict[str, Any],
+    published: dict[str, Any] | None,
+    settings: Settings,
+    *,
+    accept: bool,
+) -> list[str]:
+    """Raise ChangeRefused when the change guards find anything, unless `accept`: then return the
+    findings (as messages) for the report."""
+    findings = guards.check(name, tables, published, settings.processed_dir)
+    if findings and not accept:
+        raise guards.ChangeRefused(name, findings, (published or {}).get("version"))
+    for f in findings:
+        log.warning("%s: change accepted (--accept-change): %s", name, f)
+    return [str(f) for f in findings]
 
 
 def is_stale(settings: Settings, name: str, now: datetime | None = None) -> bool:
@@ -140,15 +161,22 @@ def refresh(
     if_stale: bool = False,
     client: HttpClient | None = None,
     progress: bool | None = None,
+    accept_change: list[str] | None = None,
 ) -> RunReport:
+    """`accept_change`: sources whose change-guard findings (etl/guards.py) are published anyway
+    and recorded in the report, instead of failing the source."""
     names = names or list(sources.SOURCES)
-    for n in names:
+    accept = list(dict.fromkeys(accept_change or []))
+    for n in [*names, *accept]:
         sources.get(n)  # unknown names fail before any work
     started = utc_now()
     report = RunReport(
         started_at=iso(started),
         mode="offline" if offline else ("mirror" if settings.mirror else "live"),
+        accept_change=accept,
     )
+    # the last published version, which every source's new tables are compared with
+    published = store.read_manifest(settings.processed_dir)
     raw = SnapshotStore(settings.raw_dir, keep=settings.keep_snapshots)
     own_client = client is None and not offline
     if own_client:
@@ -197,6 +225,9 @@ def refresh(
                 if missing:
                     raise schema.SchemaError(f"{name} did not build tables {sorted(missing)}")
                 validated = {t: schema.validate(t, df) for t, df in tables.items()}
+                outcome.accepted_changes = _guard(
+                    name, validated, published, settings, accept=name in accept
+                )
                 for t, df in validated.items():
                     staged[t] = (
                         df,
@@ -218,6 +249,7 @@ def refresh(
                     "data_through": data_through(mod.ORIGIN, validated),
                     # facts about the data (coverage, shares, counts), computed at publish time
                     "coverage": _coverage(mod, validated),
+                    "accepted_changes": outcome.accepted_changes,
                 }
                 outcome.ok = True
                 outcome.snapshot_id = snap.snapshot_id
@@ -308,8 +340,11 @@ def status(settings: Settings) -> list[dict[str, Any]]:
     return out
 
 
-def import_files(settings: Settings, name: str, paths: list[Path]) -> RunReport:
-    """Import files downloaded by hand (only sources with `import_files`), then publish them."""
+def import_files(
+    settings: Settings, name: str, paths: list[Path], *, accept_change: bool = False
+) -> RunReport:
+    """Import files downloaded by hand (only sources with `import_files`), then publish them
+    (`accept_change`: past the change guards, as `refresh --accept-change`)."""
     mod = sources.get(name)
     if not hasattr(mod, "import_files"):
         raise ValueError(f"source {name} does not accept imported files")
@@ -331,4 +366,4 @@ def import_files(settings: Settings, name: str, paths: list[Path]) -> RunReport:
         if previous is None or snap.path != previous.path:
             _rmtree_readonly(snap.path)
         raise
-    return refresh(settings, [name], offline=True)
+    return refresh(settings, [name], offline=True, accept_change=[name] if accept_change else None)

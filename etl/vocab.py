@@ -53,6 +53,36 @@ RECENT_MONTHS = 12  # the Overview's "latest 12 months" window, compared with th
 POOLED_RATIO_MONTHS = 3  # the ML-per-DS ratio pools this many calendar months
 POOLED_RATIO_MIN_DS = 10  # ... and is drawn only where this many DS postings stand behind it
 
+# --- change guards (etl/guards.py) -------------------------------------------------------------
+# Before a source publishes, its tables are compared with the last published version; a change
+# past these limits fails the source (its last good tables stay) until accepted on purpose with
+# `python -m etl refresh --accept-change SOURCE`.
+# per source: the most a guarded table's row count may fall, in percent (0: no row may go) ...
+ROW_DROP_MAX_PCT: dict[str, float] = {
+    "aijobs_salaries": 10,
+    "bls_oews": 0,
+    "indeed_postings_index": 10,
+    "hn_whoishiring": 5,
+}
+# ... and the most it may grow, in percent (None: no limit). HN grows a thread a month; Indeed
+# once doubled its sector file by adding the 'new postings' series.
+ROW_GROWTH_MAX_PCT: dict[str, float | None] = {
+    "aijobs_salaries": 50,
+    "bls_oews": 100,
+    "indeed_postings_index": 150,
+    "hn_whoishiring": None,
+}
+NULL_SHARE_JUMP_MAX_PTS = 10  # a column's share of missing values may rise this many points
+DUPLICATE_SHARE_JUMP_MAX_PTS = 10  # the share of rows repeating an earlier row, likewise
+THREAD_POSTINGS_DROP_MAX_PCT = (
+    10  # an HN thread may come back with this many percent fewer postings
+)
+# plausible values per field unit (etl/schema.py FIELDS): a value outside is refused
+PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
+    "USD per year": (1_000, 5_000_000),
+    "%": (0, 100),
+}
+
 
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)

@@ -138,7 +138,19 @@ def test_import_bls_zip_publishes_rows(cli_env, tmp_path, capsys) -> None:  # ty
 def _three_bls_snapshots(server) -> None:  # type: ignore[no-untyped-def]
     for i in range(3):  # keep_snapshots = 3: the store is full
         rows = (
-            ("15-2051", "Data Scientists", "detailed", 1000 + i, 100, 50, 60, 70, 80, 90, 40.0),
+            (
+                "15-2051",
+                "Data Scientists",
+                "detailed",
+                1000 + i,
+                100_000,
+                50_000,
+                60_000,
+                70_000,
+                80_000,
+                90_000,
+                40.0,
+            ),
         )
         server.route(bls_path(2023), Resp(body=bls_zip(2023, rows=rows)))
         assert main(["refresh", "--source", "bls_oews"]) == 0
