@@ -139,15 +139,23 @@ _TITLES = (
 )
 
 
-def aijobs_csv(n_rows: int = 120, *, duplicates: int = 0, header: str = AIJOBS_HEADER) -> bytes:
+def aijobs_csv(
+    n_rows: int = 120,
+    *,
+    duplicates: int = 0,
+    header: str = AIJOBS_HEADER,
+    first_year: int = 2021,
+    in_thousands: bool = False,
+) -> bytes:
     """A valid salaries.csv of `n_rows` distinct rows (schema wants >= 100) plus `duplicates`
-    exact copies of its first rows. Salary of row i is 50,000 + 1,000 * i USD."""
+    exact copies of its first rows. Salary of row i is 50,000 + 1,000 * i USD (50 + i with
+    `in_thousands`, as a file in thousands of dollars); work years first_year..first_year + 3."""
     lines = [header]
     rows = []
     for i in range(n_rows):
-        salary = 50_000 + 1_000 * i
+        salary = (50 + i) if in_thousands else 50_000 + 1_000 * i
         rows.append(
-            f"{2021 + i % 4},{'ENMISEEX'[2 * (i % 4) : 2 * (i % 4) + 2]},FT,{_TITLES[i % len(_TITLES)]},"
+            f"{first_year + i % 4},{'ENMISEEX'[2 * (i % 4) : 2 * (i % 4) + 2]},FT,{_TITLES[i % len(_TITLES)]},"
             f"{salary},USD,{salary},US,{(0, 50, 100)[i % 3]},US,{'SML'[i % 3]}"
         )
     lines += rows + rows[:duplicates]
@@ -172,6 +180,14 @@ BLS_ROWS = (
     ("15-1252", "Software Developers", "detailed", "**", 138110, 77020, 101200, 132270, 167540, 208620, 63.59),
     ("15-2051", "Data Scientists", "detailed", 192710, 119040, 61070, 79810, 108020, 147670, 184090, 51.93),
 )  # fmt: skip
+
+
+def bls_in_thousands(rows: tuple = BLS_ROWS) -> tuple:
+    """The rows with every annual wage in thousands of dollars (markers such as '*' kept)."""
+    return tuple(
+        (*r[:4], *(v / 1000 if isinstance(v, (int, float)) else v for v in r[4:10]), r[10])
+        for r in rows
+    )
 
 
 def bls_workbook(
@@ -377,6 +393,23 @@ def server() -> Iterator[FaultServer]:
 # To add a source to the fault matrix (tests/integration/test_faults.py) add one row here.
 
 
+@dataclass(frozen=True)
+class Change:
+    """A body that parses and validates but is wrong (or suspicious): cut short, every row twice,
+    in thousands of dollars, a key gone, a column emptied. `outcome`: "refused:<regex>" (the change
+    guards refuse it), "error:<regex>" (parsing or the schema already refuse it) or
+    "kept:<table>=<rows>" (harmless: published as the source means it)."""
+
+    body: Callable[[], bytes]  # served for the fixture's target
+    outcome: str
+    others: Callable[[], dict[str, bytes]] = dict  # other paths answered differently
+
+
+def first_lines(body: bytes, n: int) -> bytes:
+    """The first `n` lines of a text file: a valid file of fewer rows, as a cut download is."""
+    return b"".join(body.splitlines(keepends=True)[:n])
+
+
 @dataclass
 class SourceFixture:
     name: str
@@ -389,6 +422,8 @@ class SourceFixture:
     duplicated: Callable[[], bytes]  # body with duplicated rows
     # "kept:<table>=<rows>" when duplicates are published as they are, or "error:<text>"
     duplicated_outcome: str
+    # the change-guard cases of the fault matrix that apply to the source (test_faults.CHANGES)
+    changes: dict[str, Change] = field(default_factory=dict)
 
     def install(self, server: FaultServer) -> None:
         for path, body in self.others().items():
@@ -425,14 +460,17 @@ def _hn_title(month: pd.Timestamp, kind: str = "Who is hiring?") -> str:
     return f"Ask HN: {kind} ({month.strftime('%B %Y')})"
 
 
-def hn_search_json(*, drop: str | None = None) -> bytes:
-    """search_by_date answer; `drop` removes that key from every hit (or `hits` itself)."""
+def hn_search_json(*, drop: str | None = None, without: int | None = None) -> bytes:
+    """search_by_date answer; `drop` removes that key from every hit (or `hits` itself);
+    `without` leaves the thread of that id out of the list."""
     hits = []
     for tid, month, kind in (
         (HN_WANTS_ID, HN_NOW_MONTH, "Who wants to be hired?"),
         (HN_NOW_ID, HN_NOW_MONTH, "Who is hiring?"),
         (HN_OLD_ID, HN_OLD_MONTH, "Who is hiring?"),
     ):
+        if tid == without:
+            continue
         created = int(month.tz_localize(UTC).timestamp()) + 16 * 3600
         hit = {
             "_tags": ["story", "author_whoishiring", f"story_{tid}", "ask_hn"],
@@ -447,7 +485,7 @@ def hn_search_json(*, drop: str | None = None) -> bytes:
         }
         hit.pop(drop or "", None)
         hits.append(hit)
-    answer = {"hits": hits, "nbHits": 3, "page": 0, "nbPages": 1, "hitsPerPage": 1000}
+    answer = {"hits": hits, "nbHits": len(hits), "page": 0, "nbPages": 1, "hitsPerPage": 1000}
     answer.pop(drop or "", None)
     return json.dumps(answer).encode()
 
@@ -469,10 +507,13 @@ def hn_item_json(
     month: pd.Timestamp,
     *,
     repeat_first: bool = False,
+    repeat_all: bool = False,
+    postings: int | None = None,
     children_key: str = "children",
 ) -> bytes:
     """items/<id> answer: the story with three postings (one carries a nested reply, which is not
-    a posting) and a deleted one; `repeat_first` lists the first posting twice."""
+    a posting) and a deleted one; `repeat_first` lists the first posting twice, `repeat_all` every
+    posting twice; `postings` keeps only the first that many."""
     created = int(month.tz_localize(UTC).timestamp()) + 16 * 3600
     kids = []
     for k, author, text in _HN_POSTINGS:
@@ -504,8 +545,12 @@ def hn_item_json(
                 else [],
             }
         )
+    if postings is not None:
+        kids = kids[:postings]
     if repeat_first:
         kids.append(kids[0])
+    if repeat_all:
+        kids = kids + kids
     story = {
         "id": thread_id,
         "created_at_i": created,
@@ -582,6 +627,27 @@ SOURCE_FIXTURES: dict[str, SourceFixture] = {
         duplicated=lambda: aijobs_csv(110, duplicates=7),
         # NOTE: aijobs keeps exact duplicate rows (different people, same answers), as the source does
         duplicated_outcome="kept:salaries=117",
+        changes={
+            # the first 100 of 120 rows: still valid (the schema wants 100)
+            "cut_short": Change(
+                lambda: first_lines(aijobs_csv(120), 101),
+                r"refused:salaries: rows 120 -> 100 \(-16\.7%\); threshold: at most 10% fewer",
+            ),
+            "every_row_twice": Change(
+                lambda: aijobs_csv(120, duplicates=120),
+                r"refused:salaries: share of rows repeating an earlier row in every column 0\.0% -> "
+                r"50\.0% \(\+50\.0 pts\); threshold: at most \+10 pts",
+            ),
+            "in_thousands": Change(
+                lambda: aijobs_csv(120, in_thousands=True),
+                r"refused:salaries: median salary_usd_annual 109,500 -> 109\.5 \(120 of 120 values "
+                r"outside 1,000\.\.5,000,000 USD per year, e\.g\. 50\)",
+            ),
+            "key_gone": Change(
+                lambda: aijobs_csv(120, first_year=2022),
+                r"refused:salaries: work_year values present 4 -> 4 \(1 gone: 2021\); threshold: none may go",
+            ),
+        },
     ),
     "bls_oews": SourceFixture(
         name="bls_oews",
@@ -594,6 +660,33 @@ SOURCE_FIXTURES: dict[str, SourceFixture] = {
         duplicated=lambda: bls_zip(2023, rows=BLS_ROWS + BLS_ROWS[-1:]),
         # a BLS sheet lists each occupation once: a repeated one means a broken file
         duplicated_outcome="error:duplicate keys on year, soc_code",
+        changes={
+            # the sheet ends before its last row, Data Scientists
+            "cut_short": Change(
+                lambda: bls_zip(2023, rows=BLS_ROWS[:-1]),
+                r"error:no detailed row for SOC 15-2051",
+            ),
+            "every_row_twice": Change(
+                lambda: bls_zip(2023, rows=BLS_ROWS + BLS_ROWS),
+                "error:duplicate keys on year, soc_code",
+            ),
+            "in_thousands": Change(
+                lambda: bls_zip(2023, rows=bls_in_thousands()),
+                r"refused:oews_wages: median wage_annual_median_usd 132,270 -> 120,145 \(3 of 12 "
+                r"values outside 1,000\.\.5,000,000 USD per year, e\.g\. 145\.08\)",
+            ),
+            "key_gone": Change(
+                lambda: bls_zip(2023, rows=tuple(r for r in BLS_ROWS if r[0] != "15-1252")),
+                r"refused:oews_wages: year, soc_code values present 12 -> 11 \(1 gone: 2023 "
+                r"15-1252\); threshold: none may go",
+            ),
+            # BLS prints * for every mean wage of the year
+            "column_emptied": Change(
+                lambda: bls_zip(2023, rows=tuple((*r[:4], "*", *r[5:]) for r in BLS_ROWS)),
+                r"refused:oews_wages: share of missing wage_annual_mean_usd 33\.3% -> 50\.0% "
+                r"\(\+16\.7 pts\); threshold: at most \+10 pts",
+            ),
+        },
     ),
     "hn_whoishiring": SourceFixture(
         name="hn_whoishiring",
@@ -608,6 +701,25 @@ SOURCE_FIXTURES: dict[str, SourceFixture] = {
         # NOTE: an HN id names one comment: a posting listed twice in one thread answer is counted
         # once (3 postings per thread, 2 threads); the same id in two threads stays an error
         duplicated_outcome="kept:hn_postings=6",
+        changes={
+            # the current thread comes back with one of its three postings
+            "cut_short": Change(
+                lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH, postings=1),
+                rf"refused:hn_threads: postings of thread {HN_NOW_ID} \({HN_NOW_MONTH:%Y-%m}\) "
+                r"3 -> 1 \(-66\.7%\); threshold: at most 10% fewer",
+            ),
+            "every_row_twice": Change(
+                lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH, repeat_all=True),
+                "kept:hn_postings=6",
+            ),
+            # the thread list no longer lists March 2024
+            "key_gone": Change(
+                lambda: hn_item_json(HN_NOW_ID, HN_NOW_MONTH),
+                r"refused:hn_threads: thread_month values present 2 -> 1 \(1 gone: 2024-03\); "
+                "threshold: none may go",
+                others=lambda: {HN_SEARCH_PATH: hn_search_json(without=HN_OLD_ID)},
+            ),
+        },
     ),
     "indeed_postings_index": SourceFixture(
         name="indeed_postings_index",
@@ -624,6 +736,27 @@ SOURCE_FIXTURES: dict[str, SourceFixture] = {
         duplicated=lambda: indeed_sector_csv(duplicates=5),
         # one index value per (date, sector, variable): a repeat means a broken file
         duplicated_outcome=r"error:duplicated \(date, sector, variable\) rows",
+        changes={
+            # the first half of the file: Software Development (a proxy sector) is cut off
+            "cut_short": Change(
+                lambda: first_lines(indeed_sector_csv(), 91),
+                r"error:proxy sector\(s\) \['Software Development'\] not found",
+            ),
+            # the series end 10 days early
+            "series_cut": Change(
+                lambda: indeed_sector_csv(days=50),
+                r"refused:indeed_sector_index: rows 180 -> 150 \(-16\.7%\); threshold: at most 10% fewer",
+            ),
+            "every_row_twice": Change(
+                lambda: indeed_sector_csv(duplicates=180),
+                r"error:180 duplicated \(date, sector, variable\) rows",
+            ),
+            "key_gone": Change(
+                lambda: indeed_sector_csv().replace(b"Banking & Finance", b"Banking"),
+                r"refused:indeed_sector_index: sector, variable values present 3 -> 3 \(1 gone: "
+                r"Banking & Finance total postings\); threshold: none may go",
+            ),
+        },
     ),
 }
 

@@ -3,7 +3,13 @@
 Rows come from `SOURCE_FIXTURES` in tests/conftest.py (one per source); a new source joins the
 matrix by adding its row there. For each failure the published files stay byte-identical and the
 error, in the outcome and in the JSON run report, names the source and the cause. The HN thread
-list (search answer) and a posting found in two HN threads have their own cases at the end.
+list (search answer) and a posting found in two HN threads have their own cases.
+
+The second matrix is data that arrives intact and parses but is wrong (`CHANGES` x every source
+where the case applies, from each row's `changes`): cut short, every row twice, in thousands of
+dollars, a key gone, a column emptied. The change guards (etl/guards.py) or the schema refuse it
+with a message naming the table, the measure, the old and new values and the threshold, and the
+published files stay byte-identical; `--accept-change` publishes it on purpose.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from etl import pipeline
 from etl.http import HttpClient
 from etl.sources import SOURCES
 from tests.conftest import (
+    AIJOBS_HOST_PATH,
     HN_NOW_ID,
     HN_NOW_MONTH,
     HN_OLD_ID,
@@ -29,6 +36,7 @@ from tests.conftest import (
     FaultServer,
     Resp,
     SourceFixture,
+    aijobs_csv,
     fast_settings,
     hn_item_json,
     hn_item_path,
@@ -274,3 +282,108 @@ def test_hn_posting_in_two_threads_is_an_error(matrix_server, baselines, tmp_pat
     assert not outcome.ok
     assert outcome.error == "ParseError: hn_whoishiring: 1 postings appear in more than one thread"
     assert tree_sha256(settings.processed_dir) == before
+
+
+# --------------------------------------------------------------------------------------------
+# Data that parses but is wrong: the change guards against the last published version.
+
+CHANGES = (
+    "cut_short",
+    "series_cut",
+    "every_row_twice",
+    "in_thousands",
+    "key_gone",
+    "column_emptied",
+)
+CHANGE_CASES = [(s, c) for s in SOURCE_FIXTURES for c in CHANGES]
+
+
+def _served_change(source: str, case: str, server: FaultServer) -> None:
+    fx = SOURCE_FIXTURES[source]
+    change = fx.changes[case]
+    for other in SOURCE_FIXTURES.values():
+        other.install(server)
+    for path, body in change.others().items():
+        server.route(path, Resp(body=body))
+    server.route(fx.target, Resp(body=change.body()))
+
+
+def test_every_change_case_is_in_some_row() -> None:
+    used = {c for fx in SOURCE_FIXTURES.values() for c in fx.changes}
+    assert used == set(CHANGES), (
+        f"rows name {sorted(used - set(CHANGES))}, unused {sorted(set(CHANGES) - used)}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "case"), CHANGE_CASES, ids=[f"{s}-{c}" for s, c in CHANGE_CASES]
+)
+def test_change(source, case, matrix_server, baselines, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fx = SOURCE_FIXTURES[source]
+    if case not in fx.changes:
+        pytest.skip(f"{case} does not apply to {source}")
+    data = tmp_path / "data"
+    shutil.copytree(baselines[source], data)
+    settings = matrix_settings(data, matrix_server)
+    _served_change(source, case, matrix_server)
+    before = tree_sha256(settings.processed_dir)
+    report = pipeline.refresh(settings, [source])
+    outcome = report.outcomes[0]
+    saved = json.loads(Path(report.report_path).read_text())["outcomes"][0]
+    kind, _, detail = fx.changes[case].outcome.partition(":")
+    if kind == "kept":
+        assert outcome.ok, outcome.error
+        table, _, n = detail.partition("=")
+        assert read_published(settings.processed_dir)[table] == int(n)
+        return
+    assert not outcome.ok and saved["ok"] is False
+    assert saved["error"] == outcome.error
+    assert outcome.error and re.search(detail, outcome.error), outcome.error
+    if kind == "refused":
+        assert outcome.error.startswith(
+            f"ChangeRefused: {source}: refused against the last published version"
+        )
+        assert f"--accept-change {source}" in outcome.error
+    # the last good tables stay, byte for byte, and the state names the cause
+    assert tree_sha256(settings.processed_dir) == before
+    state = json.loads((settings.state_dir / "sources.json").read_text())
+    assert state[source]["last_error"] == outcome.error
+
+
+def test_accept_change_publishes_and_the_report_records_it(
+    matrix_server, baselines, tmp_path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The salary file cut short is refused; `--accept-change` (offline: the refused snapshot, not
+    a new download) publishes its 100 rows and the run report lists what was accepted."""
+    from etl.__main__ import main
+
+    data = tmp_path / "data"
+    shutil.copytree(baselines["aijobs_salaries"], data)
+    settings = matrix_settings(data, matrix_server)
+    _served_change("aijobs_salaries", "cut_short", matrix_server)
+    assert not pipeline.refresh(settings, ["aijobs_salaries"]).ok
+    assert read_published(settings.processed_dir)["salaries"] == 120
+
+    report = pipeline.refresh(
+        settings, ["aijobs_salaries"], offline=True, accept_change=["aijobs_salaries"]
+    )
+    outcome = report.outcomes[0]
+    assert outcome.ok, outcome.error
+    assert read_published(settings.processed_dir)["salaries"] == 100
+    expected = ["salaries: rows 120 -> 100 (-16.7%); threshold: at most 10% fewer"]
+    assert outcome.accepted_changes == expected
+    saved = json.loads(Path(report.report_path).read_text())
+    assert saved["accept_change"] == ["aijobs_salaries"]
+    assert saved["outcomes"][0]["accepted_changes"] == expected
+    manifest = json.loads((settings.processed_dir / "manifest.json").read_text())
+    assert manifest["sources"]["aijobs_salaries"]["accepted_changes"] == expected
+
+    # the CLI: every row twice is refused (exit 1), then accepted; the accepted change is printed
+    matrix_server.route(AIJOBS_HOST_PATH, Resp(body=aijobs_csv(120, duplicates=120)))
+    args = ["refresh", "--source", "aijobs_salaries", "--data-dir", str(data)]
+    assert main([*args, "--mirror", matrix_server.url]) == 1
+    assert "share of rows repeating an earlier row" in capsys.readouterr().out
+    assert main([*args, "--offline", "--accept-change", "aijobs_salaries"]) == 0
+    out = capsys.readouterr().out
+    assert "accepted change (--accept-change): salaries: rows 100 -> 240 (+140.0%)" in out, out
+    assert read_published(settings.processed_dir)["salaries"] == 240
