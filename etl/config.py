@@ -5,6 +5,7 @@ Imports nothing else of `etl`, so every module can depend on it.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -108,6 +109,7 @@ def load_settings(**overrides: object) -> Settings:
         overrides["data_dir"] = Path(str(overrides["data_dir"])).expanduser().resolve()
     s = s.with_overrides(**overrides)
     _check_ranges(s)
+    _check_paths(s, {k for k, v in overrides.items() if v is not None})
     return s
 
 
@@ -128,6 +130,29 @@ _LOWER_BOUNDS = {
 def _check_ranges(s: Settings) -> None:
     for key, (low, strict) in _LOWER_BOUNDS.items():
         value = getattr(s, key)
+        if not math.isfinite(value):
+            # NOTE: float() reads 'nan' and 'inf': an infinite backoff or timeout hangs a refresh
+            raise ValueError(f"{ENV_PREFIX}{key.upper()}={value!r} must be a finite number")
         if value < low or (strict and value == low):
             bound = f"> {low}" if strict else f">= {low}"
             raise ValueError(f"{ENV_PREFIX}{key.upper()}={value!r} must be {bound}")
+
+
+def _check_paths(s: Settings, from_flags: set[str]) -> None:
+    """A data directory that is a file, a contact that cannot go in a header, or a mirror that is
+    neither a folder nor an http(s) URL would fail deep inside a refresh: name the setting (or its
+    flag) up front instead."""
+
+    def name(key: str) -> str:
+        return f"--{key.replace('_', '-')}" if key in from_flags else f"{ENV_PREFIX}{key.upper()}"
+
+    if s.data_dir.exists() and not s.data_dir.is_dir():
+        raise ValueError(f"{name('data_dir')}={str(s.data_dir)!r} is a file, not a directory")
+    if any(ord(c) < 32 or ord(c) == 127 for c in s.contact):
+        # NOTE: it goes into the User-Agent header, where a newline would fail every request
+        raise ValueError(f"{name('contact')}={s.contact!r} holds a control character")
+    m = s.mirror
+    if m and not m.startswith(("http://", "https://")) and not Path(m).expanduser().is_dir():
+        raise ValueError(
+            f"{name('mirror')}={m!r} is neither a folder nor an http:// or https:// prefix"
+        )

@@ -1,14 +1,17 @@
 """The command line (`python -m etl ...`, run in-process through etl.__main__.main): sources, status,
-refresh exit codes, the BLS 403 message and `import bls_oews`."""
+refresh exit codes, an invalid LMD_* setting (exit 2, one line naming it, no traceback), the BLS 403
+message and `import bls_oews`."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from etl.__main__ import main
+from etl.config import SETTINGS_DOC
 from etl.sources import SOURCES
 from tests.conftest import (
     CONTACT,
@@ -17,6 +20,7 @@ from tests.conftest import (
     bls_years_served,
     bls_zip,
     fast_env,
+    run_cli,
     serve_all,
     tree_sha256,
 )
@@ -103,6 +107,47 @@ def test_bad_setting_is_exit_2(monkeypatch, capsys) -> None:  # type: ignore[no-
     monkeypatch.setenv("LMD_RETRIES", "three")
     assert main(["status"]) == 2
     assert "LMD_RETRIES='three' is not a valid int" in capsys.readouterr().err
+
+
+# one invalid value for every setting (tests/unit/test_config.py checks each message)
+INVALID_SETTINGS = {
+    "LMD_DATA_DIR": str(Path(__file__)),  # a file
+    "LMD_MIRROR": "/nonexistent/mirror",
+    "LMD_CONTACT": "me@example.org\nX-Injected: 1",
+    "LMD_KEEP_SNAPSHOTS": "0",
+    "LMD_CONNECT_TIMEOUT": "soon",
+    "LMD_READ_TIMEOUT": "nan",
+    "LMD_RETRIES": "1.5",
+    "LMD_BACKOFF": "inf",
+    "LMD_MAX_RETRY_AFTER": "-1",
+    "LMD_MAX_BYTES": "10MB",
+    "LMD_DOWNLOAD_DEADLINE": "0",
+}
+
+
+def test_every_setting_has_an_invalid_case() -> None:
+    assert set(INVALID_SETTINGS) == set(SETTINGS_DOC)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_SETTINGS))
+@pytest.mark.parametrize("command", [["refresh"], ["status"], ["facts"]])
+def test_every_invalid_setting_names_the_variable(monkeypatch, capsys, name, command) -> None:  # type: ignore[no-untyped-def]
+    for k in [k for k in os.environ if k.startswith("LMD_")]:
+        monkeypatch.delenv(k)
+    monkeypatch.setenv(name, INVALID_SETTINGS[name])
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {name}=") and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("name", ["LMD_DATA_DIR", "LMD_MIRROR", "LMD_BACKOFF", "LMD_RETRIES"])
+def test_invalid_setting_in_a_real_process_is_one_line_no_traceback(name, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = fast_env(tmp_path / "data", **{name: INVALID_SETTINGS[name]})
+    done = run_cli("refresh", "--source", "aijobs_salaries", env=env)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"error: {name}=") and done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "data").exists()  # nothing was started
 
 
 # --------------------------------------------------------------------------------------------

@@ -50,6 +50,20 @@ def test_environment_then_flags(monkeypatch, tmp_path: Path) -> None:  # type: i
         ("LMD_READ_TIMEOUT", "0", "LMD_READ_TIMEOUT=0.0 must be > 0"),
         ("LMD_KEEP_SNAPSHOTS", "0", "LMD_KEEP_SNAPSHOTS=0 must be >= 1"),
         ("LMD_MAX_BYTES", "-5", "LMD_MAX_BYTES=-5 must be > 0"),
+        ("LMD_BACKOFF", "inf", "LMD_BACKOFF=inf must be a finite number"),
+        ("LMD_READ_TIMEOUT", "nan", "LMD_READ_TIMEOUT=nan must be a finite number"),
+        (
+            "LMD_MIRROR",
+            "/nonexistent/m",
+            "LMD_MIRROR='/nonexistent/m' is neither a folder nor an http",
+        ),
+        ("LMD_MIRROR", "ftp://host/", "LMD_MIRROR='ftp://host/' is neither a folder nor an http"),
+        ("LMD_DATA_DIR", __file__, "LMD_DATA_DIR='" + __file__ + "' is a file, not a directory"),
+        (
+            "LMD_CONTACT",
+            "a@b.org\r\nX: 1",
+            "LMD_CONTACT='a@b.org.*' holds a control character",
+        ),
     ],
 )
 def test_invalid_values_name_the_variable(monkeypatch, name, value, message) -> None:  # type: ignore[no-untyped-def]
@@ -100,3 +114,10 @@ def test_every_setting_is_documented_in_readme() -> None:
     text = README.read_text()
     missing = [k for k in SETTINGS_DOC if k not in text]
     assert not missing, f"README.md does not document {missing}"
+
+
+def test_a_flag_is_named_as_the_flag(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="^--mirror='/nonexistent/m' is neither"):
+        load_settings(mirror="/nonexistent/m")
+    assert load_settings(mirror=str(tmp_path)).mirror == str(tmp_path)
+    assert load_settings(mirror="http://127.0.0.1:1").mirror == "http://127.0.0.1:1"
