@@ -64,7 +64,7 @@ except ValueError as exc:  # a bad LMD_* value: say which, never a traceback
     ).run()
     st.stop()
 
-state = data.load_state()
+state = data.begin_run()  # the one manifest read of this run: every page reads this version
 if not state.ok:
     page = st.navigation([st.Page(lambda: no_data(state), title="Start", url_path="start")])
 else:

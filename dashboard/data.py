@@ -1,5 +1,8 @@
 """The only module that reads data/processed: the manifest, and Parquet tables through DuckDB with
 parameterized queries. Results are cached keyed by the manifest version, so a refresh invalidates them.
+
+The manifest is read once per script run (app.py calls `begin_run`; pages take that state with
+`run_state`), so a publish between two reads never mixes two versions on one page.
 """
 
 from __future__ import annotations
@@ -102,6 +105,22 @@ def load_state() -> DataState:
             "(their columns differ); `make etl` (or `python -m etl refresh --if-stale`) rebuilds them",
         )
     return DataState(manifest, pdir)
+
+
+_RUN_STATE = "_published_state"
+
+
+def begin_run() -> DataState:
+    """Read the manifest for this script run; app.py calls it once, at the top of every run."""
+    state = load_state()
+    st.session_state[_RUN_STATE] = state
+    return state
+
+
+def run_state() -> DataState:
+    """The published version this script run reads (the one `begin_run` read)."""
+    state = st.session_state.get(_RUN_STATE)
+    return state if isinstance(state, DataState) else begin_run()
 
 
 _db: duckdb.DuckDBPyConnection | None = None

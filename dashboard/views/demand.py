@@ -14,7 +14,7 @@ from etl.coverage import describe_hn, describe_one_timestamp
 
 def render() -> None:
     st.title("Demand: postings per month")
-    state = data.load_state()
+    state = data.run_state()
     sc = scope.get()
     filters.show_notices()
     if not state.has("hn_demand_monthly"):

@@ -187,7 +187,7 @@ def sources_table(state: data.DataState) -> pd.DataFrame:
 
 def render() -> None:
     st.title("Data & methods")
-    state = data.load_state()
+    state = data.run_state()
     st.header("Sources")
     if state.ok:
         table = sources_table(state)

@@ -192,7 +192,7 @@ def render() -> None:
         "Demand, pay and skills for the two roles, measured on public data. Every number carries its "
         "sample size and source; the filters in the sidebar apply to every view and live in the URL."
     )
-    state = data.load_state()
+    state = data.run_state()
     sc = scope.get()
     rows: list[dict] = []
     cols = st.columns(3)

@@ -74,7 +74,7 @@ def _usd(x: float) -> str:
 
 def render() -> None:
     st.title("Pay: Data Scientist vs ML Engineer")
-    state = data.load_state()
+    state = data.run_state()
     sc = scope.get()
     if not state.has("salaries"):
         st.info(

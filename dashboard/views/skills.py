@@ -50,7 +50,7 @@ def _years(years: list[int]) -> str:
 
 def render() -> None:
     st.title("Skills: what each role asks for")
-    state = data.load_state()
+    state = data.run_state()
     if not all(state.has(t) for t in SKILL_TABLES):
         st.info("Skill data is not published yet: `python -m etl refresh --source hn_whoishiring`.")
         return
