@@ -29,11 +29,45 @@ def _notice(text: str) -> None:
         st.session_state[_NOTICES].append(text)
 
 
+def _shown(items: Sequence[str]) -> str:
+    # a link can hold 10 kB in one value: a notice quotes at most 5 items of 30 characters
+    return ", ".join(repr(i[:30]) for i in items[:5]) + (" ..." if len(items) > 5 else "")
+
+
+def unknown_keys(keys: Sequence[str]) -> tuple[list[str], str | None]:
+    """The link's keys that no view reads, and the notice saying so (None when there are none)."""
+    unknown = [k for k in keys if k not in KNOWN_KEYS]
+    if not unknown:
+        return [], None
+    return unknown, f"Ignored unknown parameter(s) in the link: {_shown(unknown)}."
+
+
+def link_values(
+    key: str, raw: list[str], options: Sequence[Any], *, multi: bool
+) -> tuple[list[Any] | None, list[str]]:
+    """The options a link names for `key` (in link order, once each) and the notices for what it
+    gave beyond them; None when nothing usable is left (the default applies)."""
+    notices = []
+    if len(raw) > MAX_URL_VALUES:
+        notices.append(
+            f"The link gave {len(raw):,} values for '{key}'; only the first {MAX_URL_VALUES} were read."
+        )
+        raw = raw[:MAX_URL_VALUES]
+    if multi and raw == [EMPTY]:
+        return [], notices  # an explicit empty selection ("all"), written by _write_url
+    by_text = {str(o): o for o in options}
+    valid = [by_text[r] for r in dict.fromkeys(raw) if r in by_text]
+    bad = [r for r in raw if r not in by_text]
+    if bad:
+        notices.append(f"Ignored unknown value(s) for '{key}' in the link: {_shown(bad)}.")
+    # nothing usable left: behave as if the link had not named the filter (the default applies)
+    return valid or None, notices
+
+
 def drop_unknown_keys() -> None:
-    unknown = [k for k in st.query_params if k not in KNOWN_KEYS]
-    if unknown:
-        shown = ", ".join(repr(k[:30]) for k in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
-        _notice(f"Ignored unknown parameter(s) in the link: {shown}.")
+    unknown, notice = unknown_keys(list(st.query_params))
+    if notice:
+        _notice(notice)
         for k in unknown:
             del st.query_params[k]
 
@@ -43,25 +77,13 @@ def show_notices() -> None:
         st.warning(text, icon=":material/warning:")
 
 
-def _from_url(key: str, options: Sequence[Any]) -> list[Any] | None:
+def _from_url(key: str, options: Sequence[Any], multi: bool = True) -> list[Any] | None:
     if key not in st.query_params:
         return None
-    raw = st.query_params.get_all(key)
-    if len(raw) > MAX_URL_VALUES:
-        _notice(
-            f"The link gave {len(raw):,} values for '{key}'; only the first {MAX_URL_VALUES} were read."
-        )
-        raw = raw[:MAX_URL_VALUES]
-    if raw == [EMPTY]:
-        return []  # an explicit empty selection ("all"), written by _write_url
-    by_text = {str(o): o for o in options}
-    valid = [by_text[r] for r in dict.fromkeys(raw) if r in by_text]
-    bad = [r for r in raw if r not in by_text]
-    if bad:
-        shown = ", ".join(repr(b[:30]) for b in bad[:5]) + (" ..." if len(bad) > 5 else "")
-        _notice(f"Ignored unknown value(s) for '{key}' in the link: {shown}.")
-    # nothing usable left: behave as if the link had not named the filter (the default applies)
-    return valid or None
+    values, notices = link_values(key, st.query_params.get_all(key), options, multi=multi)
+    for text in notices:
+        _notice(text)
+    return values
 
 
 def _seed(key: str, options: Sequence[Any], default: list[Any], multi: bool) -> None:
@@ -72,7 +94,7 @@ def _seed(key: str, options: Sequence[Any], default: list[Any], multi: bool) -> 
             # re-assign: a widget of the same key on another page must start from this value
             st.session_state[key] = current
             return
-    url = _from_url(key, options)
+    url = _from_url(key, options, multi)
     if url is not None and (url or multi):
         st.session_state[key] = url if multi else url[0]
         return
@@ -155,8 +177,8 @@ def period(
     if isinstance(current, (tuple, list)) and len(current) == 2 and all(v in opts for v in current):
         start = tuple(current)
     else:
-        lo = _from_url(kf, opts)
-        hi = _from_url(kt, opts)
+        lo = _from_url(kf, opts, multi=False)
+        hi = _from_url(kt, opts, multi=False)
         kept = st.session_state.get(_KEEP + key)
         start = (
             lo[0] if lo else (kept[0] if kept else default[0]),

@@ -169,6 +169,7 @@ def render() -> None:
         [s for s in ("Python", "SQL", "PyTorch") if s in all_skills],
         container=st,
     )
+    filters.show_notices()  # a link's bad 'trend' values: said here, this run
     if chosen:
         trend = queries.skill_trend(
             state, sc, rp, chosen, [r for r in roles if r != "ai_engineer"] or roles
