@@ -1,4 +1,6 @@
 """`python -m bench [--mirror DIR] [--quick]` (or `make bench`): every benchmark, one run.
+`python -m bench concurrency [--sessions 1,5,10] [--changes 2]`: only step 7 (figures to
+bench/results_concurrency.json).
 
 1. refresh  : a full `python -m etl refresh --mirror DIR` into bench/data/base (wall time, peak RSS)
 2. scale    : publish scaled stores from it (bench/scale.py): x10 (salaries, postings 10x) and
@@ -9,6 +11,9 @@
 5. browser  : Chromium: server start -> first chart, filter change -> updated chart at x10; the
               dashboard server's peak RSS while every view runs its queries at x100 (bench/browser.py)
 6. skills   : the skill extraction benchmark (bench/bench_skills.py -> bench/results_skills.json)
+7. concurrency: 1, 5 and 10 Chromium sessions changing filters on every view while two offline
+              refreshes publish into bench/data/base (bench/concurrency.py); filter change ->
+              chart p50 / p95 per level, and every error
 
 Each step runs in its own process. Figures go to bench/results.json (bench/out/results-quick.json
 with --quick, which uses fewer combinations and repetitions, no x100 store and no skills step) and a
@@ -34,7 +39,8 @@ DATA = BENCH / "data"
 OUT = BENCH / "out"
 RESULTS = BENCH / "results.json"
 SKILLS_RESULTS = BENCH / "results_skills.json"
-STEPS = ("refresh", "scale", "queries", "scripts", "browser", "skills")
+CONCURRENCY_RESULTS = BENCH / "results_concurrency.json"
+STEPS = ("refresh", "scale", "queries", "scripts", "browser", "skills", "concurrency")
 
 TARGETS = {
     "refresh_wall_s": 30,  # issue 15: a full refresh from the mirror
@@ -277,7 +283,59 @@ def table(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def concurrency_table(res: dict[str, Any]) -> str:
+    """The README's table of the concurrency step."""
+    lines = [
+        "| sessions | filter change -> chart p50 / p95 (max), n | errors | refreshes published (s each) |",
+        "|---|---|---|---|",
+    ]
+    for n, lv in (res.get("levels") or {}).items():
+        fc = lv.get("filter_change_to_chart") or {}
+        refreshes = ", ".join(
+            f"{r['seconds']:.0f}" + ("" if r["exit"] == 0 else f" (exit {r['exit']})")
+            for r in lv.get("refreshes", [])
+        )
+        lines.append(
+            f"| {n} | {fc.get('p50_ms', 0) / 1000:.1f} / {fc.get('p95_ms', 0) / 1000:.1f} s "
+            f"({fc.get('max_ms', 0) / 1000:.1f} s), n={fc.get('n', 0)} | {len(lv['errors'])} | {refreshes} |"
+        )
+    return "\n".join(lines)
+
+
+def concurrency_only(argv: list[str]) -> None:
+    """`python -m bench concurrency`: step 7 alone, on bench/data/base (made by step 1 if missing)."""
+    ap = argparse.ArgumentParser(prog="python -m bench concurrency")
+    ap.add_argument("--mirror", type=Path, default=REPO.parent / "shared" / "mirror")
+    ap.add_argument("--sessions", default="1,5,10")
+    ap.add_argument("--changes", type=int, default=2, help="filter changes per view per session")
+    args = ap.parse_args(argv)
+    base = DATA / "base"
+    OUT.mkdir(parents=True, exist_ok=True)
+    res: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
+    if not (base / "processed" / "manifest.json").is_file():
+        from bench import refresh
+
+        print("\n== refresh: the store bench/data/base, from the mirror")
+        res["refresh"] = refresh.run(args.mirror.resolve(), base, OUT / "refresh.log")
+    out = OUT / "concurrency.json"
+    sub(
+        "bench.concurrency",
+        ["--store", str(base), "--sessions", args.sessions, "--changes", str(args.changes)]
+        + ["--out", str(out)],
+    )
+    res.update(load(out) or {})
+    res["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    CONCURRENCY_RESULTS.write_text(json.dumps(res, indent=2) + "\n")
+    print("\n" + concurrency_table(res) + f"\n\nfigures: {CONCURRENCY_RESULTS}")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["concurrency"]:
+        concurrency_only(sys.argv[2:])
+        return
     ap = argparse.ArgumentParser(description="Run every benchmark; figures to bench/results.json")
     ap.add_argument("--mirror", type=Path, default=REPO.parent / "shared" / "mirror")
     ap.add_argument("--quick", action="store_true", help="a fast smoke run (~3 min)")
@@ -363,6 +421,11 @@ def main() -> None:
         if r.returncode != 0:
             raise SystemExit(f"bench: bench_skills.py failed with exit code {r.returncode}")
     res["skills"] = load(SKILLS_RESULTS)
+    if "concurrency" not in skip:
+        out = OUT / "concurrency.json"
+        levels = "1,5" if quick else "1,5,10"
+        sub("bench.concurrency", ["--store", str(base), "--sessions", levels, "--out", str(out)])
+        res["concurrency"] = load(out)
     before = {s: load(OUT / "before" / f"queries-{s}.json") for s in scales}
     if any(before.values()):
         # the same bench.queries run with the code before the optimisation (see the README)
