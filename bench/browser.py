@@ -167,6 +167,15 @@ def wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 60) -> None
     raise RuntimeError("streamlit did not answer /_stcore/health in time")
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 def _widget(page: Any, testid: str, label: str) -> Any:
     return (
         page.get_by_test_id("stSidebar")
@@ -271,11 +280,7 @@ def run(store: Path, changes: int, tour: bool, log_dir: Path) -> dict[str, Any]:
             ctx.close()
         finally:
             # the server first, so that nothing below can leave it running
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
             poller.stop()
             browser.close()
     out["rss_method"] = "psutil RSS of the streamlit process + children, sampled every 50 ms"

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -38,6 +37,7 @@ from bench.browser import (
     _stats,
     free_port,
     start_server,
+    stop_server,
     wait_healthy,
 )
 
@@ -263,12 +263,7 @@ async def run(
             finally:
                 await browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_server(proc)
     res["server_log_errors"] = server_errors(log)
     res["errors"] = sum(len(v["errors"]) for v in res["levels"].values()) + len(
         res["server_log_errors"]
