@@ -326,6 +326,13 @@ def markdown(results: dict, split: str = "heldout") -> str:
     ag = results["agreement"]
     lines += [
         "",
+        "Where a target is missed, the note says by how much and why in the terms the held-out part "
+        "allows (its errors are never read, so no rule is tuned on them): how many postings were "
+        "missed or flagged wrongly, whether the target lies inside the 95% interval (a shortfall that "
+        "sampling alone could explain) and the development part's figure. A held-out figure well below "
+        "the development one means the rules fit the phrasings the development postings show and the "
+        "held-out postings state more openings in phrasings none of them show.",
+        "",
         f"Labeller agreement on {ag['postings']} postings read by two labellers (Cohen's kappa): "
         + ", ".join(
             f"{role} {ag[role]['kappa']:.2f} ({ag[role]['agree']}/{ag['postings']} agree)"

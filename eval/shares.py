@@ -36,7 +36,10 @@ _FLAG_THERE = (
 
 def shares_by_year(postings: pd.DataFrame, flags: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Per year and role: postings, postings flagged (anywhere) and their share in percent."""
-    joined = postings[["posting_id", "thread_month"]].merge(flags, on="posting_id", how="left")
+    columns = [hn_roles.flag_column(role, DEFINITION) for role in ROLES]
+    joined = postings[["posting_id", "thread_month"]].merge(
+        flags[["posting_id", *columns]], on="posting_id", how="left"
+    )
     joined["year"] = joined["thread_month"].dt.year
     rows = []
     for year in years:
