@@ -3,7 +3,8 @@
 Reads `batch_<N>.jsonl` label files (one per labeller, in a scratch folder outside the repo) and
 `eval/sample_ids.csv`; writes `eval/labels.jsonl` (one line per sampled posting, labelled by the
 labeller of its batch, with its era, stratum and split) and `eval/labels_second.jsonl` (the second
-labeller's labels of the overlap postings, for agreement).
+labeller's labels of the overlap postings, for agreement). Labels already committed are kept for the
+postings the folder has no file for, so a later wave is added by assembling its batches alone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ def main() -> None:
     ap.add_argument("labels_dir", type=Path)
     args = ap.parse_args()
     sample = pd.read_csv(HERE / "sample_ids.csv").set_index("posting_id")
-    first, second = {}, {}
+    first = {r["id"]: r for r in map(json.loads, (HERE / "labels.jsonl").read_text().splitlines())}
+    second = {
+        r["id"]: r for r in map(json.loads, (HERE / "labels_second.jsonl").read_text().splitlines())
+    }
     for path in sorted(args.labels_dir.glob("batch_*.jsonl")):
         batch = int(path.stem.split("_")[1])
         for line in path.read_text().splitlines():

@@ -1,0 +1,69 @@
+"""eval's before/after shares per year and the note of a missed target, on hand-made frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl.transform.hn_roles import flag_column
+from eval.__main__ import _target_note
+from eval.shares import shares_by_year
+
+
+def test_shares_by_year_counts_flagged_postings_of_each_year() -> None:
+    postings = pd.DataFrame(
+        {
+            "posting_id": [1, 2, 3, 4, 5],
+            "thread_month": pd.to_datetime(
+                ["2018-01-01", "2018-02-01", "2018-02-01", "2018-03-01", "2022-01-01"]
+            ),
+        }
+    )
+    flags = pd.DataFrame(
+        {
+            "posting_id": [1, 2, 3, 4, 5],
+            # a column of the flags table that the postings have too must not get in the way
+            "thread_month": postings["thread_month"],
+            flag_column("data_scientist", "anywhere"): [True, False, False, False, True],
+            flag_column("ml_engineer", "anywhere"): [True, True, False, False, False],
+            flag_column("ai_engineer", "anywhere"): [False, False, False, False, False],
+        }
+    )
+    table = shares_by_year(postings, flags, [2018, 2022, 2025]).set_index(["year", "role"])
+    assert table.loc[(2018, "data_scientist"), "flagged"] == 1
+    assert table.loc[(2018, "ml_engineer"), "posting_share_pct"] == 50.0  # 2 of 4
+    assert table.loc[(2022, "data_scientist"), "posting_share_pct"] == 100.0
+    assert table.loc[(2022, "ai_engineer"), "postings"] == 1
+    assert table.loc[(2025, "ml_engineer"), "postings"] == 0  # no postings: share unknown
+    assert pd.isna(table.loc[(2025, "ml_engineer"), "posting_share_pct"])
+
+
+def _row(precision: float, recall: float, tp: int, fp: int, fn: int) -> dict:
+    return {
+        "role": "ml_engineer",
+        "definition": "anywhere",
+        "era": "all",
+        "precision": precision,
+        "recall": recall,
+        "precision_95": (0.90, 0.99),
+        "recall_95": (0.70, 0.85),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+    }
+
+
+def test_a_missed_target_says_by_how_much_and_why() -> None:
+    note = _target_note(_row(0.96, 0.78, tp=78, fp=3, fn=22), {"precision": 0.99, "recall": 0.93})
+    assert note.startswith("precision >= 0.95 met; recall >= 0.90 MISSED by 0.12 (")
+    assert "22 of 100 openings missed" in note
+    assert "the target is outside the 95% interval" in note  # 0.90 > 0.85
+    assert "dev part 0.93" in note
+
+
+def test_a_shortfall_inside_the_interval_is_said_to_be_within_sampling() -> None:
+    row = _row(0.93, 0.91, tp=91, fp=7, fn=9)
+    note = _target_note(row)
+    assert "precision >= 0.95 MISSED by 0.02 (7 of 98 flagged are not openings" in note
+    assert "the target is inside the 95% interval" in note  # 0.90 <= 0.95 <= 0.99
+    assert "recall >= 0.90 met" in note
+    assert _target_note({**row, "era": "2013-2017"}) == ""  # per-era rows carry no target
