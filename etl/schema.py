@@ -239,8 +239,43 @@ FIELDS: dict[str, Field] = {
         "postings",
         "the role's postings that state a salary range for the role (any currency or period)",
     ),
+    "pay_min_usd_annual": Field(
+        "float64",
+        "USD per year",
+        "pay_min in US dollars per year: times the periods in a year (etl/vocab.py PERIODS_PER_YEAR), at the "
+        "posting year's average exchange rate (etl/mappings/fx_yearly.csv, Federal Reserve G.5A); empty "
+        "without a rate",
+        nullable=True,
+    ),
+    "pay_max_usd_annual": Field(
+        "float64", "USD per year", "pay_max converted like pay_min_usd_annual", nullable=True
+    ),
+    "usd_conversion": Field(
+        "string",
+        "",
+        "as_posted (US dollars), fx_yearly (converted at the year's average rate) or no_rate (no rate for "
+        "that currency and year: left unconverted, never taken at 1:1)",
+    ),
     "ranges_usd_year": Field(
-        "int64", "ranges", "ranges in US dollars per year with both ends: the percentiles' n"
+        "int64",
+        "ranges",
+        "salaries (a yearly or monthly range with both ends) posted in US dollars: the percentiles' n",
+    ),
+    "ranges_all_currencies": Field(
+        "int64",
+        "ranges",
+        "salaries with both ends in any currency that has a rate for the year (US dollars included)",
+    ),
+    "pay_mid_median_all_usd": Field(
+        "float64",
+        "USD per year",
+        "median of the midpoints of the ranges_all_currencies salaries, converted to US dollars per year",
+        nullable=True,
+    ),
+    "ranges_no_rate": Field(
+        "int64",
+        "ranges",
+        "the role's ranges of the year left unconverted: no exchange rate for their currency and year",
     ),
     "pay_mid_p25_usd": Field(
         "float64", "USD per year", "25th percentile of the midpoints of those ranges", nullable=True
@@ -603,7 +638,7 @@ register(
     TableSchema(
         "hn_posted_pay",
         "Salary ranges stated in the postings (min, max, currency, period, character offsets), each tied to "
-        "the role whose job it is for (etl/transform/pay.py); not converted: amounts as posted",
+        "the role whose job it is for (etl/transform/pay.py); amounts as posted and in US dollars per year",
         (
             "posting_id",
             "role",
@@ -614,10 +649,21 @@ register(
             "attribution",
             "start_char",
             "end_char",
+            "posted_year",
+            "pay_min_usd_annual",
+            "pay_max_usd_annual",
+            "usd_conversion",
         ),
         {
             "role in allowed set": _not_in("role", ROLES),
             "period in allowed set": _not_in("period", ("year", "month", "day", "hour")),
+            "usd_conversion in allowed set": _not_in(
+                "usd_conversion", ("as_posted", "fx_yearly", "no_rate")
+            ),
+            "no rate means no USD": lambda df: (
+                df["usd_conversion"].eq("no_rate")
+                & (df["pay_min_usd_annual"].notna() | df["pay_max_usd_annual"].notna())
+            ),
             "attribution in allowed set": _not_in(
                 "attribution", ("single_job", "job_part", "company_wide", "other_job", "no_role")
             ),
@@ -634,7 +680,7 @@ register(
     TableSchema(
         "hn_posted_pay_yearly",
         "Posted pay per role and year: postings stating pay and the midpoints' P25 / median / P75 of the "
-        "ranges in US dollars per year (other currencies are not converted yet)",
+        "salaries posted in US dollars, and the median over every currency converted at the year's average rate",
         (
             "role",
             "posted_year",
@@ -645,6 +691,9 @@ register(
             "pay_mid_p25_usd",
             "pay_mid_median_usd",
             "pay_mid_p75_usd",
+            "ranges_all_currencies",
+            "pay_mid_median_all_usd",
+            "ranges_no_rate",
         ),
         {
             "role in allowed set": _not_in("role", VOCAB_ROLES),

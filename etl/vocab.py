@@ -42,6 +42,22 @@ ERA_MATCH_MIN_N = LOW_N
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261128
 INTERVAL_LEVEL = 0.95
+# posted pay in US dollars per year: how many of each posted period a year holds (full time:
+# 52 weeks of 5 days of 8 hours)
+PERIODS_PER_YEAR: dict[str, int] = {"year": 1, "month": 12, "day": 260, "hour": 2080}
+# periods of a salary: the posted-pay percentiles use these (hourly and daily rates, mostly
+# contract work, are converted in hn_posted_pay but left out of the percentiles)
+SALARY_PERIODS: tuple[str, ...] = ("year", "month")
+
+# the like-for-like pay gap gives both roles one mix of these survey columns (country_group from
+# company_country_code: the United States, Europe, every other country)
+MIX_DIMENSIONS: tuple[str, ...] = ("experience_level", "company_size", "country_group", "work_year")
+EUROPE_CODES: tuple[str, ...] = (
+    "AD", "AL", "AT", "BA", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB",
+    "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MD", "ME", "MK", "MT", "NL",
+    "NO", "PL", "PT", "RO", "RS", "SE", "SI", "SK", "UA", "XK",
+)  # fmt: skip
+COUNTRY_GROUPS: tuple[str, ...] = ("United States", "Europe", "Other")
 
 # --- demand ------------------------------------------------------------------------------------
 # a thread is partial when its snapshot was taken less than this many days after it opened ...

@@ -31,6 +31,8 @@ from eval.stats import cohen_kappa, micro_prf, prf, wilson
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels.jsonl"
 SECOND = HERE / "labels_second.jsonl"
+# a pay-only development wave (eval/pay_wave.py): ids and salary ranges, no roles or skills
+PAY_DEV = HERE / "labels_pay_dev.jsonl"
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "RESULTS.md"
 ERAS = ("2013-2017", "2018-2022", "2023-2026")
@@ -185,6 +187,58 @@ def _close(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= 0.01 * max(abs(a), abs(b))
 
 
+def _pay_matches(found: list[tuple], truth: list[tuple]) -> tuple[list, list]:
+    """(extracted ranges with no labelled match, labelled ranges with no extracted match): same
+    currency and period, min and max within 1%, each labelled range matched once."""
+    used: set[int] = set()
+    wrong = []
+    for lo, hi, cur, period in found:
+        hit = next(
+            (
+                i
+                for i, (a, b, c, p) in enumerate(truth)
+                if i not in used and _close(lo, a) and _close(hi, b) and (c, p) == (cur, period)
+            ),
+            None,
+        )
+        if hit is None:
+            wrong.append((lo, hi, cur, period))
+        else:
+            used.add(hit)
+    return wrong, [t for i, t in enumerate(truth) if i not in used]
+
+
+def _pay_pairs(labels: pd.DataFrame, postings: pd.DataFrame, split: str):
+    from etl.transform.pay import extract_pay
+
+    texts = postings.set_index("posting_id")["text"]
+    for rec in labels[labels["split"] == split].itertuples(index=False):
+        found = extract_pay(str(texts.loc[rec.id]))
+        got = list(dict.fromkeys((lo, hi, c, p) for lo, hi, c, p, *_ in found))
+        truth = [(p["min"], p["max"], p["currency"], p["period"]) for p in rec.pay]
+        yield rec.id, got, truth
+
+
+def pay_dev_labels(labels: pd.DataFrame) -> pd.DataFrame:
+    """The development part's pay labels: the labelled set's dev postings and the pay-only wave."""
+    extra = pd.read_json(PAY_DEV, lines=True, dtype={"id": "int64"})
+    extra["roles"] = [[] for _ in range(len(extra))]  # no roles read: left out of attribution
+    return pd.concat([labels[labels["split"] == "dev"], extra], ignore_index=True)
+
+
+def pay_errors(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> list[tuple]:
+    """(posting id, extracted, labelled) of every posting of `split` where they differ; for the
+    DEV part only (`--errors pay`): no rule is tuned on the held-out part."""
+    if split != "dev":
+        raise ValueError("pay errors are listed for the development part only")
+    out = []
+    for pid, got, truth in _pay_pairs(labels, postings, split):
+        wrong, missed = _pay_matches(got, truth)
+        if wrong or missed:
+            out.append((pid, got, truth))
+    return out
+
+
 def pay_extraction_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
     """Extraction of the salary ranges stated in the postings: a range is right when its min and
     max are within 1% of a labelled range of the same posting with the same currency and period
@@ -195,26 +249,11 @@ def pay_extraction_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: 
     texts = postings.set_index("posting_id")["text"]
     part = labels[labels["split"] == split]
     tp = fp = fn = 0
-    for rec in part.itertuples(index=False):
-        found = extract_pay(str(texts.loc[rec.id]))
-        got = list(dict.fromkeys((lo, hi, c, p) for lo, hi, c, p, *_ in found))
-        truth = [(p["min"], p["max"], p["currency"], p["period"]) for p in rec.pay]
-        used: set[int] = set()
-        for lo, hi, cur, period in got:
-            hit = next(
-                (
-                    i
-                    for i, (a, b, c, p) in enumerate(truth)
-                    if i not in used and _close(lo, a) and _close(hi, b) and (c, p) == (cur, period)
-                ),
-                None,
-            )
-            if hit is None:
-                fp += 1
-            else:
-                tp += 1
-                used.add(hit)
-        fn += len(truth) - len(used)
+    for _pid, got, truth in _pay_pairs(labels, postings, split):
+        wrong, missed = _pay_matches(got, truth)
+        fp += len(wrong)
+        tp += len(got) - len(wrong)
+        fn += len(missed)
     # which role each range is for, on the postings with labelled roles (those roles given)
     from etl.transform.pay import attribute_pay
 
@@ -360,7 +399,7 @@ def markdown(results: dict, split: str = "heldout") -> str:
     if pe:
         lines += [
             "",
-            f"Posted pay (held-out part, {pe['postings']} postings, {pe['postings_with_pay']} of them stating pay): "
+            f"Posted pay ({'held-out' if split == 'heldout' else 'development'} part, {pe['postings']} postings, {pe['postings_with_pay']} of them stating pay): "
             f"extraction precision {_fmt(pe['precision'])}{_ci(tuple(pe['precision_95']))}, recall "
             f"{_fmt(pe['recall'])}{_ci(tuple(pe['recall_95']))} (a range is right when min and max are within 1%; "
             f"targets 0.95 / 0.90; {pe['tp']} right, {pe['fp']} wrong, {pe['fn']} missed). Which role a "
@@ -383,7 +422,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
     ap.add_argument("--data-dir", type=Path)
     ap.add_argument("--mirror", help="refresh HN from this mirror when nothing is published")
-    ap.add_argument("--errors", choices=ROLES, help="list the DEV part's misses of this role")
+    ap.add_argument(
+        "--errors",
+        choices=[*ROLES, "pay"],
+        help="list the DEV part's misses of this role (or of the posted-pay extraction)",
+    )
     ap.add_argument("--definition", choices=list(HN_DEFINITIONS), default="anywhere")
     ap.add_argument("--write-readme", action="store_true")
     ap.add_argument(
@@ -403,11 +446,17 @@ def main(argv: list[str] | None = None) -> int:
     labels["weight"] = float("nan")
     labels.loc[held, "weight"] = sampling_weights(labels[held], everything)
     postings = everything[everything["posting_id"].isin(labels["id"])].reset_index(drop=True)
+    pay_labels = pay_dev_labels(labels) if args.dev or args.errors == "pay" else labels
+    pay_postings = everything[everything["posting_id"].isin(pay_labels["id"])]
     missing = sorted(set(labels["id"]) - set(postings["posting_id"]))
     if missing:
         raise SystemExit(f"{len(missing)} labelled postings are not published, e.g. {missing[:5]}")
     flags = hn_roles.flag_roles(postings)
 
+    if args.errors == "pay":
+        for pid, got, truth in pay_errors(pay_labels, pay_postings, "dev"):
+            print(f"{pid}\n  found:    {got}\n  labelled: {truth}")
+        return 0
     if args.errors:
         col = hn_roles.flag_column(args.errors, args.definition)
         dev = labels[labels["split"] == "dev"].merge(flags, left_on="id", right_on="posting_id")
@@ -435,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
         "targets": {f"{r}/{d}": t for (r, d), t in TARGETS.items()},
     }
     if args.dev:
-        # the held-out part's skill and pay figures are not printed while tuning
+        # the held-out part's skill and pay figures are not printed while tuning; the development
+        # part's pay figures are (the labelled set's dev postings and the pay-only wave)
+        results["pay_extraction"] = pay_extraction_metrics(pay_labels, pay_postings, "dev")
         print(markdown(results, "dev"))
         return 0
     results["skill_attribution"] = skill_attribution_metrics(labels, postings, "heldout")

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import charts, data, export, filters, metrics, queries, scope
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
+from etl.transform.fx import FX_SOURCE
 
 EXPERIENCE = {"EN": "Entry", "MI": "Mid", "SE": "Senior", "EX": "Executive"}
 EMPLOYMENT = {"FT": "Full-time", "PT": "Part-time", "CT": "Contract", "FL": "Freelance"}
@@ -210,6 +211,9 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
     small = table["ranges_usd_year"] < metrics.MIN_N
     for c in ("pay_mid_p25_usd", "pay_mid_median_usd", "pay_mid_p75_usd"):
         table[c] = table[c].where(~small)
+    table["pay_mid_median_all_usd"] = table["pay_mid_median_all_usd"].where(
+        table["ranges_all_currencies"] >= metrics.MIN_N
+    )
     st.plotly_chart(charts.posted_pay(table), config=charts.CONFIG, width="stretch")
     shown = table.assign(
         role=table["role"].map(charts.role_label),
@@ -220,6 +224,7 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
                 "pay_mid_p25_usd",
                 "pay_mid_median_usd",
                 "pay_mid_p75_usd",
+                "pay_mid_median_all_usd",
                 "survey_median_usd",
             )
         },
@@ -233,6 +238,9 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
             "pay_mid_p25_usd": "posted P25",
             "pay_mid_median_usd": "posted median",
             "pay_mid_p75_usd": "posted P75",
+            "ranges_all_currencies": "all-currency ranges (n)",
+            "pay_mid_median_all_usd": "posted median, all currencies",
+            "ranges_no_rate": "ranges without a rate",
             "survey_n": "survey n (US)",
             "survey_median_usd": "survey median (US)",
         }
@@ -242,8 +250,10 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
         info,
         "employer-posted ranges in the ads, tied to the role whose job they are for (etl/transform/pay.py), "
         "roles under the anywhere definition whatever the filter; a "
-        "posted figure is the midpoint of a range in US dollars per year; other currencies count as stating pay "
-        "but are not converted yet (no exchange-rate table), so they are not in the percentiles; statistics are "
+        "posted figure is the midpoint of a salary range (yearly or monthly, both ends stated) in US dollars per "
+        "year. The P25 / median / P75 are of ranges posted in US dollars (beside the survey's US median); the "
+        f"all-currency median adds the other currencies at the year's average rate ({FX_SOURCE}); ranges "
+        "without a rate for their currency and year are counted, never taken at 1:1; statistics are "
         f"hidden below n = {metrics.MIN_N} ranges. Beside it, the survey's median at US companies for the same "
         f"role, definition ({sc.definition}) and year, every experience level",
     )
@@ -256,7 +266,10 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
             sc.describe(),
             n,
             [info, state.source_of("salaries")] if state.has("salaries") else [info],
-            notes=["Midpoints of USD per year ranges; other currencies are not converted."],
+            notes=[
+                "Midpoints of salary ranges in USD per year; other currencies at the posting year's "
+                f"average rate ({FX_SOURCE}), those without a rate counted in ranges_no_rate."
+            ],
         ),
         "pay_posted_by_role_year",
     )

@@ -322,7 +322,9 @@ def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.Dat
     threads["last_posting_at"] = threads["last_posting_at"].fillna(threads["created_at"])
     threads["is_partial"] = demand.partial_threads(threads)
     monthly = demand.monthly_demand(flagged, threads)
-    posted, role_skills = made["posted_pay"], made["role_skills"]
+    # the cache keeps the ranges as posted; the conversion to annual USD is one pass over them all
+    posted = pay.with_usd_annual(made["posted_pay"], postings)
+    role_skills = made["role_skills"]
     return {
         "hn_threads": threads,
         "hn_postings": flagged,

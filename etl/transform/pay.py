@@ -24,7 +24,10 @@ _PREFIX = {
 _CUR = r"(?:US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|[Ee]uros?|[Pp]ounds?)"
 _NUM = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d{2})?|\d+(?:\.\d+)?"
 _MULT = r"(?:k|K|m|M|mm|MM|L|lakhs?|lacs?)"
-_AMOUNT = rf"(?P<cI>{_CUR})?\s?(?P<nI>{_NUM})\s?(?P<mI>{_MULT}\b)?(?:\s?(?P<dI>{_CUR})(?![\w$]))?"
+_AMOUNT = (
+    rf"(?P<cI>{_CUR})?\s?(?P<nI>{_NUM})\s?(?P<mI>{_MULT}\b)?(?P<pI>\+(?=\s?{_CUR}))?"
+    rf"(?:\s?(?P<dI>{_CUR})(?![\w$]))?"
+)
 _SEP = r"\s*(?:-|–|—|~|to|and|up\s+to)\s*"
 # NOTE: case-sensitive (currency codes are written in capitals; "Up to"/"From" spelled out):
 # an IGNORECASE scan of every posting costs twice as long in Python's re
@@ -42,18 +45,24 @@ _PERIOD = re.compile(
 _PERIOD_WORDS = {"hour": "hour", "hr": "hour", "h": "hour", "year": "year", "yr": "year",
                  "annum": "year", "a": "year", "month": "month", "mo": "month", "day": "day",
                  "week": "week", "wk": "week"}  # fmt: skip
+# "a bit over $200k base": over / more than an amount that is then called a salary is its minimum
+_MORE_THAN = re.compile(r"(?:over|more\s+than)[\s:]*$", re.IGNORECASE)
+_CALLED_SALARY = re.compile(r"^[ \t]*(?:base\b|salary\b|base\s+salary\b)", re.IGNORECASE)
 # NOTE: money that is not pay: a funding round, a valuation, revenue, a bonus or referral fee
 _NOT_PAY_AFTER = re.compile(
     r"^[ \t]*(?:in[ \t]+)?(?:funding|raised|seed|series|valuation|revenue|arr|mrr|in\s+sales|"
     r"in\s+(?:venture|vc|capital|investment|annual\s+revenue)|referral|signing|sign-on|bonus|"
     r"grant|prize|budget|gmv|market|customers|users|of\s+(?:funding|revenue|capital)|"
     r"in\s+(?:contracted\s+)?(?:revenue|contracts?|bookings)|stipend|allowance|from\s+[A-Z]|"
-    r"additional|commission|ote\b)",
+    r"additional|commission|ote\b|orders?\b|deals?\b|invoices?\b|loans?\b|purchases?\b|"
+    r"(?:of|in)[ \t]+(?:stock|equity|options|rsus?|shares)\b)",
     re.IGNORECASE,
 )
 _NOT_PAY_BEFORE = re.compile(
     r"(?:raised|raising|funding|funded|valuation|valued\s+at|revenue|arr|series\s+[a-e]|seed|"
-    r"invested|investment|backed|grant|bonus|referral|prize|budget|worth|over|more\s+than|commission)[\s:]*(?:of\s+)?(?:a\s+|an\s+)?$",
+    r"invested|investment|backed|grant|bonus|referral|prize|budget|worth|over|more\s+than|commission|"
+    r"\bwe\s+(?:made|make|earned|earn|generated|generate|grossed|processed|process|did|do))"
+    r"[\s:]*(?:of\s+)?(?:a\s+|an\s+)?$",
     re.IGNORECASE,
 )
 MIN_ANNUAL = 5_000  # a yearly amount below this is not a salary (a year, a count, a price)
@@ -93,6 +102,28 @@ def _value(num: str, mult: str | None) -> float:
     return v
 
 
+# NOTE: a bare "$" in an ad whose first line places it in one other dollar country, and names no
+# US place, is that country's dollar ("Acme | Sydney, Australia | $100,000 to $180,000")
+_LOCAL_DOLLAR = (
+    ("AUD", re.compile(r"\b(?:Australia|Sydney|Melbourne|Brisbane|Perth|Adelaide|AEST)\b")),
+    ("CAD", re.compile(r"\b(?:Canada|Toronto|Vancouver|Montr[eé]al|Ottawa|Calgary|Waterloo)\b")),
+    ("NZD", re.compile(r"\b(?:New Zealand|Auckland|Wellington|Christchurch)\b")),
+    ("SGD", re.compile(r"\bSingapore\b")),
+)
+_US_PLACE = re.compile(
+    r"\b(?:US|USA|U\.S\.A?\.?|United States|America|NYC|New York|San Francisco|SF|Bay Area|"
+    r"Seattle|Boston|Austin|Chicago|Los Angeles|LA|[A-Z][a-z]+, (?:CA|NY|WA|MA|TX|IL|CO|GA|NC|PA|FL|OR|VA|DC))\b"
+)
+
+
+def _local_dollar(first_line: str) -> str | None:
+    """The dollar a bare "$" stands for in an ad with this first line, when not the US dollar."""
+    if _US_PLACE.search(first_line):
+        return None
+    found = [cur for cur, pat in _LOCAL_DOLLAR if pat.search(first_line)]
+    return found[0] if len(found) == 1 else None
+
+
 def _currency(*marks: str | None) -> str | None:
     """The range's currency: a written code or a specific sign ("CAD", "€", "C$") wins over a bare
     "$" ("$150k CAD" is Canadian dollars); a bare "$" alone is USD (LABELLING.md)."""
@@ -116,8 +147,11 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
         return []
     out = []
     seen = set()
+    local = _local_dollar(text.split("\n", 1)[0])
     for m in _RANGE.finditer(text):
         cur = _currency(m["c1"], m["d1"], m["c2"], m["d2"])
+        if cur == "USD" and local and {m["c1"], m["d1"], m["c2"], m["d2"]} <= {"$", None}:
+            cur = local
         if cur is None:
             # no currency mark: a count, a year, a percentage, unless a "k" range ("150-200k")
             if not (m["n2"] and (m["m2"] or "").lower() == "k"):
@@ -131,7 +165,8 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             continue
         before = text[max(0, m.start() - 40) : m.start()]
         after = text[m.end() : m.end() + 40]
-        if _NOT_PAY_BEFORE.search(before) or _NOT_PAY_AFTER.search(after):
+        at_least = bool(_MORE_THAN.search(before) and _CALLED_SALARY.match(after))
+        if (_NOT_PAY_BEFORE.search(before) and not at_least) or _NOT_PAY_AFTER.search(after):
             continue
         if re.search(r"401\s*\(?k", text[max(0, m.start() - 2) : m.end() + 3], re.IGNORECASE):
             continue
@@ -164,8 +199,8 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             lo, hi = None, lo
         elif m["up"] and hi is None:
             pass  # "from €50,000": a minimum (merged below with a following "up to")
-        elif m["plus"] and hi is None:
-            pass  # "$150k+": a minimum
+        elif (m["plus"] or m["p1"] or at_least) and hi is None:
+            pass  # "$150k+", "160k+ USD", "over $200k base": a minimum
         elif hi is None:
             hi = lo  # a single amount
         # the same range repeated on one line is one range; on two lines (two jobs) it is two
@@ -189,7 +224,9 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
     return out
 
 
-POSTED_PAY_COLUMNS: list[str] = list(TABLES["hn_posted_pay"].columns)
+# the columns as extracted; `with_usd_annual` adds the year and the annual US-dollar columns
+USD_COLUMNS = ("posted_year", "pay_min_usd_annual", "pay_max_usd_annual", "usd_conversion")
+POSTED_PAY_COLUMNS: list[str] = [c for c in TABLES["hn_posted_pay"].columns if c not in USD_COLUMNS]
 
 
 def attribute_pay(
@@ -285,6 +322,20 @@ def posted_pay_by_role(
     )
 
 
+def with_usd_annual(posted: pd.DataFrame, postings: pd.DataFrame) -> pd.DataFrame:
+    """The published hn_posted_pay: `posted` with the year of the posting's thread and each end in
+    US dollars per year (etl.transform.fx: the period's amount times the periods in a year, at the
+    year's average exchange rate; 'no_rate' and blank where the table has no rate)."""
+    from etl.transform import fx
+
+    year = postings.set_index("posting_id")["thread_month"].dt.year
+    out = posted.assign(posted_year=posted["posting_id"].map(year).astype("int64"))
+    lo, how = fx.to_usd_annual(out["pay_min"], out["currency"], out["period"], out["posted_year"])
+    hi, _ = fx.to_usd_annual(out["pay_max"], out["currency"], out["period"], out["posted_year"])
+    out = out.assign(pay_min_usd_annual=lo, pay_max_usd_annual=hi, usd_conversion=how)
+    return out[list(TABLES["hn_posted_pay"].columns)]
+
+
 # the published table's columns, declared once, in the field dictionary
 POSTED_PAY_YEARLY_COLUMNS: list[str] = list(TABLES["hn_posted_pay_yearly"].columns)
 
@@ -292,33 +343,31 @@ POSTED_PAY_YEARLY_COLUMNS: list[str] = list(TABLES["hn_posted_pay_yearly"].colum
 def posted_pay_yearly(
     posted: pd.DataFrame, postings: pd.DataFrame, flags: pd.DataFrame, definition: str = "anywhere"
 ) -> pd.DataFrame:
-    """Per role and year: the role's postings, how many state pay for the role (any currency,
-    any period) and, over the ranges in US dollars per year with both ends, the P25 / median /
-    P75 of the range midpoints. NOTE: no exchange rates yet: other currencies are counted as
-    stating pay but are not in the percentiles."""
+    """Per role and year: the role's postings, how many state pay for the role (any currency, any
+    period) and the P25 / median / P75 of the range midpoints in US dollars per year over the
+    salaries (SALARY_PERIODS, both ends stated) posted in US dollars, beside the median over the
+    salaries of every currency converted at the year's rate (`posted` is `with_usd_annual`'s
+    table) and the count of ranges left unconverted for want of a rate."""
     import numpy as np
 
     from etl.transform import hn_roles
-    from etl.vocab import ROLES
+    from etl.vocab import ROLES, SALARY_PERIODS
 
     year = postings.set_index("posting_id")["thread_month"].dt.year
+    both = posted["pay_min_usd_annual"].notna() & posted["pay_max_usd_annual"].notna()
+    salaried = posted["period"].isin(SALARY_PERIODS) & both
+    mid = (posted["pay_min_usd_annual"] + posted["pay_max_usd_annual"]) / 2
     rows = []
     for role in ROLES:
         flagged = flags.loc[flags[hn_roles.flag_column(role, definition)], "posting_id"]
         per_year = year.loc[flagged].value_counts()
-        mine = posted[posted["role"] == role].assign(
-            posted_year=lambda d: d["posting_id"].map(year)
-        )
-        usd = mine[
-            (mine["currency"] == "USD")
-            & (mine["period"] == "year")
-            & mine["pay_min"].notna()
-            & mine["pay_max"].notna()
-        ]
+        mine = posted["role"] == role
         for y, n_role in sorted(per_year.items()):
-            stating = mine.loc[mine["posted_year"] == y, "posting_id"].nunique()
-            mids = ((usd["pay_min"] + usd["pay_max"]) / 2)[usd["posted_year"] == y].to_numpy()
-            q = np.percentile(mids, [25, 50, 75]) if len(mids) else [np.nan] * 3
+            here = mine & (posted["posted_year"] == y)
+            stating = posted.loc[here, "posting_id"].nunique()
+            usd = mid[here & salaried & (posted["currency"] == "USD")].to_numpy()
+            every = mid[here & salaried].to_numpy()
+            q = np.percentile(usd, [25, 50, 75]) if len(usd) else [np.nan] * 3
             rows.append(
                 (
                     role,
@@ -326,8 +375,11 @@ def posted_pay_yearly(
                     int(n_role),
                     int(stating),
                     100.0 * stating / n_role,
-                    int(len(mids)),
+                    int(len(usd)),
                     *map(float, q),
+                    int(len(every)),
+                    float(np.median(every)) if len(every) else np.nan,
+                    int((here & posted["usd_conversion"].eq("no_rate")).sum()),
                 )
             )
     return pd.DataFrame(rows, columns=POSTED_PAY_YEARLY_COLUMNS).astype(
@@ -336,5 +388,7 @@ def posted_pay_yearly(
             "role_postings": "int64",
             "postings_stating_pay": "int64",
             "ranges_usd_year": "int64",
+            "ranges_all_currencies": "int64",
+            "ranges_no_rate": "int64",
         }
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -85,3 +88,14 @@ def test_ranges_tied_to_the_role_they_are_for():
     other = table[table.role == "other"]
     assert list(zip(other.pay_min, other.attribution, strict=True)) == [(120_000, "other_job")]
     assert text[int(ds.start_char.iloc[0]) : int(ds.end_char.iloc[0])] == "$150k-$180k"
+
+
+TRICKY = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "pay_tricky.csv")
+
+
+@pytest.mark.parametrize("row", TRICKY.to_dict("records"), ids=list(TRICKY["why"]))
+def test_tricky_phrases(row):
+    """One case per class of miss found on the development part (`python -m eval --errors pay`),
+    in phrases written for the fixture."""
+    expected = [tuple(r) for r in json.loads(row["expected"])]
+    assert ranges(row["text"]) == expected, row["why"]
