@@ -405,3 +405,130 @@ def convergence(conv: pd.DataFrame) -> go.Figure:
         "Year",
         "Cosine similarity of skill shares (1 = same)",
     )
+
+
+# --- Overview: one small chart per answer -------------------------------------------------------
+SMALL_HEIGHT = 320
+
+
+def _small(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    fig = _layout(fig, title, x, y)
+    fig.update_layout(
+        height=SMALL_HEIGHT,
+        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+        title={"font": {"size": 14}},
+    )
+    return fig
+
+
+def overview_demand(yearly: pd.DataFrame, recent: pd.DataFrame) -> go.Figure:
+    """yearly: role, year, postings, month_postings, share_pct (demand_yearly); recent: role,
+    share_pct, postings, month_postings, window_start, window_end (demand_recent). Each role's
+    share per year over the record, and the latest window as a thick segment across its months."""
+    fig = go.Figure()
+    for role, part in yearly.groupby("role", sort=False):
+        color = ROLE_COLORS.get(role)
+        years = range(int(part["year"].min()), int(part["year"].max()) + 1)
+        part = part.set_index("year").reindex(years).rename_axis("year").reset_index()
+        fig.add_scatter(
+            x=pd.to_datetime(part["year"].astype(str) + "-07-01"),
+            y=part["share_pct"],
+            mode="lines+markers",
+            name=role_label(role),
+            line={"color": color, "width": 2},
+            customdata=part[["postings", "month_postings"]].to_numpy(),
+            hovertemplate="%{x|%Y}: %{y:.2f}% (%{customdata[0]} of %{customdata[1]} postings)"
+            f"<extra>{role_label(role)}</extra>",
+        )
+    for _, r in recent.iterrows():
+        if pd.isna(r["share_pct"]):
+            continue
+        end = pd.Timestamp(r["window_end"]) + pd.offsets.MonthEnd(0)
+        fig.add_scatter(
+            x=[r["window_start"], end],
+            y=[r["share_pct"], r["share_pct"]],
+            mode="lines",
+            name=f"{role_label(r['role'])}: latest 12 months",
+            line={"color": ROLE_COLORS.get(r["role"]), "width": 7},
+            opacity=0.55,
+            hovertemplate=f"latest window: {r['share_pct']:.2f}% ({int(r['postings'])} of "
+            f"{int(r['month_postings'])} postings)<extra></extra>",
+        )
+    if len(recent):
+        r0 = recent.iloc[0]
+        fig.add_vrect(
+            x0=r0["window_start"],
+            x1=pd.Timestamp(r0["window_end"]) + pd.offsets.MonthEnd(0),
+            fillcolor="#999999",
+            opacity=0.15,
+            line_width=0,
+        )
+    return _small(
+        fig, "Share of HN postings per year; latest 12 months shaded", "", "% of postings"
+    )
+
+
+def overview_pay(medians: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
+    """medians: label, role, value, low, high (survey medians with bootstrap intervals, posted
+    medians with P25-P75); gaps: label, value, low, high (raw and like-for-like). Two panels."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.22)
+    for _, r in medians.iterrows():
+        fig.add_scatter(
+            x=[r["value"]],
+            y=[r["label"]],
+            mode="markers",
+            marker={"color": ROLE_COLORS.get(r["role"]), "size": 10},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [r["high"] - r["value"]],
+                "arrayminus": [r["value"] - r["low"]],
+            },
+            showlegend=False,
+            hovertemplate=f"{r['label']}: %{{x:$,.0f}} ({r['low']:,.0f} to {r['high']:,.0f})<extra></extra>",
+            row=1,
+            col=1,
+        )
+    for _, r in gaps.iterrows():
+        fig.add_scatter(
+            x=[r["value"]],
+            y=[r["label"]],
+            mode="markers",
+            marker={"color": "#555555", "size": 10, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [r["high"] - r["value"]],
+                "arrayminus": [r["value"] - r["low"]],
+            },
+            showlegend=False,
+            hovertemplate=f"{r['label']}: %{{x:+$,.0f}} ({r['low']:,.0f} to {r['high']:,.0f})<extra></extra>",
+            row=1,
+            col=2,
+        )
+    fig.add_vline(x=0, line_dash="dot", line_color="#999999", row=1, col=2)
+    fig.update_xaxes(tickprefix="$", tickformat="~s", row=1, col=1)
+    fig.update_xaxes(tickprefix="$", tickformat="~s", row=1, col=2)
+    return _small(fig, "Medians (left) and ML-minus-DS gaps (right), USD a year", "", "")
+
+
+def overview_skills(lo: pd.DataFrame) -> go.Figure:
+    """lo: skill, z (positive = ML engineer): the few most distinctive skills of each role."""
+    part = lo.sort_values("z")
+    fig = go.Figure(
+        go.Bar(
+            x=part["z"],
+            y=part["skill"],
+            orientation="h",
+            marker_color=[
+                ROLE_COLORS["ml_engineer"] if z > 0 else ROLE_COLORS["data_scientist"]
+                for z in part["z"]
+            ],
+            hovertemplate="%{y}: z = %{x:.1f}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0, line_color="#999999")
+    return _small(fig, "Distinctive skills: ML engineer right, data scientist left", "z", "")

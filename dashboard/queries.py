@@ -12,8 +12,12 @@ from dashboard.scope import ROLES, Scope
 from etl.vocab import (
     COMPARED_ROLES,
     COOCCURRENCE_MIN_PAIRS,
+    COUNTRY_GROUPS,
     ERA_MATCH_MIN_N,
+    EUROPE_CODES,
+    LOW_N,
     MIN_N,
+    MIX_DIMENSIONS,
     POOLED_RATIO_MIN_DS,
     POOLED_RATIO_MONTHS,
     RECENT_MONTHS,
@@ -164,6 +168,104 @@ def pay_gap(values: pd.DataFrame) -> dict[str, float]:
     )
 
 
+def like_for_like_cells(
+    state: data.DataState, scope: Scope, extra: dict[str, list]
+) -> pd.DataFrame:
+    """role, the MIX_DIMENSIONS, cell (their values joined), value (USD), n for the two compared
+    roles in the filtered slice, from the published salary_counts rows."""
+    w, params = salary_where(scope, extra)
+    role = f'"role_{scope.definition}"'
+    europe = ", ".join(f"'{c}'" for c in EUROPE_CODES)
+    us, eu, other = COUNTRY_GROUPS
+    sql = (
+        f"SELECT {role} AS role, experience_level, company_size, CASE WHEN company_country_code = 'US' "
+        f"THEN '{us}' WHEN company_country_code IN ({europe}) THEN '{eu}' ELSE '{other}' END AS "
+        "country_group, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n "
+        f"FROM {{salary_counts}}{w} AND {role} IN (?, ?) GROUP BY ALL ORDER BY ALL"
+    )
+    cells = data.run_query(state, sql, [*params, *COMPARED_ROLES], ("salary_counts",))
+    key = cells[list(MIX_DIMENSIONS)].astype(str)
+    return cells.assign(cell=key.agg(" | ".join, axis=1) if len(cells) else "")
+
+
+_LFL_CACHE: dict[tuple, tuple[dict, pd.DataFrame]] = {}
+
+
+def like_for_like_gap(
+    state: data.DataState, scope: Scope, extra: dict[str, list]
+) -> tuple[dict, pd.DataFrame]:
+    """The ML-minus-DS median gap with both roles given one mix of experience level x company size
+    x country group x year (metrics.reweighted_median_gap), and each role's mix (dimension, level,
+    role, share_pct of its responses, with the reference mix as role 'reference').
+
+    NOTE: computed here from the published salary_counts rows rather than published by the ETL:
+    the mix, and so the gap, depends on the filters a user picks (years, countries, definition and
+    the Pay view's own), which no published table can enumerate. A bootstrap costs ~1 s, so the
+    result is kept per published version and filter set."""
+    key = (
+        state.version,
+        tuple(salary_where(scope, extra)[1]),
+        scope.definition,
+        bool(extra.get("identical_once")),
+    )
+    if key not in _LFL_CACHE:
+        cells = like_for_like_cells(state, scope, extra)
+        if len(_LFL_CACHE) >= 32:
+            _LFL_CACHE.clear()
+        _LFL_CACHE[key] = (metrics.reweighted_median_gap(cells, *COMPARED_ROLES), _mix(cells))
+    return _LFL_CACHE[key]
+
+
+def _mix(cells: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    both = cells.assign(role="reference")
+    for dim in MIX_DIMENSIONS:
+        for frame in (cells, both):
+            per = frame.groupby(["role", dim], as_index=False)["n"].sum()
+            per["share_pct"] = 100 * per["n"] / per.groupby("role")["n"].transform("sum")
+            rows.append(per.rename(columns={dim: "level"}).assign(dimension=dim))
+    if not rows:
+        return pd.DataFrame(columns=["dimension", "level", "role", "n", "share_pct"])
+    out = pd.concat(rows, ignore_index=True)
+    out["level"] = out["level"].astype(str)
+    return out[["dimension", "level", "role", "n", "share_pct"]]
+
+
+def survey_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """work_year, role, n: the compared roles' responses per work year of the filtered slice."""
+    w, params = salary_where(scope, {})
+    role = f'"role_{scope.definition}"'
+    return data.run_query(
+        state,
+        f"SELECT work_year, {role} AS role, sum(n)::BIGINT AS n FROM {{salary_counts}}{w} "
+        f"AND {role} IN (?, ?) GROUP BY ALL ORDER BY ALL",
+        [*params, *COMPARED_ROLES],
+        ("salary_counts",),
+    )
+
+
+def latest_survey_year(counts: pd.DataFrame) -> int | None:
+    """The latest work year in which both compared roles have LOW_N responses (a statistic that
+    is not low-confidence), else the latest with MIN_N each, else None (`survey_year_counts`)."""
+    wide = counts.pivot_table(index="work_year", columns="role", values="n", fill_value=0)
+    wide = wide.reindex(columns=list(COMPARED_ROLES), fill_value=0)
+    for floor in (LOW_N, MIN_N):
+        ok = wide[(wide >= floor).all(axis=1)]
+        if len(ok):
+            return int(ok.index.max())
+    return None
+
+
+def median_intervals(values: pd.DataFrame) -> pd.DataFrame:
+    """role, n, median, low, high: each role's median with its percentile-bootstrap interval
+    (`salary_values` rows); blank below MIN_N."""
+    rows = []
+    for role, part in values.groupby("role", sort=True):
+        v, c = part["value"].to_numpy(), part["n"].to_numpy()
+        rows.append({"role": role, "n": int(c.sum()), **metrics.median_interval(v, c)})
+    return pd.DataFrame(rows, columns=["role", "n", "median", "low", "high"])
+
+
 def oews(state: data.DataState) -> pd.DataFrame:
     return data.run_query(
         state, "SELECT * FROM {oews_wages} ORDER BY year, soc_code", (), ("oews_wages",)
@@ -235,6 +337,23 @@ def demand_recent(monthly: pd.DataFrame, months: int = RECENT_MONTHS) -> pd.Data
             }
         )
     return pd.DataFrame(rows)
+
+
+def demand_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """role, year, postings, month_postings, share_pct, months: each role's share of the year's
+    postings over the months present (sums of `demand_monthly` rows)."""
+    if monthly.empty:
+        return pd.DataFrame(
+            columns=["role", "year", "postings", "month_postings", "share_pct", "months"]
+        )
+    df = monthly.assign(year=pd.to_datetime(monthly["thread_month"]).dt.year)
+    out = df.groupby(["role", "year"], as_index=False).agg(
+        postings=("postings", "sum"),
+        month_postings=("month_postings", "sum"),
+        months=("thread_month", "nunique"),
+    )
+    out["share_pct"] = 100 * out["postings"] / out["month_postings"]
+    return out
 
 
 def pooled_ratio(

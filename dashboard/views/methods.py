@@ -14,6 +14,7 @@ from dashboard import data, export, metrics
 from dashboard.sources_ui import download_pair
 from etl import vocab
 from etl.coverage import describe_hn, describe_one_timestamp, describe_salaries
+from etl.transform.fx import FX_SOURCE
 
 
 def method_notes(state: data.DataState) -> str:
@@ -55,6 +56,26 @@ statistic is shown ("too few responses"); n = {metrics.MIN_N}-{metrics.LOW_N - 1
 **Pay gap interval.** The ML-engineer-minus-data-scientist median gap carries a percentile
 bootstrap {vocab.INTERVAL_LEVEL:.0%} interval: {vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's
 responses, drawn independently, with a fixed seed so the page is reproducible.
+
+**Like-for-like pay gap.** The raw gap compares every ML-engineer response with every
+data-scientist response, so it mixes in who answered: more seniors, larger companies, more US
+companies or more recent years on one side move the gap without any difference in pay for the same
+job. The like-for-like gap gives both roles one mix of {" x ".join(d.replace("_", " ") for d in vocab.MIX_DIMENSIONS)}
+(country group: {", ".join(vocab.COUNTRY_GROUPS)}): the reference mix is the two roles' responses
+pooled over the cells (combinations) that both roles have; each role's responses are weighted by the
+reference share of their cell divided by the role's own share of it, and the weighted medians are
+compared. Responses in cells only one role has are left out and counted. The interval is a percentile
+bootstrap ({vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's responses, mix and weights
+recomputed in each, fixed seed). It is computed from the published survey rows on every filter
+change, since the mix depends on the filters; the Pay view shows each role's mix beside it.
+
+**Posted pay.** Salary ranges stated in the Hacker News ads (etl/transform/pay.py), each tied to the
+role whose job it is for. Amounts are converted to US dollars per year: a monthly, daily or hourly
+amount times {", ".join(f"{v:,} ({k})" for k, v in vocab.PERIODS_PER_YEAR.items() if v > 1)}, at the
+posting year's average exchange rate ({FX_SOURCE}); a currency or year without a rate is left
+unconverted and counted, never taken at 1:1. The percentiles use salaries (yearly or monthly ranges
+with both ends) posted in US dollars, beside the survey's US median; the all-currency median adds
+the converted ones.
 
 **Salaries.** aijobs.net is a self-reported survey; `salary_usd_annual` is the source's own USD
 conversion (the original currency is kept). Published: {describe_salaries(sal)}: year-over-year

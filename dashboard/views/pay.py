@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export, filters, metrics, queries, scope
+from dashboard.pay_text import gap_text, like_for_like_sentence
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
 from etl.transform.fx import FX_SOURCE
@@ -140,6 +141,9 @@ def render() -> None:
                 f"{gap['n_b']:,} data scientists" + (" · low confidence" if low_conf else "")
             )
 
+    if {"data_scientist", "ml_engineer"} <= set(sc.roles_or_all):
+        like_for_like_panel(state, sc, extra)
+
     table = stats.copy()
     table.insert(0, "Role", table.pop("role").map(charts.role_label))
     for c in metrics.PCT_COLS:
@@ -193,6 +197,53 @@ def render() -> None:
     )
     posted_pay_panel(state, sc)
     bls_panel(state, sc)
+
+
+MIX_LABELS = {
+    "experience_level": ("Experience level", EXPERIENCE),
+    "company_size": ("Company size", SIZES),
+    "country_group": ("Company country", {}),
+    "work_year": ("Work year", {}),
+}
+
+
+def like_for_like_panel(state: data.DataState, sc: scope.Scope, extra: dict) -> None:
+    """The ML-minus-DS gap with seniority, company size, country and year held equal."""
+    lfl, mix = queries.like_for_like_gap(state, sc, extra)
+    a, b = vocab.COMPARED_ROLES
+    if np.isnan(lfl["gap"]):
+        st.info(
+            f"Like-for-like gap: too few responses in cells both roles have (ML engineers n = {lfl[f'n_{a}']}, "
+            f"data scientists n = {lfl[f'n_{b}']}; both need at least {metrics.MIN_N})."
+        )
+        return
+    st.metric(
+        "Like-for-like: ML engineer minus data scientist median",
+        gap_text(lfl["gap"]),
+        help="Both roles' responses weighted to one mix (methods on Data & methods).",
+    )
+    st.caption(like_for_like_sentence(lfl))
+    with st.expander("Each role's mix (why the raw gap differs)"):
+        wide = mix.pivot_table(
+            index=["dimension", "level"], columns="role", values="share_pct", fill_value=0.0
+        ).reset_index()
+        wide["dimension"] = wide["dimension"].map(lambda d: MIX_LABELS[d][0])
+        codes = {k: v for _, (_, m) in MIX_LABELS.items() for k, v in m.items()}
+        wide["level"] = wide["level"].map(lambda v: codes.get(v, v))
+        st.dataframe(
+            wide.rename(
+                columns={
+                    **{r: f"{charts.role_label(r)} (%)" for r in (a, b)},
+                    "reference": "reference mix (%)",
+                }
+            ).round(1),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "Share of each role's responses per level (each dimension sums to 100%); the reference mix is the "
+            "two roles' responses pooled over the cells both have."
+        )
 
 
 def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:

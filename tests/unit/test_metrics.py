@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from dashboard import metrics
+from etl.vocab import MIN_N
 
 
 def test_weighted_quantiles_equal_numpy_on_the_expanded_sample():
@@ -87,3 +88,49 @@ def test_tail_pooling_keeps_the_bootstrap_distribution_on_a_large_sample():
     for q in (0.025, 0.5, 0.975):
         assert abs(np.quantile(pooled, q) - np.quantile(plain, q)) <= 1000  # one rounding step
     assert pooled.min() >= np.quantile(obs, 0.4) and pooled.max() <= np.quantile(obs, 0.6)
+
+
+def _cells(rows: list[tuple[str, str, float, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["role", "cell", "value", "n"])
+
+
+def test_like_for_like_gap_removes_a_gap_made_by_the_mix():
+    """Seniors earn 200k and juniors 100k in both roles; ML engineers are 80% senior, data
+    scientists 20%. The raw medians differ by 100k, the reweighted ones not at all."""
+    cells = _cells(
+        [
+            ("ml_engineer", "senior", 200_000, 80),
+            ("ml_engineer", "junior", 100_000, 20),
+            ("data_scientist", "senior", 200_000, 20),
+            ("data_scientist", "junior", 100_000, 80),
+        ]
+    )
+    out = metrics.reweighted_median_gap(cells, n_boot=200)
+    assert out["raw_median_ml_engineer"] - out["raw_median_data_scientist"] == 100_000
+    assert out["gap"] == 0
+    assert out["low"] <= 0 <= out["high"]
+    assert (out["n_ml_engineer"], out["n_data_scientist"], out["cells"]) == (100, 100, 2)
+
+
+def test_like_for_like_gap_keeps_a_gap_within_cells_and_drops_unshared_cells():
+    """Within each shared cell ML pays 10k more; a cell only data scientists have is left out."""
+    cells = _cells(
+        [
+            ("ml_engineer", "a", 110_000, 30),
+            ("ml_engineer", "b", 160_000, 30),
+            ("data_scientist", "a", 100_000, 30),
+            ("data_scientist", "b", 150_000, 30),
+            ("data_scientist", "c", 500_000, 12),
+        ]
+    )
+    out = metrics.reweighted_median_gap(cells, n_boot=200)
+    assert out["left_out_data_scientist"] == 12 and out["left_out_ml_engineer"] == 0
+    # both roles 50/50 over a and b: the weighted median is the lower cell's value
+    assert (out["median_ml_engineer"], out["median_data_scientist"]) == (110_000, 100_000)
+    assert out["gap"] == 10_000
+
+
+def test_like_for_like_gap_hidden_below_min_n():
+    cells = _cells([("ml_engineer", "a", 1.0, MIN_N - 1), ("data_scientist", "a", 1.0, 50)])
+    out = metrics.reweighted_median_gap(cells)
+    assert np.isnan(out["gap"]) and out["n_ml_engineer"] == MIN_N - 1

@@ -215,3 +215,31 @@ def test_posted_pay_panel_shows_ranges_with_n(tmp_path, monkeypatch):
     from etl.transform.fx import FX_SOURCE
 
     assert any(FX_SOURCE in c.value for c in at.caption)
+
+
+def test_like_for_like_gap_beside_the_raw_gap(tmp_path, monkeypatch):
+    """ML engineers 80% senior, data scientists 20%; seniors earn 200,000 and mid-level 100,000 in
+    both roles (same company size, country and year): the raw gap is +100,000, like for like 0."""
+    from tests.support import HEADER
+
+    rows = [HEADER]
+    for title, seniors in (("Machine Learning Engineer", 24), ("Data Scientist", 6)):
+        for i in range(30):
+            level, sal = ("SE", 200_000) if i < seniors else ("MI", 100_000)
+            rows.append(f"2024,{level},FT,{title},{sal},USD,{sal},US,0,US,L")
+    publish_fixture(tmp_path, csv="\n".join(rows) + "\n")
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    st.cache_data.clear()
+    at = open_pay()
+    m = metrics(at)
+    assert m["ML engineer minus data scientist median"] == "+$100,000"
+    assert m["Like-for-like: ML engineer minus data scientist median"] == "+$0"
+    text = " ".join(c.value for c in at.caption)
+    assert "2 cells both roles have" in text and "n = 30 ML engineers, 30 data scientists" in text
+    mix = next(d.value for d in at.dataframe if "reference mix (%)" in d.value.columns)
+    senior = mix[(mix["dimension"] == "Experience level") & (mix["level"] == "Senior")].iloc[0]
+    assert (
+        senior["ML Engineer (%)"],
+        senior["Data Scientist (%)"],
+        senior["reference mix (%)"],
+    ) == (80.0, 20.0, 50.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import plotly.io as pio
 import pytest
 import streamlit as st
@@ -128,9 +129,12 @@ def test_overview_answers_three_questions_with_n(data_dir):
     m = {x.label: x.value for x in at.metric}
     assert m["Data Scientist share of postings"] == "40.00%"  # 36 of 90 postings
     assert m["ML Engineer share of postings"] == "20.00%"
-    assert m["ML engineer minus data scientist median"] == "+$27,500"
+    # the pay answer is for the latest work year with enough responses of both roles: 2024 (n = 25
+    # data scientists: 20 US paid 100,000..119,000 and 5 German 65,000..69,000, median the 13th
+    # value 107,000; 15 ML engineers 130,000..144,000, median 137,000)
+    assert m["ML engineer minus data scientist median"] == "+$30,000"
     text = " ".join(c.value for c in at.caption)
-    assert "n = 36 of 90 postings" in text and "(n = 45, medium confidence)" in text
+    assert "n = 36 of 90 postings" in text and "(n = 25, low confidence)" in text
     md = " ".join(x.value for x in at.markdown)
     assert "Most distinctive of ML Engineers** (n = 18 postings)" in md
     assert "PyTorch" in text  # only ML engineers mention it
@@ -138,6 +142,66 @@ def test_overview_answers_three_questions_with_n(data_dir):
     assert len(links) == 3
     labels = [b.label for b in at.get("download_button")]
     assert any(lbl.startswith("Download these") for lbl in labels) and "Metadata (JSON)" in labels
+    assert any(lbl.startswith("Download the one-page report") for lbl in labels)
+
+
+def test_overview_answers_in_sentences_with_three_charts(data_dir):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    titles = [f.layout.title.text for f in figures(at)]
+    assert len(titles) == 3
+    assert "latest 12 months" in titles[0] and "gaps" in titles[1] and "Distinctive" in titles[2]
+    demand = figures(at)[0]
+    # one line per role over the record (the fixture's threads are in one year) + the window
+    ds = next(t for t in demand.data if t.name == "Data Scientist")
+    assert list(values(ds.y)) == [40.0]  # 36 of 90 postings
+    md = " ".join(x.value for x in at.markdown)
+    assert "In the latest 12 months" in md and "**40.0%** named a data scientist opening" in md
+    # 18 ML-engineer postings: below LOW_N, said in words
+    assert "rests on only 18 postings" in md
+    assert "In 2024, the survey's median ML engineer earned **$30,000 more**" in md
+    # the fixture's ML engineers (senior, large companies) share no cell with its data scientists
+    assert "to compare them like for like" in md
+    pay = figures(at)[1]
+    labels = {t.y[0] for t in pay.data}
+    assert {"Data Scientist, survey 2024", "ML Engineer, survey 2024", "Gap, raw"} <= labels
+
+
+def test_overview_report_is_a_zip_with_a_png_the_figures_and_metadata():
+    import io
+    import zipfile
+
+    from dashboard import report
+
+    yearly = pd.DataFrame(
+        {"role": ["data_scientist", "ml_engineer"], "year": [2024, 2024], "postings": [36, 18],
+         "month_postings": [90, 90], "share_pct": [40.0, 20.0]}
+    )  # fmt: skip
+    recent = yearly.assign(
+        window_start=pd.Timestamp("2024-01-01"), window_end=pd.Timestamp("2024-03-01")
+    )
+    answers = [
+        report.Answer("Demand", "In the latest 12 months ...", "Source: x", "demand",
+                      {"yearly": yearly, "recent": recent}),
+        report.Answer("Pay", "In 2024 ...", "Source: y", "pay", {
+            "medians": pd.DataFrame({"label": ["DS"], "role": ["data_scientist"], "value": [1.0],
+                                     "low": [0.5], "high": [2.0]}),
+            "gaps": pd.DataFrame({"label": ["Gap, raw"], "value": [1.0], "low": [0.0], "high": [2.0]})}),
+        report.Answer("Skills", "Compared ...", "Source: z", "skills",
+                      {"distinctive": pd.DataFrame({"skill": ["PyTorch", "SQL"], "z": [3.0, -2.5]})}),
+    ]  # fmt: skip
+    figs = pd.DataFrame({"question": ["demand"], "value": [40.0], "n": [36]})
+    blob = report.build("Title", answers, figs, {"filters": {"roles": []}, "sources": []})
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        names = set(z.namelist())
+        assert names == {
+            f"{report.STEM}.png",
+            f"{report.STEM}_figures.csv",
+            f"{report.STEM}.metadata.json",
+        }
+        png = z.read(f"{report.STEM}.png")
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert pd.read_csv(z.open(f"{report.STEM}_figures.csv"))["n"].tolist() == [36]
 
 
 def test_overview_follows_global_filters(data_dir):
