@@ -474,7 +474,7 @@ def overview_pay(medians: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
     medians with P25-P75); gaps: label, value, low, high (raw and like-for-like). Two panels."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.22)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.64, 0.36], vertical_spacing=0.16)
     for _, r in medians.iterrows():
         fig.add_scatter(
             x=[r["value"]],
@@ -506,13 +506,14 @@ def overview_pay(medians: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
             },
             showlegend=False,
             hovertemplate=f"{r['label']}: %{{x:+$,.0f}} ({r['low']:,.0f} to {r['high']:,.0f})<extra></extra>",
-            row=1,
-            col=2,
+            row=2,
+            col=1,
         )
-    fig.add_vline(x=0, line_dash="dot", line_color="#999999", row=1, col=2)
-    fig.update_xaxes(tickprefix="$", tickformat="~s", row=1, col=1)
-    fig.update_xaxes(tickprefix="$", tickformat="~s", row=1, col=2)
-    return _small(fig, "Medians (left) and ML-minus-DS gaps (right), USD a year", "", "")
+    fig.add_vline(x=0, line_dash="dot", line_color="#999999", row=2, col=1)
+    fig.update_xaxes(tickprefix="$", tickformat="~s", nticks=6)
+    fig = _small(fig, "Medians (top) and ML-minus-DS gaps (bottom), USD a year", "", "")
+    fig.update_layout(height=SMALL_HEIGHT + 60, margin={"l": 150})
+    return fig
 
 
 def overview_skills(lo: pd.DataFrame) -> go.Figure:

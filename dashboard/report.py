@@ -31,7 +31,9 @@ class Answer:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width))
+    # NOTE: matplotlib reads "$...$" as mathtext: dollar signs are escaped, markdown bold dropped
+    plain = text.replace("**", "").replace("$", r"\$")
+    return "\n".join(textwrap.wrap(plain, width))
 
 
 def _demand(ax, frames: dict[str, pd.DataFrame]) -> None:

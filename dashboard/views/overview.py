@@ -116,10 +116,11 @@ def demand_sentence(rec: pd.DataFrame) -> str:
                 if abs(d) >= 0.05
                 else ", flat"
             )
-        parts.append(f"**{r['share_pct']:.1f}%** named a {label.lower()} opening{trend}")
+        article = "an" if label[0] in "AEIMO" else "a"  # an ML Engineer, an AI Engineer
+        parts.append(f"**{r['share_pct']:.1f}%** named {article} {label} opening{trend}")
         if r["postings"] < metrics.LOW_N:
             notes.append(
-                f"the {label.lower()} share rests on only {r['postings']} postings, too few for a firm figure"
+                f"the {label} share rests on only {r['postings']} postings, too few for a firm figure"
             )
     text = (
         f"In the latest {W} months ({r0['window_start']:%b %Y} to {r0['window_end']:%b %Y}) of "
@@ -237,7 +238,7 @@ def pay_card(
         + (f"; countries {', '.join(sc.countries)}" if sc.countries else "")
         + "; every experience level, employment type, remote ratio and company size (the Pay view's own filters "
         "do not apply here). Posted: Hacker News ads, midpoints of salary ranges posted in US dollars, the "
-        "latest year with enough ranges, P25-P75 as the bar."
+        f"latest year in which both roles have {metrics.MIN_N} ranges, P25-P75 as the bar."
     )
     st.caption(cap)
     answers.append(report.Answer("Pay", sentence, cap, "pay", {"medians": shown, "gaps": gaps}))
@@ -253,6 +254,12 @@ def survey_and_posted_medians(
     rows = []
     survey = queries.median_intervals(vals).set_index("role")
     posted = queries.posted_pay_yearly(state, sc) if state.has("hn_posted_pay_yearly") else None
+    if posted is not None:
+        # one year for both roles: the latest in which each has MIN_N ranges
+        enough = posted[posted["ranges_usd_year"] >= metrics.MIN_N]
+        both = enough.groupby("posted_year")["role"].nunique()
+        common = both[both == len(vocab.COMPARED_ROLES)].index
+        posted = enough[enough["posted_year"] == common.max()] if len(common) else None
     for role in reversed(vocab.COMPARED_ROLES):
         label = charts.role_label(role)
         if role in survey.index:
@@ -315,7 +322,7 @@ def pay_sentence(
         text += (
             " Hacker News ads posted a median of "
             + " and ".join(
-                f"{_usd(r['value'])} for {charts.role_label(r['role']).lower()}s ({r['year']}, n = {r['n']} ranges)"
+                f"{_usd(r['value'])} for {charts.role_label(r['role'])}s ({r['year']}, n = {r['n']} ranges)"
                 for _, r in posted.iterrows()
             )
             + "."
@@ -408,13 +415,13 @@ def skills_sentence(sides: tuple, den: pd.Series, how: str) -> str:
     parts = []
     for role, side in sides:
         strong = side[side["z"].abs() > 1.96]["skill"].head(3).tolist()
-        label = charts.role_label(role).lower()
+        label = charts.role_label(role)
         parts.append(
             f"{label} ads (n = {int(den[role]):,}) lean most towards **{', '.join(strong)}**"
             if strong
             else f"no skill leans clearly towards {label} ads (n = {int(den[role]):,})"
         )
-    low = [charts.role_label(r).lower() for r, _ in sides if den[r] < metrics.LOW_N]
+    low = [charts.role_label(r) for r, _ in sides if den[r] < metrics.LOW_N]
     return (
         "Compared "
         + how.split(" (")[0].replace("compared ", "")

@@ -223,6 +223,12 @@ def like_for_like_panel(state: data.DataState, sc: scope.Scope, extra: dict) -> 
         help="Both roles' responses weighted to one mix (methods on Data & methods).",
     )
     st.caption(like_for_like_sentence(lfl))
+    latest = queries.latest_survey_year(queries.survey_year_counts(state, sc))
+    if latest is not None and sc.year_from < latest:
+        st.caption(
+            f"The latest work year in which both roles have {metrics.LOW_N} responses (else {metrics.MIN_N}) is "
+            f"{latest}: the Overview's pay answer is for that year; set the period to {latest} here to match it."
+        )
     with st.expander("Each role's mix (why the raw gap differs)"):
         wide = mix.pivot_table(
             index=["dimension", "level"], columns="role", values="share_pct", fill_value=0.0

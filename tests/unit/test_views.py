@@ -156,7 +156,7 @@ def test_overview_answers_in_sentences_with_three_charts(data_dir):
     ds = next(t for t in demand.data if t.name == "Data Scientist")
     assert list(values(ds.y)) == [40.0]  # 36 of 90 postings
     md = " ".join(x.value for x in at.markdown)
-    assert "In the latest 12 months" in md and "**40.0%** named a data scientist opening" in md
+    assert "In the latest 12 months" in md and "**40.0%** named a Data Scientist opening" in md
     # 18 ML-engineer postings: below LOW_N, said in words
     assert "rests on only 18 postings" in md
     assert "In 2024, the survey's median ML engineer earned **$30,000 more**" in md
