@@ -475,40 +475,32 @@ def overview_pay(medians: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=2, cols=1, row_heights=[0.64, 0.36], vertical_spacing=0.16)
-    for _, r in medians.iterrows():
-        fig.add_scatter(
-            x=[r["value"]],
-            y=[r["label"]],
-            mode="markers",
-            marker={"color": ROLE_COLORS.get(r["role"]), "size": 10},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [r["high"] - r["value"]],
-                "arrayminus": [r["value"] - r["low"]],
-            },
-            showlegend=False,
-            hovertemplate=f"{r['label']}: %{{x:$,.0f}} ({r['low']:,.0f} to {r['high']:,.0f})<extra></extra>",
-            row=1,
-            col=1,
-        )
-    for _, r in gaps.iterrows():
-        fig.add_scatter(
-            x=[r["value"]],
-            y=[r["label"]],
-            mode="markers",
-            marker={"color": "#555555", "size": 10, "symbol": "diamond"},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [r["high"] - r["value"]],
-                "arrayminus": [r["value"] - r["low"]],
-            },
-            showlegend=False,
-            hovertemplate=f"{r['label']}: %{{x:+$,.0f}} ({r['low']:,.0f} to {r['high']:,.0f})<extra></extra>",
-            row=2,
-            col=1,
-        )
+    panels = (
+        (medians, 1, "circle", "%{x:$,.0f}"),
+        (gaps.assign(role=""), 2, "diamond", "%{x:+$,.0f}"),
+    )
+    for frame, row, symbol, fmt in panels:
+        for _, r in frame.iterrows():
+            fig.add_scatter(
+                x=[r["value"]],
+                y=[r["label"]],
+                mode="markers",
+                marker={
+                    "color": ROLE_COLORS.get(r["role"], "#555555"),
+                    "size": 10,
+                    "symbol": symbol,
+                },
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [r["high"] - r["value"]],
+                    "arrayminus": [r["value"] - r["low"]],
+                },
+                showlegend=False,
+                hovertemplate=f"{r['label']}: {fmt} ({r['low']:,.0f} to {r['high']:,.0f})<extra></extra>",
+                row=row,
+                col=1,
+            )
     fig.add_vline(x=0, line_dash="dot", line_color="#999999", row=2, col=1)
     fig.update_xaxes(tickprefix="$", tickformat="~s", nticks=6)
     fig = _small(fig, "Medians (top) and ML-minus-DS gaps (bottom), USD a year", "", "")
