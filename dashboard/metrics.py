@@ -137,7 +137,7 @@ def median_gap(
 # --- like-for-like gap -------------------------------------------------------------------------
 _BOOT_CHUNK = 250  # resamples drawn at once: bounds memory at chunk x categories floats
 _PILOT = 100  # exact resamples that measure the spread before the tails are pooled
-_POOL_SD = 8  # values this many pilot spreads from the median are pooled per cell
+_POOL_SD = 6  # values this many pilot spreads from the median are pooled per cell
 
 
 def _pool_tails(
