@@ -137,7 +137,8 @@ def median_gap(
 # --- like-for-like gap -------------------------------------------------------------------------
 _BOOT_CHUNK = 250  # resamples drawn at once: bounds memory at chunk x categories floats
 _PILOT = 100  # exact resamples that measure the spread before the tails are pooled
-_POOL_SD = 6  # values this many pilot spreads from the median are pooled per cell
+_POOL_SD = 10  # values this many pilot spreads from the median are pooled per cell ...
+_POOL_STEPS = 20  # ... and beyond this many distinct values past the pilot's extreme medians
 
 
 def _pool_tails(
@@ -254,11 +255,16 @@ def reweighted_median_gap(
     pilot = medians_of(prepared, draws)
     pooled = {}
     for r, (v, cell, c) in prepared.items():
-        spread = max(float(np.std(pilot[r])), 1.0)
+        spread = float(np.std(pilot[r]))
         centre = float(point[r][0])
-        pooled[r] = _pool_tails(
-            v, cell, c, centre - _POOL_SD * spread, centre + _POOL_SD * spread, len(index)
-        )
+        # salaries cluster on round numbers: the band also keeps _POOL_STEPS distinct values on
+        # each side of the pilot's medians, so a median jumping to the next round value stays in
+        distinct = np.unique(v)
+        i_lo = max(int(np.searchsorted(distinct, pilot[r].min())) - _POOL_STEPS, 0)
+        i_hi = min(int(np.searchsorted(distinct, pilot[r].max())) + _POOL_STEPS, len(distinct) - 1)
+        lo = min(centre - _POOL_SD * spread, float(distinct[i_lo]))
+        hi = max(centre + _POOL_SD * spread, float(distinct[i_hi]))
+        pooled[r] = _pool_tails(v, cell, c, lo, hi, len(index))
     diffs = [resample(pooled, n_boot)]
     if not np.isfinite(diffs[0]).all():
         diffs = [resample(prepared, n_boot)]
