@@ -178,14 +178,15 @@ def like_for_like_cells(
     europe = ", ".join(f"'{c}'" for c in EUROPE_CODES)
     us, eu, other = COUNTRY_GROUPS
     sql = (
-        f"SELECT {role} AS role, experience_level, company_size, CASE WHEN company_country_code = 'US' "
-        f"THEN '{us}' WHEN company_country_code IN ({europe}) THEN '{eu}' ELSE '{other}' END AS "
-        "country_group, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n "
-        f"FROM {{salary_counts}}{w} AND {role} IN (?, ?) GROUP BY ALL ORDER BY ALL"
+        f"WITH s AS (SELECT {role} AS role, experience_level, company_size, CASE WHEN "
+        f"company_country_code = 'US' THEN '{us}' WHEN company_country_code IN ({europe}) THEN '{eu}' "
+        f"ELSE '{other}' END AS country_group, work_year, salary_usd_annual AS value, n "
+        f"FROM {{salary_counts}}{w} AND {role} IN (?, ?)) "
+        f"SELECT *, concat_ws(' | ', {', '.join(MIX_DIMENSIONS)}) AS cell FROM "
+        "(SELECT role, experience_level, company_size, country_group, work_year, value, "
+        "sum(n)::BIGINT AS n FROM s GROUP BY ALL) ORDER BY ALL"
     )
-    cells = data.run_query(state, sql, [*params, *COMPARED_ROLES], ("salary_counts",))
-    key = cells[list(MIX_DIMENSIONS)].astype(str)
-    return cells.assign(cell=key.agg(" | ".join, axis=1) if len(cells) else "")
+    return data.run_query(state, sql, [*params, *COMPARED_ROLES], ("salary_counts",))
 
 
 _LFL_CACHE: dict[tuple, tuple[dict, pd.DataFrame]] = {}
