@@ -46,7 +46,7 @@ def parse(raw: bytes) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         raise ParseError(f"{FILE} is not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
     try:
-        df = pd.read_csv(io.StringIO(text), dtype="string")
+        df = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ParseError(f"{FILE} is not a readable CSV: {exc}") from exc
     missing = [c for c in COLUMNS if c not in df.columns]
