@@ -990,6 +990,18 @@ register(
 
 register(
     TableSchema(
+        "gj_claim_monthly",
+        "Google Jobs postings per role, posted month and sample that list any skill a common claim "
+        "counts (etl.vocab.CLAIMS); the denominators are in gj_role_monthly",
+        ("claim", *_GJ_GROUP, "postings_mentioning"),
+        _gj_role_checks,
+        unique=("claim", *_GJ_GROUP),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
         "gj_pay_yearly",
         "Google Jobs posted salaries per role, year and sample: postings, those stating a salary (hourly "
         "converted by the stated rule) and the P25 / median / P75 in US dollars per year",

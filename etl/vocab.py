@@ -84,6 +84,10 @@ PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def claim_text(claimed_for: str, label: str) -> str:
+    return f"{role_label(claimed_for)}s use {label}"
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 

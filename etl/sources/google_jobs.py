@@ -53,6 +53,7 @@ TABLES = (
     "gj_skill_map",
     "gj_role_monthly",
     "gj_skill_monthly",
+    "gj_claim_monthly",
     "gj_pay_yearly",
 )
 

@@ -19,7 +19,7 @@ import pandas as pd
 from etl.sources.base import ParseError
 from etl.transform.roles import assign_roles
 from etl.transform.skills import SkillMatcher, default_matcher
-from etl.vocab import HOURS_PER_YEAR, ROLES
+from etl.vocab import CLAIMS, HOURS_PER_YEAR, ROLES
 
 SKILL_MAP_FILE = Path(__file__).resolve().parents[1] / "mappings" / "gj_skills.csv"
 DEFINITIONS = ("strict", "broad")
@@ -327,6 +327,26 @@ def skill_monthly(posts: pd.DataFrame, ps: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def claim_monthly(posts: pd.DataFrame, ps: pd.DataFrame) -> pd.DataFrame:
+    """Per claim (etl.vocab.CLAIMS), definition, role, posted month and sample: the role's postings
+    listing any of the claim's skills (a union per posting, which skill counts cannot give)."""
+    lr = _long_roles(posts)[["gj_posting_id", "definition", "role", "posted_month", "sample"]]
+    parts = []
+    for key, _, _, skills in CLAIMS:
+        cats = [x.split(":", 1)[1] for x in skills if x.startswith("category:")]
+        names = [x for x in skills if not x.startswith("category:")]
+        hit = ps.loc[ps["skill"].isin(names) | ps["category"].isin(cats), "gj_posting_id"].unique()
+        g = (
+            lr[lr["gj_posting_id"].isin(hit)]
+            .groupby(["definition", "role", "posted_month", "sample"])
+            .size()
+        )
+        parts.append(g.rename("postings_mentioning").reset_index().assign(claim=key))
+    cols = ["claim", "definition", "role", "posted_month", "sample", "postings_mentioning"]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
+    return out[cols].astype({"postings_mentioning": "int64"}).reset_index(drop=True)
+
+
 def pay_yearly(posts: pd.DataFrame) -> pd.DataFrame:
     """Per definition, role, posted year and sample: postings, those stating a salary (yearly or
     hourly; hourly converted by etl.vocab.HOURS_PER_YEAR) and the P25 / median / P75 in USD/year."""
@@ -377,6 +397,7 @@ def build_tables(
         "gj_skill_map": smap,
         "gj_role_monthly": role_monthly(posts),
         "gj_skill_monthly": skill_monthly(posts, ps),
+        "gj_claim_monthly": claim_monthly(posts, ps),
         "gj_pay_yearly": pay_yearly(posts),
     }
 

@@ -249,3 +249,17 @@ def test_dates_as_iso_text_are_read():
     rows[0] = rows[0][:7] + ("2023-03-01 09:00:00",) + rows[0][8:]
     df = google_jobs.parse_workbook(support_gj.gj_workbook(rows), "x.xlsx")
     assert df["job_posted_date"].iloc[0] == datetime(2023, 3, 1, 9)
+
+
+def test_claims_count_a_posting_once_whatever_skills_it_lists(tables):
+    c = tables["gj_claim_monthly"]
+    strict = c[c["definition"] == "strict"]
+    sql = strict[(strict["claim"] == "ds_sql") & (strict["role"] == "data_scientist")]
+    assert sql.groupby("sample")["postings_mentioning"].sum().to_dict() == {
+        "all_postings": 3,
+        "salary_stated": 10,
+    }
+    cloud = strict[(strict["claim"] == "ml_cloud") & (strict["role"] == "ml_engineer")]
+    assert int(cloud["postings_mentioning"].sum()) == 2  # 'aws' in the two hourly postings
+    # the source lists tools, not methods: no posting counts for linear regression
+    assert c[c["claim"] == "ds_linear_regression"].empty
