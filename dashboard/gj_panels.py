@@ -353,3 +353,43 @@ def pay_section(state: data.DataState, sc: scope.Scope, real: queries_gj.RealPay
         ),
         "pay_google_jobs_by_role_year",
     )
+
+
+# --- Data & methods ------------------------------------------------------------------------------
+
+
+def methods_section(state: data.DataState) -> None:
+    """How the Google Jobs source's skills and roles map to ours, with the unmapped skills."""
+    st.header("Google Jobs postings: skills and roles")
+    if not state.has("gj_skill_map"):
+        st.info(
+            f"Google Jobs postings are not published yet: `python -m etl refresh --source {NAME}`."
+        )
+        return
+    cov = state.coverage(NAME)
+    sm = data.run_query(
+        state,
+        "SELECT * FROM {gj_skill_map} ORDER BY postings DESC, source_skill",
+        (),
+        ("gj_skill_map",),
+    )
+    unmapped = sm[sm["mapped_by"] == "unmapped"]
+    st.caption(
+        f"The source lists {sm['source_skill'].nunique():,} skill names; each counts as the skill(s) of our "
+        "taxonomy that etl/mappings/gj_skills.csv names (reviewed, with a reason), else those whose aliases "
+        f"match the name. {len(unmapped):,} names map to none of ours and are left out of the shares (listed "
+        "below by postings). Roles: the survey's title mapping on the posting's own title (exact titles first), "
+        "then on the collector's label; "
+        + ", ".join(
+            f"{charts.role_label(r)} {k:,}" for r, k in cov.get("roles_from_own_title", {}).items()
+        )
+        + " postings carry a title of our mapping themselves (broad)."
+    )
+    st.dataframe(sm, hide_index=True, width="stretch", height=300)
+    download_pair(
+        f"Download the {len(sm):,} skill-name mappings (CSV)",
+        "gj_skill_map",
+        lambda: sm,
+        lambda k: export.metadata("methods_gj_skill_map", {}, k, [state.source_of("gj_skill_map")]),
+        "gj_skill_map",
+    )

@@ -458,3 +458,29 @@ def gj_coverage(
         if len(salaried)
         else None,
     }
+
+
+def describe_gj(cov: dict[str, Any] | None) -> str:
+    """The coverage of `gj_coverage` as a sentence (README facts, method notes)."""
+    from etl.coverage import format_months
+    from etl.vocab import pct, role_label
+
+    if not cov or "postings" not in cov:
+        return "coverage not computed for this publish (a refresh computes it)"
+    months = cov.get("all_postings_months", [])
+    not_pub = [f[13:20] for f in cov.get("files_not_published", [])]
+    roles = cov.get("role_postings", {}).get("strict", {})
+    text = (
+        f"{cov['postings']:,} distinct postings from {cov['source_rows']:,} rows ({cov['repeated_rows']:,} repeats "
+        f"counted once); salaried postings of {', '.join(map(str, cov.get('salary_stated_years', []))) or 'no year'}, "
+        f"every posting of {format_months(months)}"
+        + (f" (not published: {', '.join(not_pub)})" if not_pub else "")
+        + "; strict roles "
+        + ", ".join(f"{role_label(r)} {k:,}" for r, k in roles.items())
+    )
+    if cov.get("skills_list_share_pct") is not None:
+        text += f"; {pct(cov['skills_list_share_pct'])} carry a skills list"
+    return (
+        text
+        + f"; {cov.get('unmapped_skills', 0):,} of {cov.get('source_skills', 0):,} skill names map to none of ours"
+    )
