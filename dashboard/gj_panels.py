@@ -227,15 +227,29 @@ def demand_figure(df: pd.DataFrame) -> go.Figure:
     )
 
 
-def demand_section(state: data.DataState, sc: scope.Scope) -> None:
-    st.header("Context: Google Jobs postings per month")
-    if not _published(state, "gj_role_monthly"):
-        return
-    info = state.source_of("gj_role_monthly")
-    df = queries_gj.demand_monthly(state, sc)
+def _section(state: data.DataState, sc: scope.Scope, header: str, table: str, query) -> tuple:  # type: ignore[no-untyped-def]
+    """The section's header, then (source info, the query's rows), or None with the reason shown."""
+    st.header(header)
+    if not _published(state, table):
+        return None
+    df = query(state, sc)
     if df.empty:
-        st.info(f"No Google Jobs postings in {sc.year_from}-{sc.year_to}.")
+        st.info(f"No Google Jobs postings of the selected roles in {sc.year_from}-{sc.year_to}.")
+        return None
+    return state.source_of(table), df
+
+
+def demand_section(state: data.DataState, sc: scope.Scope) -> None:
+    got = _section(
+        state,
+        sc,
+        "Context: Google Jobs postings per month",
+        "gj_role_monthly",
+        queries_gj.demand_monthly,
+    )
+    if got is None:
         return
+    info, df = got
     st.plotly_chart(demand_figure(df), config=charts.CONFIG, width="stretch")
     st.caption(
         "**A snapshot of search results, not a census**: what Google Jobs returned to the collector's searches "
@@ -282,14 +296,12 @@ def real_caption(real: queries_gj.RealPay | None, state: data.DataState) -> None
 
 def pay_section(state: data.DataState, sc: scope.Scope, real: queries_gj.RealPay | None) -> None:
     """Posted salaries per role and year in the Google Jobs postings: a third pay series."""
-    st.header("Salaries posted on Google Jobs")
-    if not _published(state, "gj_pay_yearly"):
+    got = _section(
+        state, sc, "Salaries posted on Google Jobs", "gj_pay_yearly", queries_gj.pay_yearly
+    )
+    if got is None:
         return
-    info = state.source_of("gj_pay_yearly")
-    pay = queries_gj.pay_yearly(state, sc)
-    if pay.empty:
-        st.info(f"No Google Jobs postings of the selected roles in {sc.year_from}-{sc.year_to}.")
-        return
+    info, pay = got
     cols = ["pay_mid_p25_usd", "pay_mid_median_usd", "pay_mid_p75_usd"]
     pay = queries_gj.deflate_columns(pay, "posted_year", cols, real)
     small = pay["postings_stating_pay"] < metrics.MIN_N

@@ -5,12 +5,10 @@ salaries of different years into one year's dollars (etl/transform/prices.py).
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from etl.snapshot import Snapshot
-from etl.sources.base import FetchContext, Origin, ParseError
+from etl.sources.base import FetchContext, Origin, ParseError, read_csv_bytes
 
 NAME = "cpi_us"
 URL = "https://raw.githubusercontent.com/datasets/cpi-us/main/data/cpiai.csv"
@@ -41,19 +39,7 @@ def fetch(ctx: FetchContext) -> Snapshot:
 
 
 def parse(raw: bytes) -> pd.DataFrame:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{FILE} is not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ParseError(f"{FILE} is not a readable CSV: {exc}") from exc
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise ParseError(
-            f"{FILE}: expected columns missing: {', '.join(missing)} (found: {', '.join(map(str, df.columns))})"
-        )
+    df = read_csv_bytes(raw, FILE, COLUMNS, dtype="string", keep_default_na=False, na_values=[""])
     month = pd.to_datetime(df["Date"], format="%Y-%m-%d", errors="coerce")
     index = pd.to_numeric(df["Index"], errors="coerce")
     for name, parsed in (("Date", month), ("Index", index)):

@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from etl import schema
 from etl.sources.base import ParseError
+from etl.sources.google_jobs import COLUMNS
 from etl.transform.roles import assign_roles
 from etl.transform.skills import SkillMatcher, default_matcher
 from etl.vocab import CLAIMS, HOURS_PER_YEAR, ROLES
@@ -25,22 +27,9 @@ SKILL_MAP_FILE = Path(__file__).resolve().parents[1] / "mappings" / "gj_skills.c
 DEFINITIONS = ("strict", "broad")
 SALARY_RATES = ("year", "hour")
 
-# a posting is the same posting whatever place was searched: every column but these two
-KEY_COLUMNS = (
-    "source_file",
-    "job_title_short",
-    "job_title",
-    "job_location",
-    "job_via",
-    "job_schedule_type",
-    "job_work_from_home",
-    "job_posted_date",
-    "salary_rate",
-    "salary_year_avg",
-    "salary_hour_avg",
-    "company_name",
-    "job_skills",
-)
+# a posting is the same posting whatever place was searched: every column but the place searched
+# and the country, which follows it
+KEY_COLUMNS = ("source_file", *(c for c in COLUMNS if c not in ("search_location", "job_country")))
 
 
 # --- skills lists ------------------------------------------------------------------------------
@@ -368,20 +357,7 @@ def pay_yearly(posts: pd.DataFrame) -> pd.DataFrame:
                 *map(float, q),
             )
         )
-    cols = [
-        "definition",
-        "role",
-        "posted_year",
-        "sample",
-        "role_postings",
-        "postings_stating_pay",
-        "posting_share_pct",
-        "salaries_hourly",
-        "pay_mid_p25_usd",
-        "pay_mid_median_usd",
-        "pay_mid_p75_usd",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(schema.TABLES["gj_pay_yearly"].columns))
 
 
 def build_tables(

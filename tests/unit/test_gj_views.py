@@ -3,8 +3,6 @@ files of tests/support_gj.py published by the real build code beside the survey,
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 import streamlit as st
@@ -12,8 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import queries_gj
 from tests.support_gj import publish_gj
-
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+from tests.unit.test_views import open_view
 
 
 @pytest.fixture()
@@ -22,16 +19,6 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
     st.cache_data.clear()
     return tmp_path
-
-
-def open_view(view: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"views/{view}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def texts(at: AppTest) -> str:
