@@ -57,7 +57,8 @@ TABLES = (
     "gj_pay_yearly",
 )
 
-# the columns the ETL reads (the monthly files add job_type_skills, not needed here)
+# the columns the ETL reads (the monthly files add job_type_skills, not needed here); the two
+# flags are not published, but a posting is told from another by every column but the place searched
 COLUMNS = (
     "job_title_short",
     "job_title",
@@ -67,6 +68,8 @@ COLUMNS = (
     "job_work_from_home",
     "search_location",
     "job_posted_date",
+    "job_no_degree_mention",
+    "job_health_insurance",
     "job_country",
     "salary_rate",
     "salary_year_avg",
