@@ -14,8 +14,6 @@ from etl import vocab
 from etl.coverage import format_months
 
 NAME = queries_gj.NAME
-DENOMINATOR_KEY = "gjden"
-REAL_KEY = "real"
 PAY_UNITS = {"nominal": "Dollars of each year (as posted)", "real": "One year's dollars (CPI-U)"}
 
 
@@ -65,7 +63,7 @@ def skills_section(
     info = state.source_of("gj_skill_monthly")
     den = filters.radio(
         "Google Jobs denominator",
-        DENOMINATOR_KEY,
+        "gjden",
         list(vocab.GJ_DENOMINATORS),
         "all",
         format_func=vocab.GJ_DENOMINATORS.get,
@@ -271,7 +269,7 @@ def real_pay_toggle(state: data.DataState) -> queries_gj.RealPay | None:
     real = queries_gj.real_pay(state)
     choice = filters.radio(
         "Pay in",
-        REAL_KEY,
+        "real",
         list(PAY_UNITS),
         "nominal",
         format_func=PAY_UNITS.get,
