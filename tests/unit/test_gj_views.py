@@ -116,3 +116,34 @@ def test_demand_view_shows_the_snapshot_context(data_dir):
     assert "Context: Google Jobs postings per month" in t
     assert "A snapshot of search results, not a census" in t
     assert "not published (404): 01-2024" in t
+
+
+def test_side_by_side_names_the_higher_role_in_each_source():
+    from dashboard.gj_panels import side_by_side
+
+    def shares(ds: float, ml: float, n: int = 50) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "role": "data_scientist",
+                    "skill": "SQL",
+                    "posting_share_pct": ds,
+                    "role_postings": n,
+                },
+                {
+                    "role": "ml_engineer",
+                    "skill": "SQL",
+                    "posting_share_pct": ml,
+                    "role_postings": n,
+                },
+            ]
+        )
+
+    out = side_by_side(shares(60, 20), shares(30, 45)).set_index("skill")
+    assert out.loc["SQL", "HN: higher for"] == "Data Scientist"
+    assert out.loc["SQL", "Google Jobs: higher for"] == "ML Engineer"
+    assert out.loc["SQL", "sources"] == "disagree"
+    # below the minimum n a share is not compared
+    out = side_by_side(shares(60, 20), shares(30, 45, n=5)).set_index("skill")
+    assert out.loc["SQL", "sources"] == "one source only"
+    assert pd.isna(out.loc["SQL", "Google Jobs: Data Scientist %"])
