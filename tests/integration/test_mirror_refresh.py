@@ -240,7 +240,7 @@ def test_google_jobs_counts_match_the_workbooks(published):
     # the month's denominator is every posting of that month's file
     rm = table(published, "gj_role_monthly")
     per_month = (
-        rm[(rm.sample == "all_postings") & (rm.definition == "strict")]
+        rm[(rm["sample"] == "all_postings") & (rm.definition == "strict")]
         .groupby("posted_month")["month_postings"]
         .first()
     )
