@@ -18,6 +18,7 @@ KNOWN_KEYS = frozenset(
     {"roles", "def", "period_from", "period_to", "country"}  # global (dashboard/scope.py)
     | {"exp", "emp", "remote", "size", "dups"}  # pay
     | {"cat", "top", "trend", "cmp"}  # skills
+    | {"gjden", "real"}  # Google Jobs denominator (skills), one year's dollars (pay)
 )
 _NOTICES = "_url_notices"
 _KEEP = "_keep_"

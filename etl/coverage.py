@@ -215,6 +215,13 @@ def facts_lines(manifest: dict[str, Any]) -> list[str]:
         lines.append(
             f"- Indeed sector index: {indeed['first_date']}..{indeed['last_date']} ({indeed['rows']:,} rows)."
         )
+    from etl.transform.gj_postings import describe_gj
+    from etl.transform.prices import describe_cpi
+
+    if cov("google_jobs_data_roles"):
+        lines.append(f"- Google Jobs postings: {describe_gj(cov('google_jobs_data_roles'))}.")
+    if cov("cpi_us"):
+        lines.append(f"- CPI-U: {describe_cpi(cov('cpi_us'))}.")
     lines.append(
         f"- Thresholds (etl/vocab.py): no statistic below n = {vocab.MIN_N}, low confidence below "
         f"n = {vocab.LOW_N}, high from n = {vocab.HIGH_N}; pay gap interval {vocab.INTERVAL_LEVEL:.0%} from "

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from etl.vocab import EARLY_SNAPSHOT_DAYS, LAST_POSTING_DAYS
+from etl.vocab import EARLY_SNAPSHOT_DAYS, GJ_SAMPLES, HOURLY_RULE, LAST_POSTING_DAYS
 from etl.vocab import ROLES as VOCAB_ROLES
 
 ROLES = (*VOCAB_ROLES, "other")  # a salary title can map to no role
@@ -143,7 +143,9 @@ FIELDS: dict[str, Field] = {
     "snapshot_fetched_at": Field(
         "datetime64[ns, UTC]", "UTC", "when the thread's item file was downloaded"
     ),
-    "postings": Field("int64", "postings", "number of postings (top-level comments with text)"),
+    "postings": Field(
+        "int64", "postings", "number of postings (Hacker News: top-level comments with text)"
+    ),
     "last_posting_at": Field(
         "datetime64[ns, UTC]", "UTC", "time of the thread's newest posting in the snapshot"
     ),
@@ -172,10 +174,15 @@ FIELDS: dict[str, Field] = {
     "is_ml_engineer_anywhere": Field("bool", "", "text anywhere names an ML-engineer opening"),
     "is_ai_engineer_anywhere": Field("bool", "", "text anywhere names an AI-engineer opening"),
     "definition": Field(
-        "string", "", "role definition: header (first line) or anywhere (whole text)"
+        "string",
+        "",
+        "role definition: header (first line) or anywhere (whole text) for Hacker News; strict (exact "
+        "titles) or broad (reviewed variants) for title-based sources",
     ),
     "month_postings": Field(
-        "int64", "postings", "all postings of the month's thread (the share's denominator)"
+        "int64",
+        "postings",
+        "all postings of the month (Hacker News: its thread; Google Jobs: the sample's postings of the month): the share's denominator",
     ),
     "posting_share_pct": Field(
         "float64", "%", "share of the denominator's postings", nullable=True
@@ -289,7 +296,11 @@ FIELDS: dict[str, Field] = {
     # --- skills
     "skill": Field("string", "", "canonical skill name (etl/mappings/skills.csv)"),
     "category": Field("string", "", "skill category (languages, cloud, mlops_deployment, ...)"),
-    "posted_year": Field("int64", "year", "year of the thread month the postings belong to"),
+    "posted_year": Field(
+        "int64",
+        "year",
+        "year the postings belong to (Hacker News: of the thread month; Google Jobs: of posted_date)",
+    ),
     "postings_with_skill": Field(
         "int64", "postings", "postings of the group that mention the skill"
     ),
@@ -342,6 +353,89 @@ FIELDS: dict[str, Field] = {
     ),
     "note": Field("string", "", "why the rule is as it is"),
     "reason": Field("string", "", "why the title maps to its roles"),
+    # --- Google Jobs postings (google_jobs_data_roles)
+    "gj_posting_id": Field(
+        "int64",
+        "",
+        "id of a distinct Google Jobs posting: a hash of its columns other than the place searched "
+        "(rows repeated across or within searches share it)",
+    ),
+    "source_file": Field("string", "", "file of the source the row comes from"),
+    "sample": Field(
+        "string",
+        "",
+        "which postings the file holds: " + "; ".join(f"{k} = {v}" for k, v in GJ_SAMPLES.items()),
+    ),
+    "posted_date": Field("date", "day", "day the posting was published (job_posted_date)"),
+    "posted_month": Field("date", "month (first day)", "month of posted_date"),
+    "job_title_short": Field(
+        "string", "", "the collector's role label (10 classes; no AI Engineer class)"
+    ),
+    "company_name": Field("string", "", "employer as the posting names it"),
+    "job_location": Field("string", "", "where the job is, as the posting says"),
+    "job_via": Field("string", "", "the job board the search result came from"),
+    "job_schedule_type": Field("string", "", "full-time, contractor, part-time, ..."),
+    "is_remote": Field("bool", "", "the posting says work from home"),
+    "search_location": Field(
+        "string",
+        "",
+        "the place searched, NOT where the job is (a Nebraska job can carry 'Sudan'); on gj_postings the "
+        "first search that found the posting",
+    ),
+    "search_rows": Field(
+        "int64",
+        "rows",
+        "rows of the source file behind the posting (repeats across or within searches)",
+    ),
+    "search_locations": Field("int64", "places", "distinct places searched that found the posting"),
+    "source_rows": Field("int64", "rows", "rows of the source file behind the count"),
+    "job_country": Field(
+        "string", "", "country the source gives; it follows the place searched, not the job"
+    ),
+    "has_skills_list": Field("bool", "", "the posting carries a skills list (job_skills)"),
+    "salary_rate": Field(
+        "string",
+        "",
+        "year or hour: the period of the posted salary (empty when none)",
+        nullable=True,
+    ),
+    "salary_posted": Field(
+        "float64",
+        "USD per salary_rate",
+        "salary as posted (the collector's midpoint of the posted range), per year or per hour",
+        nullable=True,
+    ),
+    "pay_usd_year": Field(
+        "float64", "USD per year", f"salary in US dollars per year; {HOURLY_RULE}", nullable=True
+    ),
+    "source_skill": Field("string", "", "skill name as the source lists it (job_skills)"),
+    "mapped_by": Field(
+        "string",
+        "",
+        "override (etl/mappings/gj_skills.csv), taxonomy (the aliases of etl/mappings/skills.csv) or unmapped",
+    ),
+    "postings_with_skills_list": Field(
+        "int64", "postings", "the group's postings that carry a skills list (the other denominator)"
+    ),
+    "distinct_companies": Field("int64", "companies", "distinct company names behind the postings"),
+    "salaries_hourly": Field(
+        "int64",
+        "postings",
+        f"postings stating an hourly salary (in the percentiles: {HOURLY_RULE})",
+    ),
+    # --- CPI-U
+    "month": Field("date", "month (first day)", "month of the index"),
+    "cpi_index": Field(
+        "float64", "index, 1982-84 = 100", "CPI-U all items, not seasonally adjusted"
+    ),
+    "calendar_year": Field("int64", "year", "calendar year"),
+    "cpi_annual_avg": Field(
+        "float64", "index, 1982-84 = 100", "mean of the year's monthly indexes published"
+    ),
+    "months": Field("int64", "months", "monthly indexes published in the year"),
+    "is_complete": Field(
+        "bool", "", "every month of the year is published (the average is BLS's annual average)"
+    ),
 }
 
 
@@ -812,6 +906,199 @@ register(
         "time of the build)",
         ("skill", "category", "aliases", "rule", "anchors", "note"),
         unique=("skill",),
+    )
+)
+
+
+# --- Google Jobs postings ---------------------------------------------------------------------
+_GJ_GROUP = ("definition", "role", "posted_month", "sample")
+_gj_role_checks: dict[str, Check] = {
+    "role in allowed set": _not_in("role", VOCAB_ROLES),
+    "definition strict or broad": _not_in("definition", ("strict", "broad")),
+    "sample in allowed set": _not_in("sample", tuple(GJ_SAMPLES)),
+}
+
+register(
+    TableSchema(
+        "gj_postings",
+        "Google Jobs postings of data roles (Luke Barousse's data_jobs): one row per distinct posting "
+        "(repeats across searches counted once), roles under both title definitions, salary per year",
+        (
+            "gj_posting_id",
+            "source_file",
+            "sample",
+            "posted_date",
+            "posted_month",
+            "job_title_short",
+            "job_title",
+            "company_name",
+            "job_location",
+            "job_via",
+            "job_schedule_type",
+            "is_remote",
+            "search_location",
+            "search_rows",
+            "search_locations",
+            "has_skills_list",
+            "salary_rate",
+            "salary_posted",
+            "pay_usd_year",
+            "role_strict",
+            "role_broad",
+        ),
+        {
+            "role_strict in allowed set": _not_in("role_strict", ROLES),
+            "role_broad in allowed set": _not_in("role_broad", ROLES),
+            "sample in allowed set": _not_in("sample", tuple(GJ_SAMPLES)),
+            "salary_rate year or hour": lambda df: (
+                df["salary_rate"].notna() & ~df["salary_rate"].isin(("year", "hour"))
+            ),
+            "a salary has a rate": lambda df: (
+                df["pay_usd_year"].notna() != df["salary_rate"].notna()
+            ),
+            "salary must be > 0": lambda df: df["pay_usd_year"].notna() & ~(df["pay_usd_year"] > 0),
+            "search_rows >= 1": lambda df: df["search_rows"] < 1,
+        },
+        unique=("gj_posting_id",),
+    )
+)
+
+register(
+    TableSchema(
+        "gj_search_rows",
+        "Where each Google Jobs posting was found: one row per posting x place searched x country, with "
+        "the source rows behind it (more than 1: the same search returned it twice)",
+        ("gj_posting_id", "search_location", "job_country", "source_rows"),
+        {"source_rows >= 1": lambda df: df["source_rows"] < 1},
+        unique=("gj_posting_id", "search_location", "job_country"),
+    )
+)
+
+register(
+    TableSchema(
+        "gj_posting_skills",
+        "Skills listed by each Google Jobs posting, in our taxonomy (etl/mappings/gj_skills.csv, then the "
+        "aliases of etl/mappings/skills.csv)",
+        ("gj_posting_id", "skill", "category"),
+        unique=("gj_posting_id", "skill"),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "gj_skill_map",
+        "Every skill name the Google Jobs source lists, with the skill(s) of our taxonomy it counts as (empty: "
+        "unmapped, reported) and the postings listing it",
+        ("source_skill", "skill", "category", "mapped_by", "postings"),
+        {"mapped_by in allowed set": _not_in("mapped_by", ("override", "taxonomy", "unmapped"))},
+        unique=("source_skill", "skill"),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "gj_role_monthly",
+        "Google Jobs postings per role, posted month and sample under both title definitions (zero months "
+        "included): the role's postings, those with a skills list or a salary, and the month's postings",
+        (
+            *_GJ_GROUP,
+            "month_postings",
+            "role_postings",
+            "postings_with_skills_list",
+            "postings_stating_pay",
+            "distinct_companies",
+            "source_rows",
+            "posting_share_pct",
+        ),
+        {
+            **_gj_role_checks,
+            "role postings <= month postings": lambda df: (
+                df["role_postings"] > df["month_postings"]
+            ),
+            "skills list <= role postings": lambda df: (
+                df["postings_with_skills_list"] > df["role_postings"]
+            ),
+        },
+        unique=_GJ_GROUP,
+    )
+)
+
+register(
+    TableSchema(
+        "gj_skill_monthly",
+        "Google Jobs postings per role, posted month and sample that list each skill (numerators; the "
+        "denominators are in gj_role_monthly)",
+        (*_GJ_GROUP, "skill", "category", "postings_with_skill"),
+        _gj_role_checks,
+        unique=(*_GJ_GROUP, "skill"),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "gj_claim_monthly",
+        "Google Jobs postings per role, posted month and sample that list any skill a common claim "
+        "counts (etl.vocab.CLAIMS); the denominators are in gj_role_monthly",
+        ("claim", *_GJ_GROUP, "postings_mentioning"),
+        _gj_role_checks,
+        unique=("claim", *_GJ_GROUP),
+        min_rows=0,
+    )
+)
+
+register(
+    TableSchema(
+        "gj_pay_yearly",
+        "Google Jobs posted salaries per role, year and sample: postings, those stating a salary (hourly "
+        "converted by the stated rule) and the P25 / median / P75 in US dollars per year",
+        (
+            "definition",
+            "role",
+            "posted_year",
+            "sample",
+            "role_postings",
+            "postings_stating_pay",
+            "posting_share_pct",
+            "salaries_hourly",
+            "pay_mid_p25_usd",
+            "pay_mid_median_usd",
+            "pay_mid_p75_usd",
+        ),
+        {
+            **_gj_role_checks,
+            "share between 0 and 100": lambda df: ~df["posting_share_pct"].between(0, 100),
+            "stating <= role postings": lambda df: df["postings_stating_pay"] > df["role_postings"],
+        },
+        unique=("definition", "role", "posted_year", "sample"),
+        min_rows=0,
+    )
+)
+
+# --- CPI-U --------------------------------------------------------------------------------------
+register(
+    TableSchema(
+        "cpi_monthly",
+        "US CPI-U all items (BLS CUUR0000SA0), monthly, not seasonally adjusted",
+        ("month", "cpi_index"),
+        {"index must be > 0": lambda df: ~(df["cpi_index"] > 0)},
+        unique=("month",),
+        min_rows=12,
+    )
+)
+
+register(
+    TableSchema(
+        "cpi_annual",
+        "US CPI-U annual averages: the mean of each year's monthly indexes, with the months behind it",
+        ("calendar_year", "cpi_annual_avg", "months", "is_complete"),
+        {
+            "index must be > 0": lambda df: ~(df["cpi_annual_avg"] > 0),
+            "months 1..12": lambda df: ~df["months"].between(1, 12),
+        },
+        unique=("calendar_year",),
     )
 )
 

@@ -100,6 +100,10 @@ PLAUSIBLE_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def claim_text(claimed_for: str, label: str) -> str:
+    return f"{role_label(claimed_for)}s use {label}"
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 
@@ -132,3 +136,27 @@ CLAIMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 # skill pairs enter the co-occurrence table from this many postings with both
 COOCCURRENCE_MIN_PAIRS = 5
+# --- Google Jobs postings (google_jobs_data_roles) ---------------------------------------------
+# an hourly posted rate as a yearly salary: 40 hours a week x 52 weeks
+HOURS_PER_WEEK = 40
+WEEKS_PER_YEAR = 52
+HOURS_PER_YEAR = HOURS_PER_WEEK * WEEKS_PER_YEAR
+HOURLY_RULE = (
+    f"an hourly rate is turned into a yearly salary at {HOURS_PER_YEAR:,} hours "
+    f"({HOURS_PER_WEEK} hours a week x {WEEKS_PER_YEAR} weeks)"
+)
+# the samples of the source: which postings a file holds
+GJ_SAMPLES: dict[str, str] = {
+    "salary_stated": "postings that state a salary (the 2023 file)",
+    "all_postings": "every posting of the month (the monthly files)",
+}
+# the denominators a skill share of that source can use
+GJ_DENOMINATORS: dict[str, str] = {
+    "all": "all the role's postings",
+    "with_skills": "the role's postings that carry a skills list",
+}
+
+# --- prices --------------------------------------------------------------------------------------
+# a year's CPI-U annual average is complete when all its monthly indexes are published; the base
+# year of real pay is the latest complete year
+CPI_MONTHS_PER_YEAR = 12

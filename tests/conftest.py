@@ -36,6 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(REPO_ROOT / ".venv" / "bin" / "python")
 if not Path(PYTHON).exists():  # a CI runner without the project venv
     PYTHON = sys.executable
+from tests import support_gj  # noqa: E402
 from tests.mirror import MIRROR_DIR, SKIP_REASON  # noqa: E402 - the one variable naming the mirror
 
 CONTACT = "etl-tests@example.org"
@@ -616,6 +617,35 @@ def _indeed_others() -> dict[str, bytes]:
 
 
 SOURCE_FIXTURES: dict[str, SourceFixture] = {
+    "google_jobs_data_roles": SourceFixture(
+        name="google_jobs_data_roles",
+        target=support_gj.GJ_SALARY_PATH,
+        valid=support_gj.gj_workbook,
+        # December 2024 is served; the other months answer 404 (not published)
+        others=lambda: {
+            k: v for k, v in support_gj.gj_files().items() if k != support_gj.GJ_SALARY_PATH
+        },
+        renamed=lambda: support_gj.gj_workbook(rename={"job_skills": "skills"}),
+        renamed_names=("job_skills",),
+        not_utf8=None,  # a zip of XML: no text encoding to get wrong
+        duplicated=lambda: support_gj.gj_workbook(
+            support_gj.salary_rows() + support_gj.salary_rows()[:3]
+        ),
+        # NOTE: a posting found twice is one posting (13 in the 2023 file, 6 in December 2024)
+        duplicated_outcome="kept:gj_postings=19",
+    ),
+    "cpi_us": SourceFixture(
+        name="cpi_us",
+        target=support_gj.CPI_PATH,
+        valid=support_gj.cpi_csv,
+        others=dict,
+        renamed=lambda: support_gj.cpi_csv(header="Date,Value,Inflation"),
+        renamed_names=("Index",),
+        not_utf8=lambda: support_gj.cpi_csv().replace(b"Date,", b"D\xe4te,"),
+        duplicated=lambda: support_gj.cpi_csv(duplicate=True),
+        # one index a month: a repeated month means a broken file
+        duplicated_outcome="error:months appear twice",
+    ),
     "aijobs_salaries": SourceFixture(
         name="aijobs_salaries",
         target=AIJOBS_HOST_PATH,

@@ -69,3 +69,58 @@ def hn_children_without_text() -> int:
 @cache
 def aijobs_rows() -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(AIJOBS_CSV.read_text(encoding="utf-8"))))
+
+
+# --- Google Jobs postings (data_jobs xlsx) and CPI-U -------------------------------------------
+GJ_SALARY_XLSX = (
+    MIRROR_DIR
+    / "raw.githubusercontent.com/lukebarousse/Excel_Data_Analytics_Course/main"
+    / "0_Resources/Datasets/data_jobs_salary_all.xlsx"
+)
+GJ_MONTHS_DIR = (
+    MIRROR_DIR
+    / "raw.githubusercontent.com/lukebarousse/PowerBI_Data_Analytics_Course/main/Data/monthly_files"
+)
+CPI_CSV = MIRROR_DIR / "raw.githubusercontent.com/datasets/cpi-us/main/data/cpiai.csv"
+# a posting is the same whatever the place searched (search_location, and job_country that follows it)
+_GJ_NOT_KEY = ("search_location", "job_country", "job_type_skills")
+
+
+def gj_files() -> dict[str, Path]:
+    """File name -> path of the Google Jobs workbooks present in the mirror."""
+    files = {GJ_SALARY_XLSX.name: GJ_SALARY_XLSX} if GJ_SALARY_XLSX.is_file() else {}
+    if GJ_MONTHS_DIR.is_dir():
+        files.update({p.name: p for p in sorted(GJ_MONTHS_DIR.glob("job_postings_*.xlsx"))})
+    return files
+
+
+@cache
+def gj_counts() -> dict[str, dict]:
+    """Per workbook: rows, distinct postings (all columns but the place searched) and distinct
+    postings per job_title_short label, read from the sheet with openpyxl."""
+    import openpyxl
+
+    out = {}
+    for name, path in gj_files().items():
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = wb[wb.sheetnames[0]].iter_rows(values_only=True)
+        header = list(next(rows))
+        keep = [i for i, c in enumerate(header) if c not in _GJ_NOT_KEY]
+        label = header.index("job_title_short")
+        n, seen = 0, set()
+        labels: dict[str, int] = {}
+        for r in rows:
+            if all(v is None for v in r):
+                continue
+            n += 1
+            key = tuple(r[i] for i in keep)
+            if key not in seen:
+                seen.add(key)
+                labels[r[label]] = labels.get(r[label], 0) + 1
+        wb.close()
+        out[name] = {"rows": n, "postings": len(seen), "labels": labels}
+    return out
+
+
+def cpi_rows() -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(CPI_CSV.read_text(encoding="utf-8"))))

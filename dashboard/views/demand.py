@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, data, export, filters, queries, scope
+from dashboard import charts, data, export, filters, gj_panels, queries, scope
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
 from etl.coverage import describe_hn, describe_one_timestamp
@@ -92,6 +92,7 @@ def render() -> None:
         "demand_monthly",
     )
     indeed_panel(state)
+    gj_panels.demand_section(state, sc)
 
 
 def indeed_panel(state: data.DataState) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, export, metrics
+from dashboard import data, export, gj_panels, metrics
 from dashboard.sources_ui import download_pair
 from etl import vocab
 from etl.coverage import describe_hn, describe_one_timestamp, describe_salaries
@@ -284,6 +284,7 @@ def render() -> None:
         shown = tax[mask]
     st.caption(f"{len(shown)} of {len(tax)} skills")
     st.dataframe(shown, hide_index=True, width="stretch")
+    gj_panels.methods_section(state)
 
 
 def published_table(state: data.DataState, table: str) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export, filters, metrics, queries, scope
+from dashboard import charts, data, export, filters, gj_panels, metrics, queries, queries_gj, scope
 from dashboard.pay_text import gap_text, like_for_like_sentence
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
@@ -19,6 +19,7 @@ EMPLOYMENT = {"FT": "Full-time", "PT": "Part-time", "CT": "Contract", "FL": "Fre
 SIZES = {"S": "Small (<50)", "M": "Medium (50-250)", "L": "Large (>250)"}
 REMOTE = {0: "On-site (0%)", 50: "Hybrid (50%)", 100: "Remote (100%)"}
 BIN_USD = 10_000
+POSTED_USD = ("pay_mid_p25_usd", "pay_mid_median_usd", "pay_mid_p75_usd")
 
 
 def pay_filters(state: data.DataState) -> dict[str, list]:
@@ -84,10 +85,13 @@ def render() -> None:
         )
         return
     extra = pay_filters(state)
+    real = gj_panels.real_pay_toggle(state)
     filters.show_notices()
     info = state.source_of("salaries")
     applied = {**sc.describe(), **extra}
     vals = queries.salary_values(state, sc, extra)
+    if real is not None:
+        vals = queries_gj.survey_values_real(state, sc, extra, real)
     stats = queries.pay_summary(vals, sc.roles_or_all)
 
     years = [int(y) for y in queries.salary_options(state, "work_year")]
@@ -109,6 +113,7 @@ def render() -> None:
         f"definition {sc.definition}. Statistics are hidden below n = {metrics.MIN_N} and marked low-confidence "
         f"below n = {metrics.LOW_N}.{dup_note}"
     )
+    gj_panels.real_caption(real, state)
     cols = st.columns(len(stats))
     for c, (_, r) in zip(cols, stats.iterrows(), strict=True):
         label = f"{charts.role_label(r['role'])} median"
@@ -195,8 +200,9 @@ def render() -> None:
         ),
         "pay_salaries_filtered",
     )
-    posted_pay_panel(state, sc)
-    bls_panel(state, sc)
+    posted_pay_panel(state, sc, real)
+    gj_panels.pay_section(state, sc, real)
+    bls_panel(state, sc, real)
 
 
 MIX_LABELS = {
@@ -252,7 +258,9 @@ def like_for_like_panel(state: data.DataState, sc: scope.Scope, extra: dict) -> 
         )
 
 
-def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
+def posted_pay_panel(
+    state: data.DataState, sc: scope.Scope, real: queries_gj.RealPay | None = None
+) -> None:
     st.header("Pay posted in the ads (Hacker News)")
     if not state.has("hn_posted_pay_yearly"):
         st.info("Posted pay is not published yet: `python -m etl refresh --source hn_whoishiring`.")
@@ -265,6 +273,9 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
     survey = queries.survey_us_medians(state, sc).rename(columns={"year": "posted_year"})
     table = posted.merge(survey, on=["role", "posted_year"], how="left")
     table["survey_n"] = table["survey_n"].astype("Int64")
+    table = queries_gj.deflate_columns(
+        table, "posted_year", [*POSTED_USD, "pay_mid_median_all_usd", "survey_median_usd"], real
+    )
     small = table["ranges_usd_year"] < metrics.MIN_N
     for c in ("pay_mid_p25_usd", "pay_mid_median_usd", "pay_mid_p75_usd"):
         table[c] = table[c].where(~small)
@@ -332,7 +343,9 @@ def posted_pay_panel(state: data.DataState, sc: scope.Scope) -> None:
     )
 
 
-def bls_panel(state: data.DataState, sc: scope.Scope) -> None:
+def bls_panel(
+    state: data.DataState, sc: scope.Scope, real: queries_gj.RealPay | None = None
+) -> None:
     st.header("Official statistics: BLS OEWS (United States)")
     if not state.has("oews_wages"):
         st.info(
@@ -342,6 +355,9 @@ def bls_panel(state: data.DataState, sc: scope.Scope) -> None:
         return
     info = state.source_of("oews_wages")
     oews = queries.oews(state)
+    oews = queries_gj.deflate_columns(
+        oews, "year", [c for c in oews if c.startswith("wage_annual")], real
+    )
     st.caption(
         "Data Scientists have their own occupation code (SOC 15-2051). **There is no code for ML engineers**: "
         "Software Developers (15-1252) and Computer and Information Research Scientists (15-1221) are shown "
@@ -354,6 +370,12 @@ def bls_panel(state: data.DataState, sc: scope.Scope) -> None:
     )
     if state.has("salaries"):
         both = queries.survey_vs_bls(state, sc.definition)
+        both = queries_gj.deflate_columns(
+            both,
+            "year",
+            ["survey_median_usd", "wage_annual_median_usd", "survey_minus_bls_usd"],
+            real,
+        )
         if len(both):
             st.subheader("Survey vs BLS, same year: data scientists at US companies")
             latest = both.iloc[-1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export, filters, queries, scope
+from dashboard import charts, data, export, filters, gj_panels, queries, scope
 from dashboard.claims import claims_table, matched_claims
 from dashboard.sources_ui import download_pair
 from etl import vocab
@@ -194,6 +194,8 @@ def render() -> None:
             f"Pairs mentioned together in at least {vocab.COOCCURRENCE_MIN_PAIRS} postings, by lift; "
             f"n = {n_role:,} postings"
         )
+
+    gj_panels.skills_section(state, sc, sh, claims)
 
     export_frame = sh[sh["role"].isin(roles)].copy()
     export_frame.insert(0, "definition", sc.hn_definition)

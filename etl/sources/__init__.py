@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from etl.sources import aijobs_salaries, bls_oews, hn_whoishiring, indeed_postings_index
+from etl.sources import (
+    aijobs_salaries,
+    bls_oews,
+    cpi_us,
+    google_jobs,
+    hn_whoishiring,
+    indeed_postings_index,
+)
 from etl.sources.base import SourceModule
 
 SOURCES: dict[str, SourceModule] = {
@@ -10,6 +17,8 @@ SOURCES: dict[str, SourceModule] = {
     bls_oews.NAME: bls_oews,  # type: ignore[dict-item]
     indeed_postings_index.NAME: indeed_postings_index,  # type: ignore[dict-item]
     hn_whoishiring.NAME: hn_whoishiring,  # type: ignore[dict-item]
+    google_jobs.NAME: google_jobs,  # type: ignore[dict-item]
+    cpi_us.NAME: cpi_us,  # type: ignore[dict-item]
 }
 
 

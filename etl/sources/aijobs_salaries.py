@@ -4,12 +4,10 @@ with roles under the strict and broad title mappings.
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from etl.snapshot import Snapshot
-from etl.sources.base import FetchContext, Origin, ParseError
+from etl.sources.base import FetchContext, Origin, ParseError, read_csv_bytes
 from etl.transform.roles import assign_roles
 
 NAME = "aijobs_salaries"
@@ -55,22 +53,9 @@ def fetch(ctx: FetchContext) -> Snapshot:
 
 
 def parse(raw: bytes) -> pd.DataFrame:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{FILE} is not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype={"job_title": "string"}, keep_default_na=False, na_values=[""]
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ParseError(f"{FILE} is not a readable CSV: {exc}") from exc
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise ParseError(
-            f"{FILE}: expected columns missing: {', '.join(missing)} (found: {', '.join(map(str, df.columns))})"
-        )
-    return df
+    return read_csv_bytes(
+        raw, FILE, COLUMNS, dtype={"job_title": "string"}, keep_default_na=False, na_values=[""]
+    )
 
 
 def transform(df: pd.DataFrame) -> pd.DataFrame:

@@ -5,6 +5,7 @@ A source module defines NAME, ORIGIN, TABLES, fetch(ctx) -> Snapshot and build(s
 
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -80,3 +81,21 @@ def data_through(origin: Origin, tables: dict[str, pd.DataFrame]) -> str | None:
 
 class ParseError(ValueError):
     """Frozen bytes do not have the expected shape (renamed columns, wrong sheet, ...)."""
+
+
+def read_csv_bytes(raw: bytes, label: str, columns: tuple[str, ...], **kwargs: Any) -> pd.DataFrame:
+    """A UTF-8 CSV file as a frame with at least `columns`; ParseError naming `label` and the cause."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{label} is not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
+    try:
+        df = pd.read_csv(io.StringIO(text), **kwargs)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ParseError(f"{label} is not a readable CSV: {exc}") from exc
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ParseError(
+            f"{label}: expected columns missing: {', '.join(missing)} (found: {', '.join(map(str, df.columns))})"
+        )
+    return df

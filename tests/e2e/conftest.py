@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import publish_all
+from tests.support_gj import publish_gj
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts"
@@ -107,7 +107,7 @@ def app_server(
 ) -> Iterator[AppServer]:
     """`streamlit run dashboard/app.py` on a free port, LMD_DATA_DIR = the published fixture."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
-    publish_all(data_dir)
+    publish_gj(data_dir)  # the survey, BLS and HN fixtures plus Google Jobs and CPI-U
     log = data_dir.parent / "streamlit.log"  # per run: several runs may share this tree
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

@@ -219,3 +219,50 @@ def test_committed_eval_figures_are_this_codes(published):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not mirror.gj_files(), reason="no Google Jobs workbooks in the mirror")
+def test_google_jobs_counts_match_the_workbooks(published):
+    counted = mirror.gj_counts()
+    m = store.read_manifest(published / "processed")
+    cov = m["sources"]["google_jobs_data_roles"]["coverage"]
+    assert cov["rows_by_file"] == {f: c["rows"] for f, c in counted.items()}
+    assert cov["source_rows"] == sum(c["rows"] for c in counted.values())
+    months = [f"job_postings_{mm:02d}-2024.xlsx" for mm in range(1, 13)]
+    assert cov["files_not_published"] == [f for f in months if f not in counted]
+    p = table(published, "gj_postings")
+    assert len(p) == sum(c["postings"] for c in counted.values())
+    assert cov["repeated_rows"] == cov["source_rows"] - len(p)
+    for f, c in counted.items():
+        mine = p[p.source_file == f]
+        assert len(mine) == c["postings"], f
+        assert mine.job_title_short.value_counts().to_dict() == c["labels"], f
+    # the month's denominator is every posting of that month's file
+    rm = table(published, "gj_role_monthly")
+    per_month = (
+        rm[(rm["sample"] == "all_postings") & (rm.definition == "strict")]
+        .groupby("posted_month")["month_postings"]
+        .first()
+    )
+    by_file = p[p["sample"] == "all_postings"].groupby("posted_month").size()
+    assert per_month.to_dict() == by_file.to_dict()
+    # the strict role is the author's exact label unless the posting's own title is an exact title
+    ds_label = sum(c["labels"].get("Data Scientist", 0) for c in counted.values())
+    assert abs((p.role_strict == "data_scientist").sum() - ds_label) <= 0.01 * ds_label
+
+
+@pytest.mark.skipif(not mirror.CPI_CSV.is_file(), reason="no CPI-U file in the mirror")
+def test_cpi_annual_averages_match_the_file_and_bls(published):
+    rows = mirror.cpi_rows()
+    a = table(published, "cpi_annual").set_index("calendar_year")
+    # annual averages BLS publishes for CPI-U all items
+    assert round(a.loc[2019, "cpi_annual_avg"], 3) == 255.657
+    assert round(a.loc[2024, "cpi_annual_avg"], 3) == 313.689
+    by_year: dict[int, list[float]] = {}
+    for r in rows:
+        by_year.setdefault(int(r["Date"][:4]), []).append(float(r["Index"]))
+    assert a["months"].to_dict() == {y: len(v) for y, v in by_year.items()}
+    complete = [y for y, v in by_year.items() if len(v) == 12]
+    cov = store.read_manifest(published / "processed")["sources"]["cpi_us"]["coverage"]
+    assert cov["base_year"] == max(complete)
+    assert len(table(published, "cpi_monthly")) == len(rows)

@@ -1,0 +1,285 @@
+"""Queries of the Google Jobs postings (data_jobs) and CPI-U tables, as plain functions of
+(DataState, Scope, view filters): each sums rows of a small published aggregate (gj_role_monthly,
+gj_skill_monthly, gj_claim_monthly, gj_pay_yearly, cpi_annual), never posting rows. No Streamlit
+widgets here, so tests call the same code the pages do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard import data
+from dashboard.scope import Scope
+from etl.transform import prices
+from etl.vocab import CLAIMS, COMPARED_ROLES, MIN_N, claim_text, role_label
+
+NAME = "google_jobs_data_roles"
+# the denominator of a skill share: all the role's postings, or those carrying a skills list
+DENOMINATOR_COLUMN = {"all": "role_postings", "with_skills": "postings_with_skills_list"}
+
+
+def _in(values: list) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def role_totals(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """role, sample, role_postings, postings_with_skills_list, postings_stating_pay, source_rows,
+    months: the role's postings in the period under the scope's definition, per sample."""
+    roles = scope.roles_or_all
+    return data.run_query(
+        state,
+        "SELECT role, sample, sum(role_postings)::BIGINT AS role_postings, "
+        "sum(postings_with_skills_list)::BIGINT AS postings_with_skills_list, "
+        "sum(postings_stating_pay)::BIGINT AS postings_stating_pay, sum(source_rows)::BIGINT AS source_rows, "
+        "count(DISTINCT posted_month)::BIGINT AS months "
+        "FROM {gj_role_monthly} WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? "
+        f"AND role IN ({_in(roles)}) GROUP BY ALL ORDER BY role, sample",
+        [scope.definition, scope.year_from, scope.year_to, *roles],
+        ("gj_role_monthly",),
+    )
+
+
+def denominators(totals: pd.DataFrame, denominator: str) -> pd.Series:
+    """role -> postings behind each share (summed over the samples)."""
+    col = DENOMINATOR_COLUMN[denominator]
+    return totals.groupby("role")[col].sum().astype("int64")
+
+
+def skill_shares(
+    state: data.DataState, scope: Scope, denominator: str, categories: list[str]
+) -> pd.DataFrame:
+    """role, skill, category, postings_with_skill, role_postings (the chosen denominator),
+    posting_share_pct over the period, from gj_skill_monthly / gj_role_monthly."""
+    roles = scope.roles_or_all
+    cat = f" AND category IN ({_in(categories)})" if categories else ""
+    num = data.run_query(
+        state,
+        "SELECT role, skill, category, sum(postings_with_skill)::BIGINT AS postings_with_skill "
+        "FROM {gj_skill_monthly} WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? "
+        f"AND role IN ({_in(roles)}){cat} GROUP BY ALL",
+        [scope.definition, scope.year_from, scope.year_to, *roles, *categories],
+        ("gj_skill_monthly",),
+    )
+    den = denominators(role_totals(state, scope), denominator)
+    num["role_postings"] = num["role"].map(den).fillna(0).astype("int64")
+    num["posting_share_pct"] = (
+        100 * num["postings_with_skill"] / num["role_postings"].where(num["role_postings"] > 0)
+    )
+    return num.sort_values(
+        ["role", "posting_share_pct", "skill"], ascending=[True, False, True]
+    ).reset_index(drop=True)
+
+
+def skills_in_source(state: data.DataState) -> set[str]:
+    """Our skills that the source's skills vocabulary can express at all (gj_skill_map)."""
+    df = data.run_query(
+        state, "SELECT DISTINCT skill FROM {gj_skill_map} WHERE skill <> ''", (), ("gj_skill_map",)
+    )
+    return set(df["skill"])
+
+
+def claims(state: data.DataState, scope: Scope, denominator: str) -> pd.DataFrame:
+    """claim, role, postings mentioning, role postings (n), share_pct (blank below MIN_N), and
+    measurable (the source lists at least one of the claim's skills or categories)."""
+    roles = [r for r in scope.roles_or_all if r in COMPARED_ROLES]
+    hits = data.run_query(
+        state,
+        "SELECT claim, role, sum(postings_mentioning)::BIGINT AS hits FROM {gj_claim_monthly} "
+        "WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? GROUP BY ALL",
+        [scope.definition, scope.year_from, scope.year_to],
+        ("gj_claim_monthly",),
+    ).set_index(["claim", "role"])["hits"]
+    den = denominators(role_totals(state, scope), denominator)
+    cats = set(
+        data.run_query(
+            state, "SELECT DISTINCT category FROM {gj_skill_map}", (), ("gj_skill_map",)
+        )["category"]
+    )
+    listed = skills_in_source(state)
+    recs = []
+    for key, claimed_for, label, skills in CLAIMS:
+        measurable = any(
+            (s.split(":", 1)[1] in cats) if s.startswith("category:") else (s in listed)
+            for s in skills
+        )
+        text = claim_text(claimed_for, label)
+        for role in roles:
+            n = int(den.get(role, 0))
+            hit = int(hits.get((key, role), 0))
+            recs.append(
+                {
+                    "claim": text,
+                    "role": role_label(role),
+                    "postings mentioning": hit,
+                    "role postings (n)": n,
+                    "share_pct": round(100 * hit / n, 1) if n >= MIN_N and measurable else None,
+                    "measurable": measurable,
+                }
+            )
+    return pd.DataFrame(recs)
+
+
+def verdict(part: pd.DataFrame, claimed_for: str) -> str:
+    """'holds' when the claimed role's share is the higher one, 'does not hold' otherwise,
+    'not measured' when a share is missing."""
+    shares = part.set_index("role")["share_pct"]
+    a, b = (shares.get(role_label(r)) for r in COMPARED_ROLES)
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return "not measured"
+    claimed_is_a = claimed_for == COMPARED_ROLES[0]
+    higher = a > b if claimed_is_a else b > a
+    return "holds" if higher else "does not hold"
+
+
+def compare_claims(hn: pd.DataFrame, gj: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim: each role's share in both sources (HN: the claims panel's table), the
+    verdict in each, and whether the sources agree."""
+    recs = []
+    for _, claimed_for, label, _ in CLAIMS:
+        text = claim_text(claimed_for, label)
+        rec: dict[str, object] = {"claim": text}
+        verdicts = []
+        for src, frame in (("HN", hn), ("Google Jobs", gj)):
+            part = frame[frame["claim"] == text]
+            for r in COMPARED_ROLES:
+                row = part[part["role"] == role_label(r)]
+                rec[f"{src}: {role_label(r)} %"] = row["share_pct"].iloc[0] if len(row) else None
+                rec[f"{src}: {role_label(r)} n"] = (
+                    int(row["role postings (n)"].iloc[0]) if len(row) else 0
+                )
+            v = verdict(part, claimed_for) if len(part) else "not measured"
+            rec[f"{src}: verdict"] = v
+            verdicts.append(v)
+        measured = [v for v in verdicts if v != "not measured"]
+        rec["sources"] = (
+            "disagree"
+            if len(set(measured)) > 1
+            else ("agree" if len(measured) == 2 else "one source only")
+        )
+        recs.append(rec)
+    return pd.DataFrame(recs)
+
+
+def demand_monthly(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """posted_month, sample, role, role_postings, month_postings, posting_share_pct,
+    distinct_companies for the scope's roles, definition and period."""
+    roles = scope.roles_or_all
+    return data.run_query(
+        state,
+        "SELECT posted_month, sample, role, role_postings, month_postings, posting_share_pct, "
+        "distinct_companies FROM {gj_role_monthly} WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? "
+        f"AND role IN ({_in(roles)}) ORDER BY role, posted_month, sample",
+        [scope.definition, scope.year_from, scope.year_to, *roles],
+        ("gj_role_monthly",),
+    )
+
+
+def pay_yearly(state: data.DataState, scope: Scope) -> pd.DataFrame:
+    """The published posted-salary rows for the scope's roles, definition and period."""
+    roles = scope.roles_or_all
+    return data.run_query(
+        state,
+        "SELECT * FROM {gj_pay_yearly} WHERE definition = ? AND posted_year BETWEEN ? AND ? "
+        f"AND role IN ({_in(roles)}) ORDER BY role, posted_year, sample",
+        [scope.definition, scope.year_from, scope.year_to, *roles],
+        ("gj_pay_yearly",),
+    )
+
+
+# --- real pay ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RealPay:
+    """Base-year dollars: the base year (the latest with a complete CPI-U average), the factor of
+    each year, and the years whose average is built from fewer months."""
+
+    base_year: int
+    factors: pd.Series
+    partial: dict[int, int]
+
+    def apply(self, values: pd.Series, years: pd.Series) -> pd.Series:
+        return prices.deflate(values, years, self.factors)
+
+    def describe(self) -> str:
+        text = (
+            f"in {self.base_year} US dollars: each year's amount x CPI-U average of {self.base_year} / "
+            "CPI-U average of its year (BLS CUUR0000SA0; the base year is the latest with all 12 months)"
+        )
+        if self.partial:
+            text += "; " + ", ".join(
+                f"{y}'s average is of its {m} months published"
+                for y, m in sorted(self.partial.items())
+            )
+        return text
+
+
+def real_pay(state: data.DataState) -> RealPay | None:
+    """The CPI-U conversion to base-year dollars, or None when no CPI is published."""
+    if not state.has("cpi_annual"):
+        return None
+    annual = data.run_query(
+        state, "SELECT * FROM {cpi_annual} ORDER BY calendar_year", (), ("cpi_annual",)
+    )
+    base = prices.base_year(annual)
+    if base is None:
+        return None
+    return RealPay(base, prices.factors(annual, base), prices.partial_years(annual))
+
+
+def survey_values_real(
+    state: data.DataState, scope: Scope, extra: dict[str, list], real: RealPay
+) -> pd.DataFrame:
+    """role, value (base-year USD), n: queries.salary_values with each response in its work year's
+    factor; years without a CPI average are left out (n says how many remain)."""
+    from dashboard import queries
+
+    w, params = queries.salary_where(scope, extra)
+    vals = data.run_query(
+        state,
+        f'SELECT "role_{scope.definition}" AS role, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n '
+        f"FROM {{salary_counts}}{w} GROUP BY ALL ORDER BY role, work_year, value",
+        params,
+        ("salary_counts",),
+    )
+    vals["value"] = real.apply(vals["value"], vals["work_year"])
+    vals = vals.dropna(subset=["value"])
+    out = vals.groupby(["role", "value"], as_index=False)["n"].sum()
+    return out.sort_values(["role", "value"]).reset_index(drop=True)
+
+
+def deflate_columns(
+    frame: pd.DataFrame, year_col: str, cols: list[str], real: RealPay | None
+) -> pd.DataFrame:
+    """`cols` of `frame` in base-year dollars by the year in `year_col` (unchanged when real is None)."""
+    if real is None:
+        return frame
+    out = frame.copy()
+    for c in cols:
+        out[c] = real.apply(out[c], out[year_col])
+    return out
+
+
+def median_gap(pay: pd.DataFrame) -> pd.DataFrame:
+    """Per year and sample where both roles have MIN_N salaries: ML minus DS posted median."""
+    rows = []
+    for (y, sample), part in pay.groupby(["posted_year", "sample"]):
+        by = part.set_index("role")
+        if not set(COMPARED_ROLES) <= set(by.index):
+            continue
+        ml, ds = by.loc[COMPARED_ROLES[0]], by.loc[COMPARED_ROLES[1]]
+        ok = min(ml["postings_stating_pay"], ds["postings_stating_pay"]) >= MIN_N
+        rows.append(
+            {
+                "posted_year": int(y),
+                "sample": sample,
+                "ml_median_usd": ml["pay_mid_median_usd"] if ok else np.nan,
+                "ds_median_usd": ds["pay_mid_median_usd"] if ok else np.nan,
+                "gap_usd": (ml["pay_mid_median_usd"] - ds["pay_mid_median_usd"]) if ok else np.nan,
+                "n_ml": int(ml["postings_stating_pay"]),
+                "n_ds": int(ds["postings_stating_pay"]),
+            }
+        )
+    return pd.DataFrame(rows)
