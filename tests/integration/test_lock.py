@@ -21,8 +21,9 @@ ARGS = ["refresh", "--source", "aijobs_salaries"]
 
 
 def _start_slow_refresh(server, data):  # type: ignore[no-untyped-def]
-    """A refresh that holds the lock for about 2 s (the server trickles the body)."""
-    server.route(AIJOBS_HOST_PATH, Resp(body=aijobs_csv(120), mode="slow", delay=2.0, chunks=20))
+    """A refresh that holds the lock for about 8 s (the server trickles the body): longer than a
+    second Python process takes to start on a loaded machine, so it finds the lock held."""
+    server.route(AIJOBS_HOST_PATH, Resp(body=aijobs_csv(120), mode="slow", delay=8.0, chunks=40))
     proc = subprocess.Popen(
         [PYTHON, "-m", "etl", *ARGS],
         cwd=REPO_ROOT,
