@@ -158,7 +158,7 @@ DERIVED: dict[str, tuple[str, str]] = {
 }
 _DERIVED_KEEP = 4
 _derived_tables: dict[tuple[str, str], pa.Table] = {}
-_derived_lock = threading.Lock()
+_derived_lock = threading.RLock()  # _memo builds may nest (a frame reads its resident table)
 
 # result columns of these DuckDB types convert to pandas faster through Arrow, with the same
 # DataFrame as .df(); any other type (dates, decimals, booleans, ...) goes through .df()
@@ -196,19 +196,36 @@ def _parquet(file: str) -> str:
 RESIDENT_MAX_ROWS = 200_000
 
 
-def _resident(file: str) -> pa.Table:
-    key = ("", file)
+_RESIDENT_KEEP = 32  # resident files kept (a version has a dozen small tables)
+_resident_tables: dict[Any, pa.Table] = {}
+_frames: dict[Any, pd.DataFrame] = {}
+
+
+def _memo(store: dict, key: Any, build: Any, keep: int) -> Any:
+    """`store[key]`, built once by `build()` under the lock; the oldest entries beyond `keep`
+    are dropped (files are immutable, one folder per published version)."""
     with _derived_lock:
-        table = _derived_tables.get(key)
-        if table is None:
-            table = pq.read_table(file)
-            _derived_tables[key] = table
-            while len(_derived_tables) > _DERIVED_KEEP * 8:
-                _derived_tables.pop(next(iter(_derived_tables)))
-        return table
+        value = store.get(key)
+        if value is None:
+            value = build()
+            store[key] = value
+            while len(store) > keep:
+                store.pop(next(iter(store)))
+        return value
 
 
-_frames: dict[str, pd.DataFrame] = {}
+def _resident(file: str) -> pa.Table:
+    return _memo(_resident_tables, file, lambda: pq.read_table(file), _RESIDENT_KEEP)
+
+
+def _plain_frame(file: str) -> pd.DataFrame:
+    df = _resident(file).to_pandas()
+    # text columns as plain Python strings: on tables of a few thousand rows pandas' Arrow
+    # strings cost more per operation than the operation itself
+    for col in df.columns:
+        if pd.api.types.is_string_dtype(df[col]):
+            df[col] = df[col].astype(object)
+    return df
 
 
 def frame(state: DataState, table: str) -> pd.DataFrame:
@@ -219,33 +236,15 @@ def frame(state: DataState, table: str) -> pd.DataFrame:
     if rows > RESIDENT_MAX_ROWS:
         raise ValueError(f"{table} has {rows:,} rows: query it with run_query instead")
     file = state.table_file(table)
-    with _derived_lock:
-        df = _frames.get(file)
-    if df is None:
-        df = _resident(file).to_pandas()
-        # text columns as plain Python strings: on tables of a few thousand rows pandas' Arrow
-        # strings cost more per operation than the operation itself
-        for col in df.columns:
-            if pd.api.types.is_string_dtype(df[col]):
-                df[col] = df[col].astype(object)
-        with _derived_lock:
-            _frames[file] = df
-            while len(_frames) > _DERIVED_KEEP * 8:
-                _frames.pop(next(iter(_frames)))
-    return df
+    return _memo(_frames, file, lambda: _plain_frame(file), _RESIDENT_KEEP)
 
 
 def _derived(name: str, file: str) -> pa.Table:
-    key = (name, file)
-    with _derived_lock:
-        table = _derived_tables.get(key)
-        if table is None:
-            sql = DERIVED[name][1].format(src=_parquet(file))
-            table = _connection().sql(sql).to_arrow_table()
-            _derived_tables[key] = table
-            while len(_derived_tables) > _DERIVED_KEEP:
-                _derived_tables.pop(next(iter(_derived_tables)))
-        return table
+    def build() -> pa.Table:
+        sql = DERIVED[name][1].format(src=_parquet(file))
+        return _connection().sql(sql).to_arrow_table()
+
+    return _memo(_derived_tables, (name, file), build, _DERIVED_KEEP)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

@@ -180,7 +180,7 @@ def parse_thread(raw: bytes, thread_month: pd.Timestamp | str) -> pd.DataFrame:
     postings = pd.DataFrame(rows, columns=POSTING_COLUMNS)
     # NOTE: an HN id names one comment, so an id listed twice in one thread answer is the same
     # posting repeated, not two postings: count it once. The same id in two different threads
-    # stays an error (hn_whoishiring.parse_snapshot): that means a mixed-up snapshot.
+    # stays an error (hn_whoishiring._no_repeats): that means a mixed-up snapshot.
     repeated = postings["posting_id"].duplicated()
     if repeated.any():
         log.warning(

@@ -210,16 +210,6 @@ def _no_repeats(postings: pd.DataFrame) -> None:
         raise ParseError(f"{NAME}: {int(dup.sum())} postings appear in more than one thread")
 
 
-def parse_snapshot(snapshot: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame]:
-    threads = _thread_table(snapshot)
-    frames = [
-        _parse_thread(snapshot, int(t.thread_id), t.thread_month) for t in threads.itertuples()
-    ]
-    postings = pd.concat(frames, ignore_index=True)
-    _no_repeats(postings)
-    return threads, postings
-
-
 log = logging.getLogger("etl.build")
 
 # what a thread's postings yield on their own (each a table with posting_id): kept per thread
