@@ -42,21 +42,26 @@ SKILLS_RESULTS = BENCH / "results_skills.json"
 CONCURRENCY_RESULTS = BENCH / "results_concurrency.json"
 STEPS = ("refresh", "scale", "queries", "scripts", "browser", "skills", "concurrency")
 
-TARGETS = {
-    "refresh_wall_s": 30,  # issue 15: a full refresh from the mirror
-    "refresh_one_thread_s": 5,  # issue 15: a Hacker News refresh with one changed thread
+TARGETS = {  # issue 15 unless said otherwise
+    "refresh_wall_s": 30,  # a full refresh from the mirror
+    "refresh_one_thread_s": 5,  # a Hacker News refresh with one changed thread
     "x10_query_p95_ms": 50,
-    "x10_script_p95_ms": 300,
+    "x10_script_p95_ms": 200,  # every page script
     "x100_query_p95_ms": 200,
-    "x100_naive_ratio_min": 3,
-    "x100_dashboard_rss_mb": 1536,
-    "browser_filter_change_p95_ms": 1000,
+    "x100_naive_ratio_min": 3,  # wherever the table read is large (NAIVE_RATIO_FROM_ROWS)
+    "x100_dashboard_rss_mb": 1024,
+    "browser_first_chart_s": 3,  # server start -> first chart, x10
+    "browser_filter_change_p95_ms": 500,  # x10
+    "bench_total_s": 600,  # `make bench` as a whole
     # the Skills view (issue 12): its data functions end to end (they sum resident aggregates in
     # pandas, so "query" time in DuckDB alone would understate them) and its page script
     "x10_skills_data_p95_ms": 25,
     "x10_skills_script_p95_ms": 150,
 }
 
+# the ">= 3x naive" target applies where the naive way reads a table of at least this many rows
+# (at x100 only the salaries table is that large; the HN tables are x10 in both stores)
+NAIVE_RATIO_FROM_ROWS = 1_000_000
 
 # why a target is missed, when the cause is known and structural (attached to "miss" entries)
 KNOWN_CAUSES = {
@@ -136,8 +141,21 @@ def check(name: str, value: float | None, target: float, higher_is_better: bool 
 def evaluate(res: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     r = res.get("refresh")
-    out.append(check("refresh wall time (s)", r and r["wall_s"], TARGETS["refresh_wall_s"]))
+    out.append(
+        check(
+            "refresh wall time, build cache empty (s)",
+            r and r["wall_s"],
+            TARGETS["refresh_wall_s"],
+        )
+    )
     inc = (r or {}).get("incremental") or {}
+    out.append(
+        check(
+            "refresh wall time, build cache of the previous refresh (s)",
+            inc.get("full_warm_s"),
+            TARGETS["refresh_wall_s"],
+        )
+    )
     out.append(
         check(
             "refresh, one Hacker News thread rebuilt (s)",
@@ -159,7 +177,19 @@ def evaluate(res: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(
             check(f"x100 {v}: query p95 (ms)", rec["query_p95_ms"], TARGETS["x100_query_p95_ms"])
         )
-        if "naive_over_duckdb_p95" in rec:
+        largest = max((rec.get("naive_reads_rows") or {"": 0}).values())
+        if "naive_over_duckdb_p95" in rec and largest < NAIVE_RATIO_FROM_ROWS:
+            out.append(
+                {
+                    "target": f"x100 {v}: naive p95 / DuckDB p95",
+                    "limit": TARGETS["x100_naive_ratio_min"],
+                    "value": rec["naive_over_duckdb_p95"],
+                    "status": "not applicable",
+                    "cause": f"the naive way reads at most {largest:,} rows here (the target "
+                    f"applies from {NAIVE_RATIO_FROM_ROWS:,})",
+                }
+            )
+        elif "naive_over_duckdb_p95" in rec:
             out.append(
                 check(
                     f"x100 {v}: naive p95 / DuckDB p95",
@@ -195,6 +225,13 @@ def evaluate(res: dict[str, Any]) -> list[dict[str, Any]]:
     b10 = (res.get("browser") or {}).get("x10")
     out.append(
         check(
+            "x10 browser server start -> first chart (s)",
+            b10 and b10.get("server_start_to_first_chart_s"),
+            TARGETS["browser_first_chart_s"],
+        )
+    )
+    out.append(
+        check(
             "x10 browser filter change -> chart p95 (ms)",
             b10 and b10["filter_change_to_chart"]["p95_ms"],
             TARGETS["browser_filter_change_p95_ms"],
@@ -205,6 +242,7 @@ def evaluate(res: dict[str, Any]) -> list[dict[str, Any]]:
 
 def table(res: dict[str, Any]) -> str:
     """The Markdown table of the README."""
+    T = TARGETS
     lines = [
         "| measure | x10 | x100 | target | naive pandas (x10 / x100) |",
         "|---|---|---|---|---|",
@@ -212,9 +250,20 @@ def table(res: dict[str, Any]) -> str:
     r = res.get("refresh") or {}
     if r:
         lines.append(
-            f"| full refresh from the mirror (1x) | {r['wall_s']} s, peak RSS {r['peak_rss_mb']:.0f} MB "
-            f"| | <= 60 s | |"
+            f"| full refresh from the mirror (1x), build cache empty | {r['wall_s']} s, peak RSS "
+            f"{r['peak_rss_mb']:.0f} MB | | <= {T['refresh_wall_s']} s | |"
         )
+        inc = r.get("incremental") or {}
+        if "full_warm_s" in inc:
+            lines.append(
+                f"| full refresh from the mirror (1x), build cache from the previous refresh | "
+                f"{inc['full_warm_s']} s | | <= {T['refresh_wall_s']} s | |"
+            )
+        if "hn_one_thread_rebuilt_s" in inc:
+            lines.append(
+                f"| Hacker News refresh, one thread changed (1x) | {inc['hn_one_thread_rebuilt_s']} s "
+                f"| | <= {T['refresh_one_thread_s']} s | |"
+            )
     q = res.get("queries") or {}
     q10 = (q.get("x10") or {}).get("views", {})
     q100 = (q.get("x100") or {}).get("views", {})
@@ -233,7 +282,9 @@ def table(res: dict[str, Any]) -> str:
 
         lines.append(
             f"| {v}: data queries p50 / p95, cache cleared | {fmt(a)} | {fmt(b)} | "
-            f"p95 <= 50 ms (x10), <= 200 ms and >= 3x naive (x100) | {naive(a)} / {naive(b)} |"
+            f"p95 <= {T['x10_query_p95_ms']} ms (x10), <= {T['x100_query_p95_ms']} ms and >= "
+            f"{T['x100_naive_ratio_min']}x naive where it reads >= {NAIVE_RATIO_FROM_ROWS:,} rows "
+            f"(x100) | {naive(a)} / {naive(b)} |"
         )
     for v in q10:
         a, b = q10[v], q100.get(v)
@@ -241,13 +292,18 @@ def table(res: dict[str, Any]) -> str:
             f"| {v}: queries + pandas post-processing p50 / p95 | "
             f"{a['with_pandas_p50_ms']:.0f} / {a['with_pandas_p95_ms']:.0f} ms | "
             + (f"{b['with_pandas_p50_ms']:.0f} / {b['with_pandas_p95_ms']:.0f} ms" if b else "-")
-            + " | (no target) | |"
+            + (
+                f" | p95 <= {T['x10_skills_data_p95_ms']} ms (x10) | |"
+                if v == "skills"
+                else " | (no target) | |"
+            )
         )
     s = res.get("scripts") or {}
     for v, x in (s.get("views") or {}).items():
         lines.append(
             f"| {v}: page script run after a filter change (AppTest) p50 / p95 | "
-            f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms | | p95 <= 300 ms | |"
+            f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms | | p95 <= "
+            f"{T['x10_skills_script_p95_ms'] if v == 'skills' else T['x10_script_p95_ms']} ms | |"
         )
     b = res.get("browser") or {}
     b10, b100 = b.get("x10") or {}, b.get("x100") or {}
@@ -258,7 +314,8 @@ def table(res: dict[str, Any]) -> str:
     lines.append(
         "| server start -> first chart visible (Chromium, Pay view) | "
         f"{bval(b10, 'server_start_to_first_chart_s', 's')} | "
-        f"{bval(b100, 'server_start_to_first_chart_s', 's')} | | |"
+        f"{bval(b100, 'server_start_to_first_chart_s', 's')} | <= {T['browser_first_chart_s']} s "
+        "(x10) | |"
     )
 
     def fc(d: dict) -> str:
@@ -267,11 +324,11 @@ def table(res: dict[str, Any]) -> str:
 
     lines.append(
         f"| filter change -> updated chart p50 / p95 (Chromium, Pay view) | {fc(b10)} | {fc(b100)} "
-        "| p95 <= 1 s | |"
+        f"| p95 <= {T['browser_filter_change_p95_ms']} ms (x10) | |"
     )
     lines.append(
         f"| dashboard server peak RSS (every view visited) | {bval(b10, 'server_peak_rss_mb', 'MB')} "
-        f"| {bval(b100, 'server_peak_rss_mb', 'MB')} | <= 1.5 GB (x100) | |"
+        f"| {bval(b100, 'server_peak_rss_mb', 'MB')} | <= {T['x100_dashboard_rss_mb']} MB (x100) | |"
     )
     sk = res.get("skills") or {}
     if sk:
@@ -300,6 +357,125 @@ def concurrency_table(res: dict[str, Any]) -> str:
             f"({fc.get('max_ms', 0) / 1000:.1f} s), n={fc.get('n', 0)} | {len(lv['errors'])} | {refreshes} |"
         )
     return "\n".join(lines)
+
+
+README = REPO / "README.md"
+SCALING = REPO / "docs" / "SCALING.md"
+README_START = (
+    "<!-- bench:start: generated by `python -m bench --write-docs` from bench/results.json; "
+    "do not edit -->"
+)
+README_END = "<!-- bench:end -->"
+SCALING_START = (
+    "<!-- bench-figures:start: generated by `python -m bench --write-docs` from "
+    "bench/results.json; do not edit -->"
+)
+SCALING_END = "<!-- bench-figures:end -->"
+
+
+def _run_line(res: dict[str, Any]) -> str:
+    m = res.get("machine") or {}
+    load = m.get("load_average_at_start") or []
+    return (
+        f"Run of {res.get('date')} ({res.get('mode')}, {res.get('total_s')} s in all) on "
+        f"{m.get('cpu_count')} CPUs, {m.get('memory_gb')} GB, load average at the start "
+        f"{' / '.join(str(x) for x in load)} (1 / 5 / 15 min)."
+    )
+
+
+def evaluation_lines(res: dict[str, Any]) -> list[str]:
+    """One bullet per target that is not met (with its gap and known cause), then a count."""
+    ev = res.get("evaluation") or []
+    lines = []
+    for e in ev:
+        if e["status"] == "pass":
+            continue
+        gap = f" (gap {e['gap']:+}, {e['gap_pct']:+}%)" if "gap" in e else ""
+        why = f" {e['cause']}" if e.get("cause") else ""
+        lines.append(f"- **{e['status']}**: {e['target']}: {e['value']} vs {e['limit']}{gap}.{why}")
+    passed = sum(e["status"] == "pass" for e in ev)
+    lines.append(f"- {passed} of {len(ev)} checks pass.")
+    return lines
+
+
+def readme_block(res: dict[str, Any]) -> str:
+    conc = res.get("concurrency") or load(CONCURRENCY_RESULTS) or {}
+    parts = [README_START, _run_line(res), "", table(res), ""]
+    parts += ["Targets not met, or not applicable:", "", *evaluation_lines(res), ""]
+    if conc.get("levels"):
+        parts += ["Many analysts (the concurrency step):", "", concurrency_table(conc), ""]
+    parts.append(README_END)
+    return "\n".join(parts)
+
+
+def scaling_block(res: dict[str, Any]) -> str:
+    """The figures docs/SCALING.md argues from, each with what it measures."""
+    r = res.get("refresh") or {}
+    inc = r.get("incremental") or {}
+    scripts = (res.get("scripts") or {}).get("views") or {}
+    b10 = (res.get("browser") or {}).get("x10") or {}
+    b100 = (res.get("browser") or {}).get("x100") or {}
+    q100 = ((res.get("queries") or {}).get("x100") or {}).get("views") or {}
+    conc = res.get("concurrency") or load(CONCURRENCY_RESULTS) or {}
+    rows = (res.get("scale") or {}).get("stores") or {}
+    lines = [SCALING_START, _run_line(res), ""]
+    if rows:
+        sizes = "; ".join(
+            f"{name}: " + ", ".join(f"{k} {v:,}" for k, v in (st.get("rows") or {}).items())
+            for name, st in rows.items()
+        )
+        lines.append(f"- Stores measured (rows): {sizes}.")
+    if r:
+        lines.append(
+            f"- Build time: a full refresh with an empty build cache {r.get('wall_s')} s (peak RSS "
+            f"{r.get('peak_rss_mb')} MB); with the previous refresh's cache "
+            f"{inc.get('full_warm_s')} s; a Hacker News refresh with one thread changed "
+            f"{inc.get('hn_one_thread_rebuilt_s')} s."
+        )
+    if scripts:
+        per = ", ".join(f"{v} {x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms" for v, x in scripts.items())
+        lines.append(
+            f"- Per-rerun cost, page script after a filter change at x10 (p50 / p95): {per}."
+        )
+    if b10 or b100:
+        fc = b10.get("filter_change_to_chart") or {}
+        lines.append(
+            f"- One analyst in Chromium at x10: server start to first chart "
+            f"{b10.get('server_start_to_first_chart_s')} s; filter change to updated chart p95 "
+            f"{fc.get('p95_ms')} ms."
+        )
+        lines.append(
+            f"- Memory per replica: dashboard server peak RSS with every view visited "
+            f"{b10.get('server_peak_rss_mb')} MB at x10, {b100.get('server_peak_rss_mb')} MB at x100."
+        )
+    if q100:
+        per = ", ".join(f"{v} {x['query_p95_ms']:.0f} ms" for v, x in q100.items())
+        lines.append(f"- Cold data queries at x100 (p95, cache cleared): {per}.")
+    for n, lv in (conc.get("levels") or {}).items():
+        fc = lv.get("filter_change_to_chart") or {}
+        lines.append(
+            f"- {n} concurrent session(s): filter change to chart p50 "
+            f"{fc.get('p50_ms', 0) / 1000:.1f} s, p95 {fc.get('p95_ms', 0) / 1000:.1f} s, "
+            f"{len(lv.get('errors', []))} errors."
+        )
+    lines.append(SCALING_END)
+    return "\n".join(lines)
+
+
+def _replace_block(path: Path, start: str, end: str, block: str) -> None:
+    text = path.read_text()
+    if start not in text or end not in text:
+        raise SystemExit(f"bench: {path} lacks the markers {start!r} ... {end!r}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(head + block + tail)
+
+
+def write_docs(res: dict[str, Any]) -> None:
+    """README's benchmark block and docs/SCALING.md's figures, from one run's results."""
+    _replace_block(README, README_START, README_END, readme_block(res))
+    _replace_block(SCALING, SCALING_START, SCALING_END, scaling_block(res))
+    print(f"bench: wrote the figures of {res.get('date')} into {README.name} and {SCALING.name}")
 
 
 def concurrency_only(argv: list[str]) -> None:
@@ -341,11 +517,22 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a fast smoke run (~3 min)")
     ap.add_argument("--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}")
     ap.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="only rewrite README.md's and docs/SCALING.md's figures from bench/results.json",
+    )
+    ap.add_argument(
         "--reuse-data",
         action="store_true",
         help="keep bench/data from a previous run (skips refresh and scale when present)",
     )
     args = ap.parse_args()
+    if args.write_docs:
+        res = load(RESULTS)
+        if res is None:
+            raise SystemExit(f"bench: no {RESULTS} yet; run `make bench` first")
+        write_docs(res)
+        return
     mirror = args.mirror.resolve()
     if not mirror.is_dir():
         raise SystemExit(
@@ -430,8 +617,12 @@ def main() -> None:
     if any(before.values()):
         # the same bench.queries run with the code before the optimisation (see the README)
         res["queries_before_optimisation"] = before
-    res["evaluation"] = evaluate(res)
     res["total_s"] = round(time.perf_counter() - started, 1)
+    res["evaluation"] = evaluate(res)
+    if not quick:
+        res["evaluation"].append(
+            check("make bench total (s)", res["total_s"], TARGETS["bench_total_s"])
+        )
     dest = OUT / "results-quick.json" if quick else RESULTS
     dest.write_text(json.dumps(res, indent=2, default=str) + "\n")
     md = table(res)
@@ -441,6 +632,8 @@ def main() -> None:
         extra = f"  (gap {e['gap']:+}, {e['gap_pct']:+}%)" if "gap" in e else ""
         print(f"  {e['status']:>12}  {e['target']}: {e['value']} vs {e['limit']}{extra}")
     print(f"\nfigures: {dest}  ({res['total_s']} s)")
+    if not quick and not skip:
+        write_docs(res)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ the aggregates the Skills and Overview views sum (`skill_aggregates`).
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -195,14 +197,6 @@ def _thread_table(snapshot: Snapshot) -> pd.DataFrame:
     return threads
 
 
-def _parse_thread(snapshot: Snapshot, thread_id: int, thread_month: pd.Timestamp) -> pd.DataFrame:
-    name = item_file(thread_id)
-    try:
-        return hn_parse.parse_thread(snapshot.read_bytes(name), thread_month)
-    except ValueError as exc:
-        raise ParseError(f"{NAME}: {name}: {exc}") from exc
-
-
 def _no_repeats(postings: pd.DataFrame) -> None:
     dup = postings["posting_id"].duplicated()
     if dup.any():
@@ -237,6 +231,63 @@ def posting_products(postings: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
+PARALLEL_THREADS = 8  # threads to build from which the build runs in several processes
+MAX_BUILD_WORKERS = 4
+
+
+def _thread_products(
+    items: list[tuple[int, pd.Timestamp, bytes]],
+) -> dict[int, dict[str, pa.Table]]:
+    """Parse the given threads (id, month, item file bytes) and compute their PRODUCTS, split
+    back per thread (a thread without rows of a product gets an empty table)."""
+    parts = []
+    for tid, month, raw in items:
+        try:
+            parts.append(hn_parse.parse_thread(raw, month))
+        except ValueError as exc:
+            raise ParseError(f"{NAME}: {item_file(tid)}: {exc}") from exc
+    fresh = pd.concat(parts, ignore_index=True)
+    _no_repeats(fresh)
+    made = posting_products(fresh)
+    thread_of = fresh.set_index("posting_id")["thread_id"]
+    rows = {k: v.groupby(v["posting_id"].map(thread_of)).indices for k, v in made.items()}
+    return {
+        tid: {
+            k: pa.Table.from_pandas(v.iloc[rows[k].get(tid, [])], preserve_index=False)
+            for k, v in made.items()
+        }
+        for tid, _, _ in items
+    }
+
+
+def _worker_init() -> None:
+    from etl.transform import hn_roles
+
+    # NOTE: each worker already runs one share of the threads: no nested process pool for the
+    # role rules inside it
+    hn_roles.PARALLEL_FROM = sys.maxsize
+
+
+def _build_threads(items: list[tuple[int, pd.Timestamp, bytes]]) -> dict[int, dict[str, pa.Table]]:
+    """_thread_products over the threads to build: in one process for a few threads (a routine
+    refresh), else in one process per core, the threads dealt out by size so the shares are even
+    (Python's re and the pandas work hold the GIL, so threads would not help)."""
+    workers = min(MAX_BUILD_WORKERS, os.cpu_count() or 1)
+    if len(items) < PARALLEL_THREADS or workers < 2:
+        return _thread_products(items)
+    shares: list[list] = [[] for _ in range(2 * workers)]
+    sizes = [0] * len(shares)
+    for item in sorted(items, key=lambda it: -len(it[2])):
+        i = sizes.index(min(sizes))
+        shares[i].append(item)
+        sizes[i] += len(item[2])
+    out: dict[int, dict[str, pa.Table]] = {}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+        for part in pool.map(_thread_products, [s for s in shares if s]):
+            out.update(part)
+    return out
+
+
 def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None) -> dict:
     """PRODUCTS over every thread: from the cache where the thread file and the code are the same
     as when it was built, computed (in one batch) for the others."""
@@ -256,20 +307,11 @@ def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None)
         else:
             per_thread[tid] = got
     if todo:
-        fresh = pd.concat(
-            [_parse_thread(snapshot, tid, month) for tid, _, month in todo], ignore_index=True
-        )
-        _no_repeats(fresh)
-        made = posting_products(fresh)
-        thread_of = fresh.set_index("posting_id")["thread_id"]
-        rows = {k: v.groupby(v["posting_id"].map(thread_of)).indices for k, v in made.items()}
-        for tid, sha, _ in todo:
-            part = {
-                k: pa.Table.from_pandas(v.iloc[rows[k].get(tid, [])], preserve_index=False)
-                for k, v in made.items()
-            }
+        items = [(tid, month, snapshot.read_bytes(item_file(tid))) for tid, _, month in todo]
+        for tid, part in _build_threads(items).items():
             per_thread[tid] = part
-            cache.put(tid, sha, part)
+        for tid, sha, _ in todo:
+            cache.put(tid, sha, per_thread[tid])
     cache.prune({(tid, sha) for tid, sha, _ in keys})
     log.info(
         "%s: %d threads from the build cache, %d built", NAME, len(keys) - len(todo), len(todo)

@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from etl import build_cache
 from etl.snapshot import SnapshotStore
+from etl.sources.base import ParseError
 from etl.sources import hn_whoishiring
 from tests.support import hn_files
 
@@ -113,3 +115,26 @@ def test_a_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
     sizes = _built(monkeypatch)
     _equal(expected, hn_whoishiring.build(snap, cache_dir=cache))
     assert sizes == [30]
+
+
+def test_the_build_in_several_processes_equals_the_build_in_one(tmp_path, monkeypatch):
+    snap = _snapshot(tmp_path, hn_files(), "p")
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_THREADS", 10**9)
+    one = hn_whoishiring.build(snap)
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_THREADS", 1)
+    monkeypatch.setattr(hn_whoishiring.os, "cpu_count", lambda: 2)
+    several = hn_whoishiring.build(snap, cache_dir=tmp_path / "cache")
+    _equal(one, several)
+    # and what the processes built was cached: a second build reads every thread back
+    _equal(one, hn_whoishiring.build(snap, cache_dir=tmp_path / "cache"))
+
+
+def test_a_broken_thread_built_in_another_process_is_named(tmp_path, monkeypatch):
+    files = hn_files()
+    broken = sorted(n for n in files if n.startswith("item_"))[0]
+    files[broken] = b'{"children": ['
+    snap = _snapshot(tmp_path, files, "b")
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_THREADS", 1)
+    monkeypatch.setattr(hn_whoishiring.os, "cpu_count", lambda: 2)
+    with pytest.raises(ParseError, match=broken):
+        hn_whoishiring.build(snap)
