@@ -11,8 +11,8 @@ import pytest
 
 from etl import build_cache
 from etl.snapshot import SnapshotStore
-from etl.sources.base import ParseError
 from etl.sources import hn_whoishiring
+from etl.sources.base import ParseError
 from tests.support import hn_files
 
 
