@@ -189,9 +189,6 @@ def like_for_like_cells(
     return data.run_query(state, sql, [*params, *COMPARED_ROLES], ("salary_counts",))
 
 
-_LFL_CACHE: dict[tuple, tuple[dict, pd.DataFrame]] = {}
-
-
 def like_for_like_gap(
     state: data.DataState, scope: Scope, extra: dict[str, list]
 ) -> tuple[dict, pd.DataFrame]:
@@ -201,20 +198,15 @@ def like_for_like_gap(
 
     NOTE: computed here from the published salary_counts rows rather than published by the ETL:
     the mix, and so the gap, depends on the filters a user picks (years, countries, definition and
-    the Pay view's own), which no published table can enumerate. A bootstrap costs ~1 s, so the
-    result is kept per published version and filter set."""
-    key = (
-        state.version,
-        tuple(salary_where(scope, extra)[1]),
-        scope.definition,
-        bool(extra.get("identical_once")),
-    )
-    if key not in _LFL_CACHE:
-        cells = like_for_like_cells(state, scope, extra)
-        if len(_LFL_CACHE) >= 32:
-            _LFL_CACHE.clear()
-        _LFL_CACHE[key] = (metrics.reweighted_median_gap(cells, *COMPARED_ROLES), _mix(cells))
-    return _LFL_CACHE[key]
+    the Pay view's own), which no published table can enumerate. The bootstrap costs ~0.1-0.4 s,
+    so the result is kept per content of the cells (metrics.by_content): filters that leave the
+    cells as they were cost the query only."""
+    return _gap_and_mix(like_for_like_cells(state, scope, extra))
+
+
+@metrics.by_content
+def _gap_and_mix(cells: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    return metrics.reweighted_median_gap(cells, *COMPARED_ROLES), _mix(cells)
 
 
 def _mix(cells: pd.DataFrame) -> pd.DataFrame:

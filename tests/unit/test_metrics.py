@@ -134,3 +134,43 @@ def test_like_for_like_gap_hidden_below_min_n():
     cells = _cells([("ml_engineer", "a", 1.0, MIN_N - 1), ("data_scientist", "a", 1.0, 50)])
     out = metrics.reweighted_median_gap(cells)
     assert np.isnan(out["gap"]) and out["n_ml_engineer"] == MIN_N - 1
+
+
+def test_by_content_keeps_a_result_per_content_and_hands_out_copies(monkeypatch):
+    calls = []
+
+    @metrics.by_content
+    def stat(values, counts, seed=1):
+        calls.append(1)
+        return {"sum": float((values * counts).sum()), "seed": seed}
+
+    v, c = np.array([1.0, 2.0, 3.0]), np.array([1, 2, 3])
+    first = stat(v, c)
+    first["sum"] = -1.0  # the caller's copy: the kept result is unchanged
+    again = stat(v.copy(), c.copy())  # other arrays, same content: no recomputation
+    assert again == {"sum": 14.0, "seed": 1} and len(calls) == 1
+    assert stat(v, c, seed=2)["seed"] == 2 and len(calls) == 2  # another argument
+    assert stat(v, c + 1)["sum"] == 20.0 and len(calls) == 3  # another content
+    frame = pd.DataFrame({"v": v, "n": c})
+
+    @metrics.by_content
+    def rows(df):
+        calls.append(1)
+        return df.assign(w=df["v"] * df["n"])
+
+    out = rows(frame)
+    out["w"] = 0.0  # a returned frame is a copy too
+    assert rows(frame.copy())["w"].tolist() == [1.0, 4.0, 9.0] and len(calls) == 4
+    monkeypatch.setattr(metrics, "RESULTS_KEPT", 2)
+    for k in range(5):  # the store is bounded: the oldest results go first
+        stat(v, c, seed=10 + k)
+    assert len(metrics._results) <= 2
+
+
+def test_the_bootstrap_interval_kept_by_content_equals_a_fresh_one():
+    rng = np.random.default_rng(3)
+    values = rng.normal(100_000, 20_000, 400).round(-3)
+    counts = rng.integers(1, 4, 400)
+    kept = metrics.median_interval(values, counts)
+    fresh = metrics.median_interval.__wrapped__(values, counts)
+    assert kept == fresh
