@@ -4,7 +4,7 @@ bench/results_concurrency.json).
 
 1. refresh  : a full `python -m etl refresh --mirror DIR` into bench/data/base (wall time, peak RSS)
 2. scale    : publish scaled stores from it (bench/scale.py): x10 (salaries, postings 10x) and
-              x100 (salaries 100x, ~7.4 million rows)
+              x100 (salaries 100x)
 3. queries  : each view's data queries over >= 30 filter combinations, cache cleared, at x10 and
               x100, with the naive pandas way in the same process (bench/queries.py)
 4. scripts  : each view's page script after a filter change, AppTest, at x10 (bench/script_runs.py)

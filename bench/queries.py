@@ -462,7 +462,9 @@ def run(n_combos: int, views: tuple[str, ...] = VIEWS, naive: bool = True) -> di
                 t0 = time.perf_counter()
                 VIEW_FUNCS[v](state, c)
                 cold.append(time.perf_counter() - t0)
-            sql.append(timer.total)
+            # NOTE: a view whose data functions run no DuckDB query (the Skills view sums the
+            # resident aggregates in pandas) is timed end to end: its "query" is that whole time
+            sql.append(timer.total if timer.calls else cold[-1])
             if nv is not None:
                 t0 = time.perf_counter()
                 nv.view(v, c)
@@ -470,6 +472,7 @@ def run(n_combos: int, views: tuple[str, ...] = VIEWS, naive: bool = True) -> di
         rec = {
             "n": len(cold),
             "sql_calls": timer.calls,
+            "query_is": "data.run_query time" if timer.calls else "the data functions end to end",
             "query_p50_ms": round(1000 * pct(sql, 50), 1),
             "query_p95_ms": round(1000 * pct(sql, 95), 1),
             "query_max_ms": round(1000 * max(sql), 1),

@@ -7,7 +7,7 @@ From a real processed store (the output of `python -m etl refresh --mirror ...`)
   posting_skills and hn_role_skills rows copied under the new ids, and hn_demand_monthly /
   hn_threads and the skill aggregates (hn_role_year_counts, hn_skill_counts, ...) recomputed by the
   ETL's own code from the scaled postings;
-- `<out>/x100/processed`: the x10 store with salaries resampled to 100x (~7.4 million rows).
+- `<out>/x100/processed`: the x10 store with salaries resampled to 100x.
 
 Resampling draws rows with replacement with a fixed seed, so the value distribution of every
 column (and of every combination of columns) is the real one, up to sampling noise. Each store is

@@ -27,7 +27,10 @@ def _print_report(report: pipeline.RunReport) -> None:
             print(f"  {o.source:<24} skipped (fresh)")
         elif o.ok:
             rows = ", ".join(f"{t}={n:,}" for t, n in o.rows.items())
-            print(f"  {o.source:<24} ok     {o.seconds:6.1f}s  {o.requests:3d} requests  {rows}")
+            kept = " (unchanged: published tables kept)" if o.unchanged else ""
+            print(
+                f"  {o.source:<24} ok     {o.seconds:6.1f}s  {o.requests:3d} requests  {rows}{kept}"
+            )
         else:
             print(f"  {o.source:<24} FAILED {o.seconds:6.1f}s  {o.error}")
         for change in o.accepted_changes:

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from etl import guards, schema, sources, store
+from etl import build_cache, guards, schema, sources, store
 from etl.config import REPO_ROOT, VERSION, Settings
 from etl.http import HttpClient
 from etl.snapshot import Snapshot, SnapshotStore, iso, parse_iso, utc_now
@@ -36,6 +36,8 @@ class SourceOutcome:
     error: str | None = None
     requests: int = 0
     skipped: bool = False
+    # the fetched snapshot and the code are those of the published tables: nothing was rebuilt
+    unchanged: bool = False
     # change-guard findings published on purpose (--accept-change), as their messages
     accepted_changes: list[str] = field(default_factory=list)
 
@@ -83,6 +85,23 @@ def _coverage(mod: Any, tables: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - reported in the manifest instead
         log.warning("%s: coverage not computed: %s", mod.NAME, exc)
         return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _unchanged(
+    published: dict[str, Any] | None, name: str, mod: Any, snap: Snapshot, key: str
+) -> bool:
+    """Whether the published tables of `name` were built from this very snapshot by this code
+    (etl/build_cache.code_key: every Python file of etl/ and every mapping), so a build would
+    give them again."""
+    if not published:
+        return False
+    info = (published.get("sources") or {}).get(name) or {}
+    tables = published.get("tables") or {}
+    return (
+        info.get("snapshot_id") == snap.snapshot_id
+        and info.get("build_key") == key
+        and all((tables.get(t) or {}).get("snapshot_id") == snap.snapshot_id for t in mod.TABLES)
+    )
 
 
 def _guard(
@@ -183,6 +202,7 @@ def refresh(
         client = HttpClient(settings)
     show = sys.stderr.isatty() if progress is None else progress
     state = load_state(settings.state_dir)
+    build_key = build_cache.code_key()
     staged: dict[str, tuple[Any, dict[str, Any]]] = {}
     sources_info: dict[str, dict[str, Any]] = {}
     try:
@@ -216,6 +236,29 @@ def refresh(
                         snap = mod.fetch(ctx)
                     finally:
                         close()
+                if (
+                    not offline
+                    and name not in accept
+                    and _unchanged(published, name, mod, snap, build_key)
+                ):
+                    # NOTE: a scheduled refresh in which a source's files did not change: its
+                    # published tables are what a build would give, so they stay as they are
+                    # (`--offline` rebuilds from the latest snapshot whatever it is)
+                    log.info(
+                        "%s: snapshot %s and code unchanged since the published build: its "
+                        "tables are kept",
+                        name,
+                        snap.snapshot_id,
+                    )
+                    outcome.ok = outcome.unchanged = True
+                    outcome.snapshot_id = snap.snapshot_id
+                    outcome.rows = {t: int(published["tables"][t]["rows"]) for t in mod.TABLES}
+                    st.update(last_success=iso(utc_now()), snapshot_id=snap.snapshot_id)
+                    st["last_error"] = None
+                    outcome.seconds = round(time.monotonic() - t0, 3)
+                    outcome.requests = (len(client.requests_made) - n_req0) if client else 0
+                    report.outcomes.append(outcome)
+                    continue
                 if getattr(mod, "INCREMENTAL", False):
                     # per-thread results kept between refreshes (etl/build_cache.py)
                     tables = mod.build(snap, cache_dir=settings.data_dir / "cache")
@@ -250,6 +293,7 @@ def refresh(
                     # facts about the data (coverage, shares, counts), computed at publish time
                     "coverage": _coverage(mod, validated),
                     "accepted_changes": outcome.accepted_changes,
+                    "build_key": build_key,
                 }
                 outcome.ok = True
                 outcome.snapshot_id = snap.snapshot_id
@@ -275,7 +319,7 @@ def refresh(
                 msg = f"publish failed, previous tables kept: {type(exc).__name__}: {exc}"
                 log.error(msg)
                 for o in report.outcomes:
-                    if o.ok and not o.skipped:
+                    if o.ok and not o.skipped and not o.unchanged:
                         o.ok, o.error = False, msg
                         state.setdefault(o.source, {}).update(
                             last_error=msg, last_error_at=iso(utc_now())
@@ -284,7 +328,7 @@ def refresh(
                 report.manifest_version = manifest["version"]
                 now = iso(utc_now())
                 for o in report.outcomes:
-                    if o.ok and not o.skipped:
+                    if o.ok and not o.skipped and not o.unchanged:
                         s = state.setdefault(o.source, {})
                         s.update(last_success=now, snapshot_id=o.snapshot_id, rows=o.rows)
                         s["last_error"] = None

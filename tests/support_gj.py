@@ -4,6 +4,8 @@ sources, small enough to check by hand, and a publish of the tables the ETL buil
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -100,9 +102,24 @@ def gj_workbook(
     ws.append(header)
     for r in salary_rows() if rows is None else rows:
         ws.append(list(r) + (["{'programming': ['sql']}"] if monthly else []))
+    stamp = datetime(2024, 1, 1)
+    wb.properties.created = wb.properties.modified = stamp
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    # the same workbook gives the same bytes (the archive's entry times fixed too), as a file that
+    # did not change on the server does: a refresh then sees an unchanged snapshot
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", body
+                )
+            dst.writestr(entry, body)
+    return out.getvalue()
 
 
 def cpi_csv(*, duplicate: bool = False, header: str = "Date,Index,Inflation") -> bytes:

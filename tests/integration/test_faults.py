@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import pipeline
+from etl import pipeline, sources
 from etl.http import HttpClient
 from etl.sources import SOURCES
 from tests.conftest import (
@@ -387,3 +387,41 @@ def test_accept_change_publishes_and_the_report_records_it(
     out = capsys.readouterr().out
     assert "accepted change (--accept-change): salaries: rows 100 -> 240 (+140.0%)" in out, out
     assert read_published(settings.processed_dir)["salaries"] == 240
+
+
+@pytest.mark.parametrize("source", list(SOURCE_FIXTURES))
+def test_an_unchanged_source_keeps_its_tables_without_a_rebuild(
+    source, matrix_server, baselines, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Refreshed again with the same answers, a source's snapshot and the code are those of its
+    published tables: nothing is built or published, the state records the check. A code or
+    mapping change (another build key) or `--offline` rebuilds."""
+    data = tmp_path / "data"
+    shutil.copytree(baselines[source], data)
+    settings = matrix_settings(data, matrix_server)
+    for fx in SOURCE_FIXTURES.values():
+        fx.install(matrix_server)
+    before = tree_sha256(settings.processed_dir)
+    version = json.loads((settings.processed_dir / "manifest.json").read_text())["version"]
+    built = []
+    real = sources.get(source).build
+    monkeypatch.setattr(
+        sources.get(source), "build", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    report = pipeline.refresh(settings, [source])
+    outcome = report.outcomes[0]
+    assert outcome.ok and outcome.unchanged, outcome
+    assert not built and report.manifest_version is None
+    assert tree_sha256(settings.processed_dir) == before
+    published = read_published(settings.processed_dir)
+    assert set(outcome.rows) == set(sources.get(source).TABLES)
+    assert outcome.rows == {t: published[t] for t in outcome.rows}
+    state = json.loads((settings.state_dir / "sources.json").read_text())
+    assert state[source]["last_success"] >= report.started_at
+
+    offline = pipeline.refresh(settings, [source], offline=True)
+    assert offline.outcomes[0].ok and not offline.outcomes[0].unchanged and built == [1]
+    monkeypatch.setattr(pipeline.build_cache, "code_key", lambda: "another-code")
+    changed = pipeline.refresh(settings, [source])
+    assert changed.outcomes[0].ok and not changed.outcomes[0].unchanged and built == [1, 1]
+    assert changed.manifest_version not in (None, version)

@@ -180,15 +180,18 @@ def test_missing_item_fails_clearly_and_keeps_published_data(hn):
 
 
 def test_second_refresh_builds_from_the_per_thread_cache(hn, caplog):
-    """The refresh keeps each thread's posting-level results in data/cache: the second one reads
-    both threads back (their files did not change) and publishes the same postings."""
+    """The refresh keeps each thread's posting-level results in data/cache. A second refresh that
+    fetches the same files keeps the published tables without building; a rebuild (`--offline`)
+    reads both threads back from the cache and publishes the same postings."""
     import logging
 
     server, settings = hn
     assert refresh(settings).ok
     first = store.read_table(settings.processed_dir, "hn_postings")
     caplog.set_level(logging.INFO, logger="etl.build")
-    assert refresh(settings).ok
+    again = refresh(settings)
+    assert again.ok and again.outcomes[0].unchanged and "threads from the build" not in caplog.text
+    assert pipeline.refresh(settings, ["hn_whoishiring"], offline=True, progress=False).ok
     assert "2 threads from the build cache, 0 built" in caplog.text
     pd.testing.assert_frame_equal(first, store.read_table(settings.processed_dir, "hn_postings"))
     assert len(list((settings.data_dir / "cache" / "hn_whoishiring").glob("*/*"))) == 2
