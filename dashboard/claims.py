@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import metrics
+from dashboard import memo, metrics
 from etl.vocab import CLAIMS, role_label
 
 CLAIMS_BY_KEY = {key: (role, label, counted) for key, role, label, counted in CLAIMS}
@@ -50,6 +50,7 @@ def claims_table(
     return pd.DataFrame(recs)
 
 
+@memo.by_content
 def matched_claims(
     counts: pd.DataFrame, rp: pd.DataFrame, years: list[int], roles: list[str]
 ) -> pd.DataFrame:

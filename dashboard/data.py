@@ -40,6 +40,11 @@ class DataState:
     def version(self) -> str:
         return (self.manifest or {}).get("version", "none")
 
+    @property
+    def memo_key(self) -> tuple[str, str]:
+        """What a result computed from this state depends on (dashboard/memo.py)."""
+        return (str(self.processed_dir), self.version)
+
     def has(self, table: str) -> bool:
         return self.ok and table in self.manifest["tables"]  # type: ignore[index]
 

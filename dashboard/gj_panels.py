@@ -4,11 +4,12 @@ dashboard/queries_gj.py, with n, the source, its licence and snapshot under ever
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, data, export, filters, metrics, queries_gj, scope
+from dashboard import charts, data, export, filters, memo, metrics, queries_gj, scope
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
 from etl.coverage import format_months
@@ -125,6 +126,7 @@ def skills_section(
     claims_both(state, sc, hn_claims, den, info)
 
 
+@memo.by_content
 def side_by_side(hn: pd.DataFrame, gj: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     """skill, each compared role's share in both sources, which role is higher in each, and
     whether the sources agree."""
@@ -133,32 +135,34 @@ def side_by_side(hn: pd.DataFrame, gj: pd.DataFrame, top: int = 15) -> pd.DataFr
     for frame in (hn, gj):
         for r in (a, b):
             picks |= set(frame[frame["role"] == r].head(top)["skill"])
-    rows = []
-    for skill in sorted(picks):
-        rec: dict[str, object] = {"skill": skill}
-        higher = []
-        for src, frame in (("HN", hn), ("Google Jobs", gj)):
-            s = frame[frame["skill"] == skill].set_index("role")
-            vals = {}
-            for r in (a, b):
-                ok = r in s.index and int(s.loc[r, "role_postings"]) >= vocab.MIN_N
-                vals[r] = float(s.loc[r, "posting_share_pct"]) if ok else None
-                rec[f"{src}: {charts.role_label(r)} %"] = (
-                    round(vals[r], 1) if vals[r] is not None else None
-                )
-            if vals[a] is None or vals[b] is None:
-                h = ""
-            else:
-                h = charts.role_label(a if vals[a] > vals[b] else b)
-            rec[f"{src}: higher for"] = h
-            higher.append(h)
-        rec["sources"] = (
-            ("agree" if higher[0] == higher[1] else "disagree")
-            if all(higher)
-            else "one source only"
+    out = pd.DataFrame({"skill": sorted(picks)})
+    higher = []
+    for src, frame in (("HN", hn), ("Google Jobs", gj)):
+        part = frame[frame["skill"].isin(picks) & frame["role"].isin([a, b])]
+        wide = part.set_index(["skill", "role"])[["posting_share_pct", "role_postings"]]
+        vals = {}
+        for r in (a, b):
+            one = wide.xs(r, level="role") if r in part["role"].to_numpy() else wide.iloc[:0]
+            one = one.droplevel("role") if "role" in one.index.names else one
+            one = one.reindex(out["skill"])
+            ok = one["role_postings"].fillna(0).to_numpy() >= vocab.MIN_N
+            vals[r] = np.where(ok, one["posting_share_pct"].to_numpy("float64"), np.nan)
+            out[f"{src}: {charts.role_label(r)} %"] = [
+                round(float(v), 1) if not np.isnan(v) else None for v in vals[r]
+            ]
+        both = ~np.isnan(vals[a]) & ~np.isnan(vals[b])
+        h = np.where(
+            both,
+            np.where(vals[a] > vals[b], charts.role_label(a), charts.role_label(b)),
+            "",
         )
-        rows.append(rec)
-    return pd.DataFrame(rows)
+        out[f"{src}: higher for"] = h.tolist()
+        higher.append(h)
+    agree = np.where(higher[0] == higher[1], "agree", "disagree")
+    out["sources"] = np.where(
+        (higher[0] != "") & (higher[1] != ""), agree, "one source only"
+    ).tolist()
+    return out
 
 
 def claims_both(

@@ -4,76 +4,15 @@ a bootstrap interval for the gap between two medians.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import numpy as np
 import pandas as pd
 
+from dashboard.memo import by_content
 from etl.vocab import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, HIGH_N, INTERVAL_LEVEL, LOW_N, MIN_N
 
 __all__ = ["HIGH_N", "LOW_N", "MIN_N", "confidence", "median_gap", "summary", "weighted_quantiles"]
 PERCENTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 PCT_COLS = ("p10", "p25", "median", "p75", "p90")
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-RESULTS_KEPT = 512  # results of by_content functions kept per process (each a few hundred bytes)
-_results: OrderedDict[bytes, Any] = OrderedDict()
-_results_lock = threading.Lock()
-
-
-def _digest(parts: tuple) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for p in parts:
-        if isinstance(p, pd.DataFrame):
-            h.update(repr((list(p.columns), len(p))).encode())
-            h.update(pd.util.hash_pandas_object(p, index=False).to_numpy().tobytes())
-        elif isinstance(p, np.ndarray):
-            h.update(repr((p.dtype.str, p.shape)).encode())
-            h.update(np.ascontiguousarray(p).tobytes())
-        else:
-            h.update(repr(p).encode())
-        h.update(b"\0")
-    return h.digest()
-
-
-def _fresh(out: Any) -> Any:
-    """A copy the caller may change without changing the kept result."""
-    if isinstance(out, tuple):
-        return tuple(_fresh(o) for o in out)
-    if isinstance(out, dict):
-        return dict(out)
-    if isinstance(out, pd.DataFrame):
-        return out.copy()
-    return out
-
-
-def by_content(fn: F) -> F:
-    """Keep `fn`'s result per content of its arguments (arrays and frames by their bytes), shared
-    by every session of the process: for the bootstrap statistics, which are pure functions of
-    their input and seed and cost tens of milliseconds, while a filter change often leaves a
-    statistic's input as it was (another role list, a period with the same latest year)."""
-
-    @functools.wraps(fn)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        key = fn.__qualname__.encode() + _digest((*args, *sorted(kwargs.items())))
-        with _results_lock:
-            if key in _results:
-                _results.move_to_end(key)
-                return _fresh(_results[key])
-        out = fn(*args, **kwargs)
-        with _results_lock:
-            _results[key] = out
-            while len(_results) > RESULTS_KEPT:
-                _results.popitem(last=False)
-        return _fresh(out)
-
-    return wrapped  # type: ignore[return-value]
 
 
 def confidence(n: int) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import data, metrics
+from dashboard import data, memo, metrics
 from dashboard.scope import ROLES, Scope
 from etl.vocab import (
     COMPARED_ROLES,
@@ -199,12 +199,12 @@ def like_for_like_gap(
     NOTE: computed here from the published salary_counts rows rather than published by the ETL:
     the mix, and so the gap, depends on the filters a user picks (years, countries, definition and
     the Pay view's own), which no published table can enumerate. The bootstrap costs ~0.1-0.4 s,
-    so the result is kept per content of the cells (metrics.by_content): filters that leave the
+    so the result is kept per content of the cells (memo.by_content): filters that leave the
     cells as they were cost the query only."""
     return _gap_and_mix(like_for_like_cells(state, scope, extra))
 
 
-@metrics.by_content
+@memo.by_content
 def _gap_and_mix(cells: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     return metrics.reweighted_median_gap(cells, *COMPARED_ROLES), _mix(cells)
 
@@ -407,6 +407,7 @@ def _comparable(counts: pd.DataFrame, categories: list[str] | None) -> pd.DataFr
     return counts[keep]
 
 
+@memo.by_content
 def role_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """role, posted_year, role_postings, pair_only_postings under the definition in the period."""
     f = _period_rows(state, "hn_role_year_counts", scope)
@@ -439,6 +440,7 @@ def role_counts(state: data.DataState, scope: Scope) -> pd.Series:
     return denominators_from_counts(role_year_counts(state, scope))
 
 
+@memo.by_content
 def skill_shares(
     state: data.DataState, scope: Scope, den: pd.Series, categories: list[str] | None
 ) -> pd.DataFrame:
@@ -493,6 +495,7 @@ def _pair_counts(
     return out.sort_values(cols[: 2 if by_year else 1]).reset_index(drop=True)[cols]
 
 
+@memo.by_content
 def distinctive_counts(
     state: data.DataState, scope: Scope, categories: list[str] | None = None
 ) -> pd.DataFrame:
@@ -502,6 +505,7 @@ def distinctive_counts(
     return _pair_counts(state, scope, categories, by_year=False)
 
 
+@memo.by_content
 def distinctive_counts_by_year(
     state: data.DataState, scope: Scope, categories: list[str] | None = None
 ) -> pd.DataFrame:
@@ -533,6 +537,7 @@ def distinctive_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return lo.rename(columns={lo.columns[0]: "skill"})
 
 
+@memo.by_content
 def claim_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """claim, role, posted_year, postings_mentioning under the definition in the period."""
     f = _period_rows(state, "hn_claim_counts", scope)
@@ -540,6 +545,7 @@ def claim_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     return _plain(f[cols]).sort_values(cols[:3]).reset_index(drop=True)
 
 
+@memo.by_content
 def role_cooccurrence(
     state: data.DataState,
     scope: Scope,
@@ -562,6 +568,7 @@ def role_cooccurrence(
     return lift_table(pairs, per_skill, n_role, min_count, top)
 
 
+@memo.by_content
 def skill_trend(
     state: data.DataState, scope: Scope, counts: pd.DataFrame, skills: list[str], roles: list[str]
 ) -> pd.DataFrame:
@@ -591,6 +598,7 @@ def trend_table(
     return out.sort_values(["skill", "role", "posted_year"]).reset_index(drop=True)
 
 
+@memo.by_content
 def convergence(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """posted_year, n_a, n_b, cosine, ci_low, ci_high: how alike the two roles' skill profiles
     are per year (published by the ETL with its bootstrap interval)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import data
+from dashboard import data, memo
 from dashboard.scope import Scope
 from etl.transform import prices
 from etl.vocab import CLAIMS, COMPARED_ROLES, MIN_N, claim_text, role_label
@@ -24,6 +24,7 @@ def _in(values: list) -> str:
     return ", ".join("?" for _ in values)
 
 
+@memo.by_content
 def role_totals(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """role, sample, role_postings, postings_with_skills_list, postings_stating_pay, source_rows,
     months: the role's postings in the period under the scope's definition, per sample."""
@@ -47,6 +48,7 @@ def denominators(totals: pd.DataFrame, denominator: str) -> pd.Series:
     return totals.groupby("role")[col].sum().astype("int64")
 
 
+@memo.by_content
 def skill_shares(
     state: data.DataState, scope: Scope, denominator: str, categories: list[str]
 ) -> pd.DataFrame:
@@ -80,6 +82,7 @@ def skills_in_source(state: data.DataState) -> set[str]:
     return set(df["skill"])
 
 
+@memo.by_content
 def claims(state: data.DataState, scope: Scope, denominator: str) -> pd.DataFrame:
     """claim, role, postings mentioning, role postings (n), share_pct (blank below MIN_N), and
     measurable (the source lists at least one of the claim's skills or categories)."""
@@ -133,6 +136,7 @@ def verdict(part: pd.DataFrame, claimed_for: str) -> str:
     return "holds" if higher else "does not hold"
 
 
+@memo.by_content
 def compare_claims(hn: pd.DataFrame, gj: pd.DataFrame) -> pd.DataFrame:
     """One row per claim: each role's share in both sources (HN: the claims panel's table), the
     verdict in each, and whether the sources agree."""

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import metrics
+from dashboard import memo, metrics
 from etl.vocab import MIN_N
 
 
@@ -139,7 +139,7 @@ def test_like_for_like_gap_hidden_below_min_n():
 def test_by_content_keeps_a_result_per_content_and_hands_out_copies(monkeypatch):
     calls = []
 
-    @metrics.by_content
+    @memo.by_content
     def stat(values, counts, seed=1):
         calls.append(1)
         return {"sum": float((values * counts).sum()), "seed": seed}
@@ -153,7 +153,7 @@ def test_by_content_keeps_a_result_per_content_and_hands_out_copies(monkeypatch)
     assert stat(v, c + 1)["sum"] == 20.0 and len(calls) == 3  # another content
     frame = pd.DataFrame({"v": v, "n": c})
 
-    @metrics.by_content
+    @memo.by_content
     def rows(df):
         calls.append(1)
         return df.assign(w=df["v"] * df["n"])
@@ -161,10 +161,10 @@ def test_by_content_keeps_a_result_per_content_and_hands_out_copies(monkeypatch)
     out = rows(frame)
     out["w"] = 0.0  # a returned frame is a copy too
     assert rows(frame.copy())["w"].tolist() == [1.0, 4.0, 9.0] and len(calls) == 4
-    monkeypatch.setattr(metrics, "RESULTS_KEPT", 2)
+    monkeypatch.setattr(memo, "RESULTS_KEPT", 2)
     for k in range(5):  # the store is bounded: the oldest results go first
         stat(v, c, seed=10 + k)
-    assert len(metrics._results) <= 2
+    assert len(memo._results) <= 2
 
 
 def test_the_bootstrap_interval_kept_by_content_equals_a_fresh_one():
