@@ -415,7 +415,7 @@ def _small(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     fig = _layout(fig, title, x, y)
     fig.update_layout(
         height=SMALL_HEIGHT,
-        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        margin={"l": 50, "r": 10, "t": 64, "b": 40},  # titles are two short lines
         legend={"orientation": "h", "y": -0.25},
         title={"font": {"size": 14}},
     )
@@ -465,7 +465,7 @@ def overview_demand(yearly: pd.DataFrame, recent: pd.DataFrame) -> go.Figure:
             line_width=0,
         )
     return _small(
-        fig, "Share of HN postings per year; latest 12 months shaded", "", "% of postings"
+        fig, "Share of HN postings per year<br>latest 12 months shaded", "", "% of postings"
     )
 
 
@@ -502,8 +502,8 @@ def overview_pay(medians: pd.DataFrame, gaps: pd.DataFrame) -> go.Figure:
                 col=1,
             )
     fig.add_vline(x=0, line_dash="dot", line_color="#999999", row=2, col=1)
-    fig.update_xaxes(tickprefix="$", tickformat="~s", nticks=6)
-    fig = _small(fig, "Medians (top) and ML-minus-DS gaps (bottom), USD a year", "", "")
+    fig.update_xaxes(tickprefix="$", tickformat="~s", nticks=3, tickangle=0)
+    fig = _small(fig, "Medians (top) and ML-minus-DS gaps<br>(bottom), USD a year", "", "")
     fig.update_layout(height=SMALL_HEIGHT + 60, margin={"l": 150})
     return fig
 
@@ -524,4 +524,4 @@ def overview_skills(lo: pd.DataFrame) -> go.Figure:
         )
     )
     fig.add_vline(x=0, line_color="#999999")
-    return _small(fig, "Distinctive skills: ML engineer right, data scientist left", "z", "")
+    return _small(fig, "Distinctive skills<br>ML engineer right, data scientist left", "z", "")
