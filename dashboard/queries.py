@@ -82,6 +82,7 @@ def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -
     return data.run_query(state, sql, params, ("salary_counts",))
 
 
+@memo.by_content
 def _us_medians(
     state: data.DataState, definition: str, year_from: int, year_to: int
 ) -> pd.DataFrame:
@@ -112,6 +113,7 @@ def _us_medians(
     return pd.DataFrame(rows, columns=["role", "year", "survey_n", "survey_median_usd"])
 
 
+@memo.by_content
 def survey_vs_bls(state: data.DataState, definition: str) -> pd.DataFrame:
     """Per work year present in both: the survey's median for data scientists at US companies
     (all levels, the role under `definition`, n) beside BLS's 15-2051 median for the same year."""
