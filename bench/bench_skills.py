@@ -25,12 +25,12 @@ sys.path.insert(0, str(REPO))
 
 from etl.transform.skills import (  # noqa: E402
     SkillMatcher,
-    _alias_fast_pattern,
     extract_skills,
     load_taxonomy,
     naive_skills_in,
     split_aliases,
 )
+from etl.transform.skills.matcher import _alias_fast_pattern  # noqa: E402
 from etl.transform.text import clean_html  # noqa: E402
 
 ITEMS_DIR = Path("hn.algolia.com/api/v1/items")
