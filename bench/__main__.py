@@ -389,10 +389,18 @@ SCALING_END = "<!-- bench-figures:end -->"
 def _run_line(res: dict[str, Any]) -> str:
     m = res.get("machine") or {}
     load = m.get("load_average_at_start") or []
+    how = ", ".join(
+        x
+        for x in (res.get("mode"), f"{res['total_s']} s in all" if res.get("total_s") else None)
+        if x
+    )
+    end = res.get("load_average_at_end")
     return (
-        f"Run of {res.get('date')} ({res.get('mode')}, {res.get('total_s')} s in all) on "
-        f"{m.get('cpu_count')} CPUs, {m.get('memory_gb')} GB, load average at the start "
-        f"{' / '.join(str(x) for x in load)} (1 / 5 / 15 min)."
+        f"Run of {res.get('date')}{f' ({how})' if how else ''} on {m.get('cpu_count')} CPUs, "
+        f"{m.get('memory_gb')} GB, load average at the start "
+        f"{' / '.join(str(x) for x in load)} (1 / 5 / 15 min)"
+        + (f", at the end {' / '.join(str(x) for x in end)}" if end else "")
+        + "."
     )
 
 
@@ -416,7 +424,12 @@ def readme_block(res: dict[str, Any]) -> str:
     parts = [README_START, _run_line(res), "", table(res), ""]
     parts += ["Targets not met, or not applicable:", "", *evaluation_lines(res), ""]
     if conc.get("levels"):
-        parts += ["Many analysts (the concurrency step):", "", concurrency_table(conc), ""]
+        parts += [
+            "Many analysts (`python -m bench concurrency`, the 1x store): " + _run_line(conc),
+            "",
+            concurrency_table(conc),
+            "",
+        ]
     parts.append(README_END)
     return "\n".join(parts)
 
@@ -519,6 +532,9 @@ def concurrency_only(argv: list[str]) -> None:
     res["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     CONCURRENCY_RESULTS.write_text(json.dumps(res, indent=2) + "\n")
     print("\n" + concurrency_table(res) + f"\n\nfigures: {CONCURRENCY_RESULTS}")
+    main_results = load(RESULTS)
+    if main_results is not None:
+        write_docs(main_results)
 
 
 def main() -> None:
@@ -529,6 +545,11 @@ def main() -> None:
     ap.add_argument("--mirror", type=Path, default=REPO.parent / "shared" / "mirror")
     ap.add_argument("--quick", action="store_true", help="a fast smoke run (~3 min)")
     ap.add_argument("--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}")
+    ap.add_argument(
+        "--with-concurrency",
+        action="store_true",
+        help="also run the concurrency step (else `python -m bench concurrency` runs it alone)",
+    )
     ap.add_argument(
         "--write-docs",
         action="store_true",
@@ -553,6 +574,10 @@ def main() -> None:
             "MIRROR=DIR to make) pointing at a copy of the sources laid out like ../shared/mirror."
         )
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    # NOTE: the many-analysts step (minutes: 1, 5 and 10 browser sessions) has its own command,
+    # `python -m bench concurrency`, so that `make bench` stays within its time target; --with
+    # concurrency adds it to a run
+    steps_run = (set(STEPS) - skip) - ({"concurrency"} if not args.with_concurrency else set())
     unknown = skip - set(STEPS)
     if unknown:
         raise SystemExit(f"bench: unknown step(s) {sorted(unknown)}; steps are {STEPS}")
@@ -623,7 +648,7 @@ def main() -> None:
         if r.returncode != 0:
             raise SystemExit(f"bench: bench_skills.py failed with exit code {r.returncode}")
     res["skills"] = load(SKILLS_RESULTS)
-    if "concurrency" not in skip:
+    if "concurrency" in steps_run:
         out = OUT / "concurrency.json"
         levels = "1,5" if quick else "1,5,10"
         sub("bench.concurrency", ["--store", str(base), "--sessions", levels, "--out", str(out)])
@@ -649,6 +674,11 @@ def main() -> None:
     print(f"\nfigures: {dest}  ({res['total_s']} s)")
     if not quick and not skip:
         write_docs(res)
+    if "concurrency" not in steps_run:
+        print(
+            "bench: the concurrency step is not part of this run; `python -m bench concurrency` "
+            f"runs it (its figures: {CONCURRENCY_RESULTS.name})"
+        )
 
 
 if __name__ == "__main__":

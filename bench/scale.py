@@ -6,7 +6,8 @@ From a real processed store (the output of `python -m etl refresh --mirror ...`)
   each monthly thread, so every month keeps its size ratio) with new posting ids, their
   posting_skills and hn_role_skills rows copied under the new ids, and hn_demand_monthly /
   hn_threads and the skill aggregates (hn_role_year_counts, hn_skill_counts, ...) recomputed by the
-  ETL's own code from the scaled postings;
+  ETL's own code from the scaled postings (but hn_role_convergence, carried from 1x: one row per
+  year whatever the postings);
 - `<out>/x100/processed`: the x10 store with salaries resampled to 100x.
 
 Resampling draws rows with replacement with a fixed seed, so the value distribution of every
@@ -131,7 +132,10 @@ def build(
     if role_skills10 is not None:
         from etl.sources.hn_whoishiring import skill_aggregates
 
-        built = skill_aggregates(post10, role_skills10)
+        # NOTE: hn_role_convergence has one row per definition and year whatever the number of
+        # postings; its bootstrap at 10x would take minutes and change nothing the views read
+        # about its size, so the 1x table is carried over
+        built = skill_aggregates(post10, role_skills10, skip=("hn_role_convergence",))
         built["hn_role_skills"] = role_skills10
         aggregates = {
             name: (df, _meta(m, name, bench_scale=10, bench_seed=seed))

@@ -370,12 +370,15 @@ def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.Dat
     }
 
 
-def skill_aggregates(flagged: pd.DataFrame, role_skills: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def skill_aggregates(
+    flagged: pd.DataFrame, role_skills: pd.DataFrame, skip: tuple[str, ...] = ()
+) -> dict[str, pd.DataFrame]:
     """What the Skills and Overview views sum over the selected years, per definition x role x
     year: postings per role, skill counts, claim counts, skill-pair counts, and the roles'
     convergence per year; plus the taxonomy that built them. `role_skills` (posting_id, role,
     skill): each role's skills as attributed inside the ad (hn_role_skills), so a skill named only
-    in another job's part of a multi-job ad does not count for the role."""
+    in another job's part of a multi-job ad does not count for the role. `skip`: tables not to
+    compute (the benchmark's scaled stores carry the 1x convergence)."""
     from etl.transform import hn_roles
     from etl.transform.skills import load_taxonomy, tables
 
@@ -387,14 +390,16 @@ def skill_aggregates(flagged: pd.DataFrame, role_skills: pd.DataFrame) -> dict[s
     years = pd.concat([flagged["posting_id"], year], axis=1)
     for definition in HN_DEFINITIONS:
         roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
-        made = {
-            "hn_role_year_counts": tables.role_year_counts(roles, COMPARED_ROLES),
-            "hn_skill_counts": tables.role_skill_counts(role_skills, roles, COMPARED_ROLES),
-            "hn_claim_counts": tables.claim_counts(role_skills, roles, CLAIMS),
-            "hn_skill_pairs": tables.skill_pair_counts(role_skills, roles),
-            "hn_role_convergence": tables.convergence(
+        make = {
+            "hn_role_year_counts": lambda r=roles: tables.role_year_counts(r, COMPARED_ROLES),
+            "hn_skill_counts": lambda r=roles: tables.role_skill_counts(
+                role_skills, r, COMPARED_ROLES
+            ),
+            "hn_claim_counts": lambda r=roles: tables.claim_counts(role_skills, r, CLAIMS),
+            "hn_skill_pairs": lambda r=roles: tables.skill_pair_counts(role_skills, r),
+            "hn_role_convergence": lambda r=roles: tables.convergence(
                 role_skills,
-                roles,
+                r,
                 COMPARED_ROLES,
                 ROLE_NAME_SKILLS,
                 ERA_MATCH_MIN_N,
@@ -403,6 +408,7 @@ def skill_aggregates(flagged: pd.DataFrame, role_skills: pd.DataFrame) -> dict[s
                 BOOTSTRAP_SEED,
             ),
         }
+        made = {name: build() for name, build in make.items() if name not in skip}
         for name, df in made.items():
             df.insert(0, "definition", definition)
             parts[name].append(df)
