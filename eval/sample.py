@@ -42,6 +42,11 @@ DEV_WAVES: dict[int, tuple[int, int, tuple[str, ...]]] = {
     4: (240, 3, ("ml_terms", "ai_terms")),
     5: (160, 2, ("ml_terms", "ai_terms", "ds_terms")),
 }
+# wave 7: a second held-out part, drawn after the third rules round had scored the first held-out
+# part three times: the first wave's design (era x stratum) at a quarter of its size, excluding
+# every earlier wave; no rule is tuned on it and it is scored once per rules round
+HELDOUT_WAVES: dict[int, tuple[float, int]] = {7: (0.25, 2)}
+DEV_WAVES[6] = (200, 2, ("ml_terms", "ai_terms"))  # wave 6: development, for the fourth round
 OVERLAP_PER_BATCH = 10
 SEED = 20261201
 # checked in this order: a posting goes to the first stratum whose words it contains
@@ -128,7 +133,25 @@ def draw(postings: pd.DataFrame) -> pd.DataFrame:
         ]
         extra["batch"] = batch0 + extra.index % batches + 1
         extra["split"] = "dev"
-        extra["overlap"] = False
+        # from wave 6 on, each batch has overlap postings that a second labeller reads too
+        extra["overlap"] = (extra.groupby("batch").cumcount() < OVERLAP_PER_BATCH) & (wave >= 6)
+        extra["wave"] = wave
+        sample = pd.concat([sample, extra], ignore_index=True)
+        batch0 += batches
+    for wave, (scale, batches) in HELDOUT_WAVES.items():
+        salt = f"wave{wave}{SEED}"
+        rest = postings[~postings["posting_id"].isin(sample["posting_id"])]
+        rest = rest.assign(key=rest["posting_id"].map(lambda i, s=salt: _stable(i, s)))
+        picked = []
+        for era, (lo, hi) in ERAS.items():
+            in_era = rest[rest["year"].between(lo, hi)]
+            for stratum, n in DRAWS[era].items():
+                pool = in_era[in_era["stratum"] == stratum].sort_values("key")
+                picked.append(pool.head(round(n * scale)).assign(era=era))
+        extra = pd.concat(picked, ignore_index=True).sort_values("key").reset_index(drop=True)
+        extra["batch"] = batch0 + extra.index % batches + 1
+        extra["split"] = "heldout"
+        extra["overlap"] = extra.groupby("batch").cumcount() < OVERLAP_PER_BATCH
         extra["wave"] = wave
         sample = pd.concat([sample, extra], ignore_index=True)
         batch0 += batches
