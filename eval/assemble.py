@@ -4,7 +4,8 @@ Reads `batch_<N>.jsonl` label files (one per labeller, in a scratch folder outsi
 `eval/sample_ids.csv`; writes `eval/labels.jsonl` (one line per sampled posting, labelled by the
 labeller of its batch, with its era, stratum and split) and `eval/labels_second.jsonl` (the second
 labeller's labels of the overlap postings, for agreement). Labels already committed are kept for the
-postings the folder has no file for, so a later wave is added by assembling its batches alone.
+postings the folder has no file for, so a later wave is added by assembling its batches alone; a
+wave with no label yet is left out (a wave labelled in part is refused).
 """
 
 from __future__ import annotations
@@ -46,16 +47,27 @@ def main() -> None:
                 first[pid] = out
             else:
                 second[pid] = out
-    missing = sorted(set(sample.index) - set(first))
-    if missing:
-        raise SystemExit(f"{len(missing)} sampled postings have no label, e.g. {missing[:5]}")
+    # a wave is labelled whole or not yet at all: a wave none of whose postings has a label yet is
+    # left out (its labellers are still reading), a wave labelled in part is refused
+    labelled = sample.index.isin(list(first))
+    by_wave = pd.Series(labelled, index=sample.index).groupby(sample["wave"]).agg(["sum", "size"])
+    partial = by_wave[(by_wave["sum"] > 0) & (by_wave["sum"] < by_wave["size"])]
+    if not partial.empty:
+        missing = sorted(set(sample.index[sample["wave"].isin(partial.index)]) - set(first))
+        raise SystemExit(
+            f"{len(missing)} sampled postings of wave(s) {list(partial.index)} have no label, "
+            f"e.g. {missing[:5]}"
+        )
+    pending = [int(w) for w in by_wave.index[by_wave["sum"] == 0]]
     with open(HERE / "labels.jsonl", "w") as fh:
-        for pid in sample.index:
+        for pid in sample.index[labelled]:
             fh.write(json.dumps(first[pid], ensure_ascii=False) + "\n")
     with open(HERE / "labels_second.jsonl", "w") as fh:
         for pid in sorted(second):
             fh.write(json.dumps(second[pid], ensure_ascii=False) + "\n")
-    print(f"{len(first)} labelled postings, {len(second)} labelled twice")
+    print(f"{int(labelled.sum())} labelled postings, {len(second)} labelled twice")
+    if pending:
+        print(f"wave(s) {pending} not labelled yet: left out")
 
 
 if __name__ == "__main__":
