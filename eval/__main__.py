@@ -36,6 +36,12 @@ PAY_DEV = HERE / "labels_pay_dev.jsonl"
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "RESULTS.md"
 ERAS = ("2013-2017", "2018-2022", "2023-2026")
+# a second held-out part (eval/sample.py's HELDOUT_WAVES), scored on its own as well: drawn after the
+# first held-out part had been scored for three rules rounds, so it is scored once per round, fresh
+FRESH_WAVE = 7
+FRESH_SPLIT = f"heldout_wave{FRESH_WAVE}"
+# waves read by two labellers whose agreement is also reported on its own (the newest waves)
+AGREEMENT_WAVES = (6, 7)
 # the issue's targets on the held-out part: (role, definition) -> (precision, recall)
 TARGETS: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("data_scientist", "anywhere"): (0.95, 0.90),
@@ -112,7 +118,22 @@ def _weighted(truth: np.ndarray, pred: np.ndarray, w: np.ndarray) -> dict:
     }
 
 
-def role_metrics(labels: pd.DataFrame, flags: pd.DataFrame, split: str) -> list[dict]:
+def heldout_weights(labels: pd.DataFrame, all_postings: pd.DataFrame) -> pd.Series:
+    """Per held-out posting, the postings of the record it stands for (NaN elsewhere): the held-out
+    part's own draws per (era, stratum) cell, every held-out wave together (waves 1-3 split by a hash
+    of the id, wave 7 held out whole, the same design), so each cell counts with its share of the
+    record whichever wave its postings came from."""
+    held = labels["split"] == "heldout"
+    out = pd.Series(float("nan"), index=labels.index)
+    out[held] = sampling_weights(labels[held], all_postings)
+    return out
+
+
+def role_metrics(
+    labels: pd.DataFrame, flags: pd.DataFrame, split: str, name: str | None = None
+) -> list[dict]:
+    """Precision, recall, F1 (95% intervals) per definition x role x era of the postings of `split`;
+    the rows are named `name` (default `split`), e.g. a wave of the held-out part scored alone."""
     joined = labels.merge(flags, left_on="id", right_on="posting_id", how="left")
     part = joined[joined["split"] == split]
     rows = []
@@ -127,7 +148,7 @@ def role_metrics(labels: pd.DataFrame, flags: pd.DataFrame, split: str) -> list[
                 if split == "heldout" and "weight" in sub.columns:
                     m.update(_weighted(truth, pred, sub["weight"].to_numpy(float)))
                 rows.append(
-                    {"split": split, "definition": definition, "role": role, "era": era, **m}
+                    {"split": name or split, "definition": definition, "role": role, "era": era} | m
                 )
     return rows
 
@@ -305,6 +326,22 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> dict:
     return out
 
 
+def agreement_by_wave(first: pd.DataFrame, second: pd.DataFrame) -> dict:
+    """`agreement` on the overlap postings of each of AGREEMENT_WAVES that has labels."""
+    return {
+        str(w): agreement(first[first["wave"] == w], second)
+        for w in AGREEMENT_WAVES
+        if (first["wave"] == w).any()
+    }
+
+
+def _agreement_text(ag: dict) -> str:
+    return ", ".join(
+        f"{role} {_fmt(ag[role]['kappa'])} ({ag[role]['agree']}/{ag['postings']} agree)"
+        for role in ROLES
+    )
+
+
 def _target_note(row: dict, dev: dict | None = None) -> str:
     """Whether the row meets its target; a miss says by how much and why, in the terms the
     held-out part allows (its errors are never read): how many openings were missed or flagged
@@ -336,14 +373,14 @@ def _target_note(row: dict, dev: dict | None = None) -> str:
     return "; ".join(notes)
 
 
-def markdown(results: dict, split: str = "heldout") -> str:
-    lines = [
-        f"{'Held-out' if split == 'heldout' else 'DEVELOPMENT'} part: {results[split + '_postings']} postings "
-        f"(dev part: {results['dev_postings']}); labelled set of {results['labelled']} postings.",
-        "",
-        "| definition | role | era | n | positives | precision (95% CI) | recall (95% CI) | F1 (95% CI) | target | weighted to the record: precision / recall / counted per true opening |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+TABLE_HEAD = [
+    "| definition | role | era | n | positives | precision (95% CI) | recall (95% CI) | F1 (95% CI) | target | weighted to the record: precision / recall / counted per true opening |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+]
+
+
+def _table(results: dict, split: str) -> list[str]:
+    lines = list(TABLE_HEAD)
     dev_rows = {
         (r["definition"], r["role"], r["era"]): r for r in results["roles"] if r["split"] == "dev"
     }
@@ -362,6 +399,28 @@ def markdown(results: dict, split: str = "heldout") -> str:
                 else " |"
             )
         )
+    return lines
+
+
+def markdown(results: dict, split: str = "heldout") -> str:
+    lines = [
+        f"{'Held-out' if split == 'heldout' else 'DEVELOPMENT'} part: {results[split + '_postings']} postings "
+        f"(dev part: {results['dev_postings']}); labelled set of {results['labelled']} postings.",
+        "",
+        *_table(results, split),
+    ]
+    fresh = results.get("fresh_wave")
+    if split == "heldout" and fresh:
+        lines += [
+            "",
+            f"Wave {fresh['wave']} alone, the second held-out part ({fresh['postings']} postings drawn "
+            "like the first wave, era x vocabulary stratum at a quarter of its size, after the first "
+            "held-out part had been scored for three rounds of rules; these figures are its first "
+            "scoring, so no rule has been tuned on them or chosen after seeing them; weighted by its own "
+            "draws per cell):",
+            "",
+            *_table(results, FRESH_SPLIT),
+        ]
     ag = results["agreement"]
     lines += [
         "",
@@ -373,11 +432,12 @@ def markdown(results: dict, split: str = "heldout") -> str:
         "held-out postings state more openings in phrasings none of them show.",
         "",
         f"Labeller agreement on {ag['postings']} postings read by two labellers (Cohen's kappa): "
-        + ", ".join(
-            f"{role} {ag[role]['kappa']:.2f} ({ag[role]['agree']}/{ag['postings']} agree)"
-            for role in ROLES
-        )
-        + ".",
+        + _agreement_text(ag)
+        + "."
+        + "".join(
+            f" Wave {w}'s overlap alone ({a['postings']} postings): {_agreement_text(a)}."
+            for w, a in results.get("agreement_by_wave", {}).items()
+        ),
     ]
     sa = results.get("skill_attribution")
     if sa:
@@ -441,10 +501,8 @@ def main(argv: list[str] | None = None) -> int:
 
     labels = load_labels()
     everything = published_postings(args.data_dir, args.mirror)
-    # the development wave drawn after the first held-out check has no cell rate of its own
-    held = labels["wave"] < 4
-    labels["weight"] = float("nan")
-    labels.loc[held, "weight"] = sampling_weights(labels[held], everything)
+    # held-out postings stand for their (era, stratum) cell of the record; dev waves have no weight
+    labels["weight"] = heldout_weights(labels, everything)
     postings = everything[everything["posting_id"].isin(labels["id"])].reset_index(drop=True)
     pay_labels = pay_dev_labels(labels) if args.dev or args.errors == "pay" else labels
     pay_postings = everything[everything["posting_id"].isin(pay_labels["id"])]
@@ -481,6 +539,7 @@ def main(argv: list[str] | None = None) -> int:
         "dev_postings": int((labels["split"] == "dev").sum()),
         "roles": role_metrics(labels, flags, "heldout") + role_metrics(labels, flags, "dev"),
         "agreement": agreement(labels, load_labels(SECOND)),
+        "agreement_by_wave": agreement_by_wave(labels, load_labels(SECOND)),
         "targets": {f"{r}/{d}": t for (r, d), t in TARGETS.items()},
     }
     if args.dev:
@@ -489,6 +548,12 @@ def main(argv: list[str] | None = None) -> int:
         results["pay_extraction"] = pay_extraction_metrics(pay_labels, pay_postings, "dev")
         print(markdown(results, "dev"))
         return 0
+    fresh = labels[labels["wave"] == FRESH_WAVE].copy()
+    if not fresh.empty:
+        # weighted by the fresh wave's own draws per cell: it is a sample of the record by itself
+        fresh["weight"] = sampling_weights(fresh, everything)
+        results["roles"] += role_metrics(fresh, flags, "heldout", FRESH_SPLIT)
+        results["fresh_wave"] = {"wave": FRESH_WAVE, "postings": int(len(fresh))}
     results["skill_attribution"] = skill_attribution_metrics(labels, postings, "heldout")
     results["pay_extraction"] = pay_extraction_metrics(labels, postings, "heldout")
     md = markdown(results)
@@ -503,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
             "labelled",
             "heldout_postings",
             "dev_postings",
+            "fresh_wave",
+            "agreement_by_wave",
         )
         stale = [k for k in keys if committed.get(k) != fresh.get(k)]
         if stale:

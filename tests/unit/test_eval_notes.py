@@ -67,3 +67,69 @@ def test_a_shortfall_inside_the_interval_is_said_to_be_within_sampling() -> None
     assert "the target is inside the 95% interval" in note  # 0.90 <= 0.95 <= 0.99
     assert "recall >= 0.90 met" in note
     assert _target_note({**row, "era": "2013-2017"}) == ""  # per-era rows carry no target
+
+
+def _labelled(rows: list[tuple[int, str, str, int, list[str]]]) -> pd.DataFrame:
+    """Labelled postings (id, split, stratum, wave, roles) of era 2013-2017."""
+    frame = pd.DataFrame(rows, columns=["id", "split", "stratum", "wave", "roles"])
+    frame["era"] = "2013-2017"
+    for role in ("data_scientist", "ml_engineer", "ai_engineer"):
+        frame[role] = frame["roles"].map(lambda rs, r=role: r in rs)
+    return frame
+
+
+def test_held_out_weights_count_every_held_out_wave_of_a_cell_and_no_dev_posting() -> None:
+    from eval.__main__ import heldout_weights
+
+    # the record: 6 postings of the ML-words stratum and 4 of the rest in 2014
+    record = pd.DataFrame(
+        {
+            "thread_month": pd.to_datetime(["2014-05-01"] * 10),
+            "text": ["we use machine learning"] * 6 + ["hello"] * 4,
+        }
+    )
+    labels = _labelled(
+        [
+            (1, "heldout", "ml_terms", 1, []),
+            (2, "heldout", "ml_terms", 1, []),
+            (3, "heldout", "ml_terms", 7, []),  # the second held-out part, same design
+            (4, "heldout", "other", 1, []),
+            (5, "dev", "ml_terms", 1, []),
+            (6, "dev", "ml_terms", 6, []),
+        ]
+    )
+    w = heldout_weights(labels, record)
+    assert w.iloc[:3].tolist() == [2.0, 2.0, 2.0]  # 6 postings of the cell / 3 held-out draws
+    assert w.iloc[3] == 4.0
+    assert w.iloc[4:].isna().all()  # development postings stand for nothing
+
+
+def test_a_held_out_wave_is_scored_under_its_own_name_and_agreement_per_wave() -> None:
+    from eval.__main__ import agreement_by_wave, role_metrics
+
+    labels = _labelled(
+        [
+            (1, "heldout", "ml_terms", 1, ["ml_engineer"]),
+            (2, "heldout", "ml_terms", 7, ["ml_engineer"]),
+            (3, "heldout", "ml_terms", 7, []),
+            (4, "dev", "ml_terms", 6, ["ml_engineer"]),
+        ]
+    )
+    flags = pd.DataFrame({"posting_id": [1, 2, 3, 4]})
+    for definition in ("header", "anywhere"):
+        for role in ("data_scientist", "ml_engineer", "ai_engineer"):
+            flags[flag_column(role, definition)] = [role == "ml_engineer", True, False, True]
+    rows = role_metrics(labels[labels["wave"] == 7], flags, "heldout", "heldout_wave7")
+    ml = next(
+        r
+        for r in rows
+        if r["role"] == "ml_engineer" and r["definition"] == "anywhere" and r["era"] == "all"
+    )
+    assert ml["split"] == "heldout_wave7"
+    assert (ml["n"], ml["tp"], ml["fp"], ml["fn"]) == (2, 1, 0, 0)
+    second = _labelled(
+        [(2, "heldout", "ml_terms", 7, []), (4, "dev", "ml_terms", 6, ["ml_engineer"])]
+    )
+    by_wave = agreement_by_wave(labels, second)
+    assert by_wave["7"]["postings"] == 1 and by_wave["7"]["ml_engineer"]["agree"] == 0
+    assert by_wave["6"]["ml_engineer"]["agree"] == 1
