@@ -336,10 +336,14 @@ def agreement_by_wave(first: pd.DataFrame, second: pd.DataFrame) -> dict:
 
 
 def _agreement_text(ag: dict) -> str:
-    return ", ".join(
-        f"{role} {_fmt(ag[role]['kappa'])} ({ag[role]['agree']}/{ag['postings']} agree)"
-        for role in ROLES
-    )
+    def one(role: str) -> str:
+        a = ag[role]
+        # kappa is undefined when both readings put every posting in one class
+        none = "; no opening of the role in either reading, kappa undefined"
+        empty = a["positives_a"] == a["positives_b"] == 0
+        return f"{role} {_fmt(a['kappa'])} ({a['agree']}/{ag['postings']} agree{none if empty else ''})"
+
+    return ", ".join(one(role) for role in ROLES)
 
 
 def _target_note(row: dict, dev: dict | None = None) -> str:
