@@ -236,7 +236,12 @@ def _pay_pairs(labels: pd.DataFrame, postings: pd.DataFrame, split: str):
     for rec in labels[labels["split"] == split].itertuples(index=False):
         found = extract_pay(str(texts.loc[rec.id]))
         got = list(dict.fromkeys((lo, hi, c, p) for lo, hi, c, p, *_ in found))
-        truth = [(p["min"], p["max"], p["currency"], p["period"]) for p in rec.pay]
+        # NOTE: a range is labelled twice only when it is for two sets of roles (the notes: "200-250k
+        # stated for design, frontend and product engineers recorded once, and once for the research
+        # engineer"); extraction compares distinct ranges on both sides
+        truth = list(
+            dict.fromkeys((p["min"], p["max"], p["currency"], p["period"]) for p in rec.pay)
+        )
         yield rec.id, got, truth
 
 
@@ -263,8 +268,9 @@ def pay_errors(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> list
 def pay_extraction_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
     """Extraction of the salary ranges stated in the postings: a range is right when its min and
     max are within 1% of a labelled range of the same posting with the same currency and period
-    (each labelled range matched once). Ranges are compared once per posting, as labelled (the
-    table keeps a range repeated for two jobs twice, one per job)."""
+    (each labelled range matched once). Ranges are compared once per posting, extracted and
+    labelled alike (the table keeps a range repeated for two jobs twice, one per job; the labels
+    keep it twice when it is for two sets of roles)."""
     from etl.transform.pay import extract_pay
 
     texts = postings.set_index("posting_id")["text"]

@@ -19,16 +19,24 @@ _PREFIX = {
     "a$": "AUD", "au$": "AUD", "aud": "AUD", "€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP",
     "chf": "CHF", "₹": "INR", "inr": "INR", "sek": "SEK", "nok": "NOK", "dkk": "DKK",
     "sgd": "SGD", "s$": "SGD", "nzd": "NZD", "brl": "BRL", "r$": "BRL", "pln": "PLN", "¥": "JPY",
-    "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP",
+    "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP", "usd$": "USD", "$a": "AUD",
+    "zł": "PLN",
 }  # fmt: skip
-_CUR = r"(?:US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|[Ee]uros?|[Pp]ounds?)"
-_NUM = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d{2})?|\d+(?:\.\d+)?"
+_CUR = r"(?:USD\$|US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$A|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|zł|[Ee]uros?|[Pp]ounds?)"
+_CODES = "USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN"
+# thousands grouped by commas, dots or spaces ("60 000 EUR"), or digits with decimals
+_NUM = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d{2})?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?"
 _MULT = r"(?:k|K|m|M|mm|MM|L|lakhs?|lacs?)"
+# "150k-225kUSD": a currency code written against the multiplier
 _AMOUNT = (
-    rf"(?P<cI>{_CUR})?\s?(?P<nI>{_NUM})\s?(?P<mI>{_MULT}\b)?(?P<pI>\+(?=\s?{_CUR}))?"
-    rf"(?:\s?(?P<dI>{_CUR})(?![\w$]))?"
+    rf"(?P<cI>{_CUR})?\s?~?(?P<nI>{_NUM})\s?(?P<mI>{_MULT}(?:\b|(?=(?:{_CODES})\b)))?"
+    rf"(?P<pI>\+(?=\s?{_CUR}))?(?:\s?(?P<dI>{_CUR})(?![\w$]))?"
 )
-_SEP = r"\s*(?:-|–|—|~|to|and|up\s+to)\s*"
+# "$80K/YR - $150K/YR": a period written after the lower end too
+_SEP = (
+    r"(?:\s?/\s?(?i:yr|year|hr|hour|h|mo|month)\b)?"
+    r"\s*(?:-|–|—|~|to|and|up\s+to|through(?:\s+to)?)\s*(?:~|circa\s+|ca\.\s*)?"
+)
 # NOTE: case-sensitive (currency codes are written in capitals; "Up to"/"From" spelled out):
 # an IGNORECASE scan of every posting costs twice as long in Python's re
 _RANGE = re.compile(
@@ -55,15 +63,38 @@ _NOT_PAY_AFTER = re.compile(
     r"grant|prize|budget|gmv|market|customers|users|of\s+(?:funding|revenue|capital)|"
     r"in\s+(?:contracted\s+)?(?:revenue|contracts?|bookings)|stipend|allowance|from\s+[A-Z]|"
     r"additional|commission|ote\b|orders?\b|deals?\b|invoices?\b|loans?\b|purchases?\b|"
-    r"(?:of|in)[ \t]+(?:stock|equity|options|rsus?|shares)\b)",
+    r"(?:of|in)[ \t]+(?:stock|equity|options|rsus?|shares)\b|relocation|reimburse|tuition|(?:\w[\w+&/-]*[ \t]+){0,2}"
+    r"(?:budget|stipend|allowance|reimbursement)\b|for[ \t]+(?:each|any|every|a|the)[ \t]+"
+    r"(?:successful[ \t]+)?(?:referral|hire)|in[ \t]+(?:[\w-]+[ \t]+)?(?:sales|transactions|"
+    r"payments|volume|revenue|funding|arr|mrr)\b|(?:apartment|house|home|car|subscription)\b|"
+    r"to[ \t]+spend\b)",
     re.IGNORECASE,
 )
+# "$90-130k + $100k stock-options": an amount of equity added to the salary (not "$150k + equity"
+# nor "$150k-$210k USD equity, benefits")
+_ADD_ON = re.compile(r"(?:\+|\bplus|\band|&)\s*$", re.IGNORECASE)
+_EQUITY_AFTER = re.compile(r"^[ \t]*(?:in[ \t]+)?(?:stock|equity|options|rsus?|shares)\b", re.I)
 _NOT_PAY_BEFORE = re.compile(
     r"(?:raised|raising|funding|funded|valuation|valued\s+at|revenue|arr|series\s+[a-e]|seed|"
     r"invested|investment|backed|grant|bonus|referral|prize|budget|worth|over|more\s+than|commission|"
-    r"\bwe\s+(?:made|make|earned|earn|generated|generate|grossed|processed|process|did|do))"
+    r"\bwe\s+(?:made|make|earned|earn|generated|generate|grossed|processed|process|did|do)|"
+    # money someone made, spent or saved, a price: not the pay of the job
+    r"\b(?:made|earned|makes|making|earns|distributed|invest|spend|spending|spent|saves?|saved|saving|"
+    r"costs?|costing|price[ds]?|buy|buying|bought|purchased?|charges?|charged|sold|fixed|"
+    r"relocation(?:\s+(?:package|assistance|bonus|budget|support|stipend))?)\b(?:\s+of)?"
+    r"(?:\s+(?:about|around|roughly|nearly|almost|~|at\s+most|at\s+least|up\s+to))?|\bsub-)"
     r"[\s:]*(?:of\s+)?(?:a\s+|an\s+)?$",
     re.IGNORECASE,
+)
+# a single amount after these words is a minimum ("Above €80K", ">= $200k", "starting around
+# $120k") or a maximum ("max $135K", "Upto €65K")
+_AT_LEAST_BEFORE = re.compile(
+    r"(?:\babove|\bat\s+least|\bminimum(?:\s+of)?|\bmin\.|>=?|≥|"
+    r"\bstart(?:s|ing)?\s+(?:at|around|from))[\s:~]*$",
+    re.IGNORECASE,
+)
+_AT_MOST_BEFORE = re.compile(
+    r"(?:\bmax(?:imum)?\.?(?:\s+of)?|\bup[\s-]*to|<=?|≤)[\s:~]*$", re.IGNORECASE
 )
 MIN_ANNUAL = 5_000  # a yearly amount below this is not a salary (a year, a count, a price)
 MAX_ANNUAL = 999_999  # from a million it is a funding round or revenue, not a posted salary
@@ -74,6 +105,53 @@ _COUNTED = re.compile(
     r"companies|businesses|students|patients|developers|engineers|sq|square|miles|km|words)\b",
     re.IGNORECASE,
 )
+# NOTE: a range without a currency mark is a count when a plural noun follows it ("100-150k
+# active programmers"), or when something grew to it ("grown from 10k to 500k"); the words that
+# follow a salary are not counted nouns
+_COUNT_WORDS = re.compile(r"^[ \t]*([a-z]+)(?:[ \t]+([a-z]+))?(?![:\w])")
+_PAY_WORDS = frozenset(
+    "plus bonus bonuses options benefits perks rsus shares stocks equity salary base annual "
+    "annually depending depends dependent varies dep doe gross net total comp compensation cash "
+    "with and or per pa year yr a an range includes".split()
+)
+# "420-780K MXN", "6-15k RMB": a currency the extractor has no mark (and no rate) for
+_OTHER_CODES = re.compile(
+    r"^[ \t]?(?:MXN|RMB|CNY|JPY|HKD|ILS|ZAR|CZK|HUF|RON|TRY|ARS|COP|CLP|IDR|KRW|TWD|THB|MYR|VND|"
+    r"UAH|RUB|NGN|KES|EGP|AED|SAR|PKR|BDT|LKR|ISK|BGN|HRK)\b"
+)
+_GREW_TO = re.compile(
+    r"\b(?:grown|grew|grow|growing|increased?|went|gone|scaled?|jumped|rose|doubled)\b[^.\n]{0,30}$",
+    re.IGNORECASE,
+)
+# "C$80 - C$150" in an ad's header, "$110-$150 + equity": thousands left unwritten
+_THOUSANDS_AFTER = re.compile(
+    r"^[ \t]*(?:\+|plus|and|w/|with|,)?[ \t]*(?:equity|options|stock|base|salary|doe|depending)\b",
+    re.IGNORECASE,
+)
+_HOURLY = re.compile(r"hour|hourly|\bhr\b|/h\b|\bper\b|\brate\b", re.IGNORECASE)
+# "£90k-£100k ($117k-$130k)", "60-100 PLN/h (~14-23€/h)", "£80k/$100k equivalent": the same
+# pay in another currency ("$120K USD / CA$120K" without "equivalent" may be a second place's)
+_CONVERSION_GAP = re.compile(
+    r"^\s*(?:/\s?[a-z]{1,5}\.?)?\s*(?:\(\s*(?:~|≈|approx\.?|about|ca\.|roughly)?\s*|~\s*|≈\s*)$",
+    re.IGNORECASE,
+)
+_EQUIVALENT = re.compile(r"^\S{0,8}\s*equivalent\b", re.IGNORECASE)
+
+
+def _is_count(text: str, start: int, end: int) -> bool:
+    """A range written without a currency mark that counts things rather than pays."""
+    after = text[end : end + 40]
+    if _COUNTED.match(after) or _GREW_TO.search(text[max(0, start - 60) : start]):
+        return True
+    words = _COUNT_WORDS.match(after)
+    if not words or words.group(1) in _PAY_WORDS:
+        return False
+    head = words.group(2) or words.group(1)  # "active programmers", "students"
+    return (
+        len(head) > 3 and head.endswith("s") and not head.endswith("ss") and head not in _PAY_WORDS
+    )
+
+
 # currencies of many units to the dollar: their salaries run into the millions
 _SMALL_UNIT = {"INR": 100, "JPY": 200}
 # the smallest amount per period that is pay (below: a perk, "$100/month DoorDash")
@@ -89,8 +167,8 @@ def _value(num: str, mult: str | None) -> float:
     text = (
         re.sub(r"\.\d{2}$", "", num) if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+\.\d{2}", num) else num
     )
-    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", text):
-        text = re.sub(r"[,.]", "", text)
+    if re.fullmatch(r"\d{1,3}(?:[,. \u00a0\u202f]\d{3})+", text):
+        text = re.sub(r"[,. \u00a0\u202f]", "", text)
     v = float(text)
     m = (mult or "").lower()
     if m == "k":
@@ -141,6 +219,23 @@ _MONEY_HINT = re.compile(
 )
 
 
+def _thousands_unwritten(text: str, m: re.Match, vals: list[float]) -> bool:
+    """A range of two amounts of 30-999 with a currency mark and no period, in the header's pay
+    field or followed by '+ equity' / 'base' / 'DOE': thousands ("C$80 - C$150")."""
+    if len(vals) != 2 or not all(30 <= v < 1000 for v in vals) or m["m1"] or m["m2"]:
+        return False
+    if not (m["c1"] or m["d1"]) or not (m["c2"] or m["d2"]):
+        return False
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if _HOURLY.search(line):
+        return False
+    field = re.split(r"\|", text[line_start : m.start()])[-1] + text[m.start() : m.end()]
+    in_header = line_start == 0 and "|" in line and field.strip() == m.group(0).strip()
+    return in_header or bool(_THOUSANDS_AFTER.match(text[m.end() : m.end() + 30]))
+
+
 def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, int, int]]:
     """(min, max, currency, period, start, end) of every salary range stated in `text`."""
     if not _MONEY_HINT.search(text):
@@ -156,8 +251,10 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             # no currency mark: a count, a year, a percentage, unless a "k" range ("150-200k")
             if not (m["n2"] and (m["m2"] or "").lower() == "k"):
                 continue
-            if _COUNTED.match(text[m.end() : m.end() + 30]):
+            if _is_count(text, m.start(), m.end()):
                 continue  # "10-15k employees", "50-100k requests/day"
+            if _OTHER_CODES.match(text[m.end() : m.end() + 5]):
+                continue
             cur = next((c for c, pat in _AD_CURRENCY if pat.search(text)), "USD")
         if m["n1"] and text[m.end() : m.end() + 1] == "%":
             continue
@@ -168,6 +265,8 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
         at_least = bool(_MORE_THAN.search(before) and _CALLED_SALARY.match(after))
         if (_NOT_PAY_BEFORE.search(before) and not at_least) or _NOT_PAY_AFTER.search(after):
             continue
+        if _EQUITY_AFTER.match(after) and _ADD_ON.search(before):
+            continue
         if re.search(r"401\s*\(?k", text[max(0, m.start() - 2) : m.end() + 3], re.IGNORECASE):
             continue
         m1, m2 = m["m1"], m["m2"]
@@ -176,8 +275,19 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
         n1_small = _value(m["n1"], None) < 1000
         lo = _value(m["n1"], m1 or (m2 if m["n2"] and n1_small else None))
         hi = _value(m["n2"], m2 or m1) if m["n2"] else None
+        # "£40-60,000": the lower end's thousands are those written at the upper end
+        if (
+            hi is not None
+            and n1_small
+            and not (m1 or m2 or m["c2"])
+            and hi >= 10_000
+            and hi / 4 <= lo * 1000 <= hi
+        ):
+            lo *= 1000
         pm = _PERIOD.match(text[m.end() : m.end() + 20])
         period = _PERIOD_WORDS[pm["p"].lower()] if pm else "year"
+        if pm is None and (inner := re.search(r"/\s?(hr|hour|h|mo|month)\b", m.group(0), re.I)):
+            period = _PERIOD_WORDS[inner.group(1).lower()]
         if period == "week":
             continue
         scale = _SMALL_UNIT.get(cur, 1)
@@ -191,7 +301,9 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
                 # NOTE: "$50-70" with no period and no k is more often an hourly rate than a salary
                 if all(v < 500 for v in vals) and not (m1 or m2):
                     period = "hour" if re.search(r"hour|hr\b|/h\b", after, re.I) else period
-                if period == "year":
+                if period == "year" and _thousands_unwritten(text, m, vals):
+                    lo, hi = lo * 1000, hi * 1000
+                elif period == "year":
                     continue
         if hi is not None and hi < lo:
             lo, hi = hi, lo
@@ -201,6 +313,10 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             pass  # "from €50,000": a minimum (merged below with a following "up to")
         elif (m["plus"] or m["p1"] or at_least) and hi is None:
             pass  # "$150k+", "160k+ USD", "over $200k base": a minimum
+        elif hi is None and _AT_MOST_BEFORE.search(before):
+            lo, hi = None, lo  # "max $135K", "Upto €65K"
+        elif hi is None and _AT_LEAST_BEFORE.search(before):
+            pass  # "Above €80K", ">= $200k", "salaries start at $150k"
         elif hi is None:
             hi = lo  # a single amount
         # the same range repeated on one line is one range; on two lines (two jobs) it is two
@@ -209,6 +325,18 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
             continue
         seen.add(key)
         prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev[2] != cur
+            and (
+                _CONVERSION_GAP.match(text[prev[5] : m.start()])
+                or (
+                    re.fullmatch(r"\s*/\s*", text[prev[5] : m.start()])
+                    and _EQUIVALENT.match(text[m.end() : m.end() + 20])
+                )
+            )
+        ):
+            continue  # the range before it, converted to another currency
         # "from €50,000 but it could go up to €100,000+": one range written in two halves
         if (
             prev is not None
@@ -229,13 +357,27 @@ USD_COLUMNS = ("posted_year", "pay_min_usd_annual", "pay_max_usd_annual", "usd_c
 POSTED_PAY_COLUMNS: list[str] = [c for c in TABLES["hn_posted_pay"].columns if c not in USD_COLUMNS]
 
 
+# NOTE: a line that opens with "Other positions:" lists jobs other than the ad's main one
+_OTHER_POSITIONS = re.compile(r"^\W*other\s+(?:positions|roles|openings|jobs)\b", re.IGNORECASE)
+# the items of a header field that lists job titles ("Mid-Level, Senior Data Engineer, Senior
+# Data Scientist")
+_TITLE_ITEMS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+
+
 def attribute_pay(
     text: str, roles: list[str], matchers: dict, ranges: list[tuple]
 ) -> list[tuple[str, str, tuple]]:
     """(role, attribution, range) per range: a single-job ad's ranges are that job's
     (single_job); a range on a line that names roles is theirs (job_part); on a line that names
     only another job it is that job's ('other', other_job); on a line naming no job it is the
-    ad's (every flagged role, company_wide); in a posting that offers none of our roles, 'other'."""
+    ad's (every flagged role, company_wide); in a posting that offers none of our roles, 'other'.
+
+    The header line ("Acme | Data Scientist, Backend Engineer | NYC | $150k-$200k") is the ad's:
+    a range in a header field that names no job is company_wide, as the labelled set reads it
+    (LABELLING.md has no pay section; eval/labels*.jsonl notes "header pay range ad-wide"); several
+    ranges in such a field go to the titles of the field that lists as many, in order ("$100-120k,
+    $140-180k, $160-200k" for three titles). A range on a line naming several jobs goes to the
+    job mentioned last before it, and to every role of that one mention ("AI/ML Engineer")."""
     from etl.transform import attribution
 
     lines = text.split("\n")
@@ -244,33 +386,37 @@ def attribute_pay(
         starts.append(pos)
         pos += len(ln) + 1
     named = [attribution.line_jobs(ln, i == 0, matchers) for i, ln in enumerate(lines)]
-    single = len(roles) == 1 and not any(o for _, o in named)
+    others_listed = any(_OTHER_POSITIONS.match(ln) for ln in lines)
+    single = len(roles) == 1 and not others_listed and not any(o for _, o in named)
     out = []
     for rng in ranges:
         i = max(k for k, s in enumerate(starts) if s <= rng[4])
         jobs, other = named[i]
         if not roles:
             out.append(("other", "no_role", rng))
-        elif single:
+            continue
+        if single:
             out.append((roles[0], "single_job", rng))
+            continue
+        owners: set[str] | None = None
+        if _OTHER_POSITIONS.match(lines[i]):
+            owners = {"other"}
+        elif i == 0 and "|" in lines[0]:
+            owners = _header_owners(lines[0], rng[4], [r[4] for r in ranges], matchers)
         elif jobs or other:
-            # a line naming several jobs ("Data Scientist ($150k-$180k), Backend Engineer
-            # ($140k-$170k)"): the range is the job's whose mention comes last before it
-            owner = _nearest_job(lines[i], rng[4] - starts[i], matchers)
-            if owner in roles:
-                out.append((owner, "job_part", rng))
-            elif owner is None:
-                out.extend((r, "company_wide", rng) for r in roles)
-            else:
-                out.append(("other", "other_job", rng))
-        else:
+            owners = _owners(_mentions(lines[i], matchers), rng[4] - starts[i])
+        mine = sorted((owners or set()) & set(roles))
+        if owners is None:
             out.extend((r, "company_wide", rng) for r in roles)
+        elif mine:
+            out.extend((r, "job_part", rng) for r in mine)
+        else:
+            out.append(("other", "other_job", rng))
     return out
 
 
-def _nearest_job(line: str, at: int, matchers: dict) -> str | None:
-    """The role (or 'other') of the job mention on `line` that ends last before offset `at`,
-    else the first one after it; None when the line names no job."""
+def _mentions(line: str, matchers: dict) -> list[tuple[int, int, str]]:
+    """(start, end, role or 'other') of every job mention on `line`."""
     from etl.transform import attribution
 
     mentions = []
@@ -281,10 +427,38 @@ def _nearest_job(line: str, at: int, matchers: dict) -> str | None:
                 mentions.append((start, end, role))
                 masked = masked[:start] + " " * (end - start) + masked[end:]
     mentions += [(j.start(), j.end(), "other") for j in attribution._JOB_NOUN.finditer(masked)]
+    return mentions
+
+
+def _owners(mentions: list[tuple[int, int, str]], at: int) -> set[str] | None:
+    """The roles of the job mention that ends last before offset `at` (else the first one after
+    it), with every role whose mention overlaps that one; None when there is no mention."""
     if not mentions:
         return None
     before = [x for x in mentions if x[1] <= at]
-    return max(before)[2] if before else min(mentions)[2]
+    pick = max(before) if before else min(mentions)
+    return {r for s, e, r in mentions if s < pick[1] and pick[0] < e}
+
+
+def _header_owners(line: str, at: int, range_starts: list[int], matchers: dict) -> set[str] | None:
+    """Whose a range in the header line is: the job mentioned before it in its own field, the
+    title in its place when the field holds several ranges and another field lists as many
+    titles, else None (the ad's)."""
+    bounds = [0] + [k + 1 for k, ch in enumerate(line) if ch == "|"] + [len(line) + 1]
+    fields = list(zip(bounds[:-1], [b - 1 for b in bounds[1:]], strict=True))
+    start, end = next((s, e) for s, e in fields if s <= at <= e)
+    here = _mentions(line[start:end], matchers)
+    if here:
+        return _owners(here, at - start)
+    mine = sorted(r for r in range_starts if start <= r <= end)
+    if len(mine) < 2:
+        return None
+    for s, e in fields:
+        items = [x for x in _TITLE_ITEMS.split(line[s:e]) if x.strip()]
+        if len(items) == len(mine) and any(_mentions(x, matchers) for x in items):
+            item = items[mine.index(at)]
+            return _owners(_mentions(item, matchers), len(item)) or {"other"}
+    return None
 
 
 def posted_pay_by_role(

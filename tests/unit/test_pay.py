@@ -99,3 +99,59 @@ def test_tricky_phrases(row):
     in phrases written for the fixture."""
     expected = [tuple(r) for r in json.loads(row["expected"])]
     assert ranges(row["text"]) == expected, row["why"]
+
+
+def _attributed(text: str, roles: list[str]) -> list[tuple]:
+    matchers = hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    return [
+        (role, how, lo, hi)
+        for role, how, (lo, hi, *_rest) in pay.attribute_pay(
+            text, roles, matchers, pay.extract_pay(text)
+        )
+    ]
+
+
+def test_a_header_pay_field_is_every_role_of_a_multi_job_ad():
+    """A range alone in a header field of an ad with several jobs is the ad's: every flagged role
+    gets it (the labelled set reads header ranges ad-wide)."""
+    text = (
+        "Acme | Senior Machine Learning Engineer, Backend Engineer | Remote | $160k - $210k\n"
+        "We build tools for shops."
+    )
+    assert _attributed(text, ["ml_engineer"]) == [("ml_engineer", "company_wide", 160e3, 210e3)]
+
+
+def test_header_ranges_go_to_the_listed_titles_in_order():
+    text = (
+        "Acme | Junior Analyst, Backend Engineer, Senior Data Scientist | NYC | "
+        "$70-90k, $120-150k, $150-190k\nWe sell boxes."
+    )
+    got = _attributed(text, ["data_scientist"])
+    assert ("data_scientist", "job_part", 150e3, 190e3) in got
+    assert [g for g in got if g[0] == "data_scientist"] == [
+        ("data_scientist", "job_part", 150e3, 190e3)
+    ]
+    assert [(g[2], g[3]) for g in got if g[0] == "other"] == [(70e3, 90e3), (120e3, 150e3)]
+
+
+def test_a_range_after_one_mention_of_two_roles_is_both_roles():
+    text = "Acme | Remote | Several roles\n- Lead AI/ML Engineer | $150,000 - $180,000\n- Designer | $90,000 - $110,000"
+    got = _attributed(text, ["ai_engineer", "ml_engineer"])
+    assert sorted(g for g in got if g[0] != "other") == [
+        ("ai_engineer", "job_part", 150e3, 180e3),
+        ("ml_engineer", "job_part", 150e3, 180e3),
+    ]
+    assert [(g[0], g[2]) for g in got if g[0] == "other"] == [("other", 90e3)]
+
+
+def test_other_positions_line_is_not_the_main_job():
+    text = (
+        "Acme Lab | Data Scientist | Houston | salary 95-125k\n"
+        "We also need a programmer.\n"
+        "Other positions: $20k student part time, $60-70k postdoc full time."
+    )
+    got = _attributed(text, ["data_scientist"])
+    assert [g for g in got if g[0] == "data_scientist"] == [
+        ("data_scientist", "company_wide", 95e3, 125e3)
+    ]
+    assert {g[1] for g in got if g[0] == "other"} == {"other_job"}
