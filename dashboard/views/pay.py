@@ -313,6 +313,14 @@ def posted_pay_panel(
             "survey_median_usd": "survey median (US)",
         }
     )
+    # a statistic hidden for a small n says so in words (0 ranges: nothing to hide, a dash)
+    few = f"too few ranges (n < {metrics.MIN_N})"
+    for cols, n_col in (
+        (("posted P25", "posted median", "posted P75"), "USD/year ranges (n)"),
+        (("posted median, all currencies",), "all-currency ranges (n)"),
+    ):
+        hide = shown[n_col].between(1, metrics.MIN_N - 1)
+        shown.loc[hide, list(cols)] = few
     st.dataframe(shown, hide_index=True, width="stretch")
     source_caption(
         info,

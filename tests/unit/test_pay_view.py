@@ -243,3 +243,33 @@ def test_like_for_like_gap_beside_the_raw_gap(tmp_path, monkeypatch):
         senior["Data Scientist (%)"],
         senior["reference mix (%)"],
     ) == (80.0, 20.0, 50.0)
+
+
+def test_posted_pay_below_min_n_is_hidden_and_said(tmp_path, monkeypatch):
+    """A role x year with fewer than MIN_N posted ranges shows n and no statistic, in words; the
+    published table's median is there (the fixture's 18 ranges), the view hides it for the n."""
+    from dashboard import metrics, queries
+    from tests.support import publish_all
+
+    publish_all(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    real = queries.posted_pay_yearly
+
+    def fewer(state, sc):
+        table = real(state, sc)
+        ml = table["role"] == "ml_engineer"
+        return table.assign(
+            ranges_usd_year=table["ranges_usd_year"].where(~ml, metrics.MIN_N - 1),
+            ranges_all_currencies=table["ranges_all_currencies"].where(~ml, metrics.MIN_N - 1),
+        )
+
+    monkeypatch.setattr(queries, "posted_pay_yearly", fewer)
+    st.cache_data.clear()
+    at = open_pay()
+    table = next(d.value for d in at.dataframe if "posted median" in d.value.columns)
+    ml = table[table["role"] == "ML Engineer"].iloc[0]
+    assert ml["USD/year ranges (n)"] == metrics.MIN_N - 1
+    few = f"too few ranges (n < {metrics.MIN_N})"
+    assert [ml["posted P25"], ml["posted median"], ml["posted P75"]] == [few] * 3
+    assert ml["posted median, all currencies"] == few
+    assert "$170,000" not in table.to_string()
