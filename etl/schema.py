@@ -220,7 +220,7 @@ FIELDS: dict[str, Field] = {
         "",
         "how a skill or a pay range was tied to a role's job: single_job (the ad offers one job), job_part "
         "(it sits in the part of the ad about that job), company_wide (a part that names no job, or a stack "
-        "line), other_job (a range of another job: role other), no_role (the posting offers none of our roles)",
+        "line; for pay also a header field that names no job, in an ad with several jobs), other_job (a range of another job: role other), no_role (the posting offers none of our roles)",
     ),
     # --- posted pay
     "pay_min": Field(

@@ -20,9 +20,10 @@ _PREFIX = {
     "chf": "CHF", "₹": "INR", "inr": "INR", "sek": "SEK", "nok": "NOK", "dkk": "DKK",
     "sgd": "SGD", "s$": "SGD", "nzd": "NZD", "brl": "BRL", "r$": "BRL", "pln": "PLN", "¥": "JPY",
     "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP", "usd$": "USD", "$a": "AUD",
+    "$usd": "USD", "$aud": "AUD", "$cad": "CAD", "$nzd": "NZD", "$sgd": "SGD",
     "zł": "PLN",
 }  # fmt: skip
-_CUR = r"(?:USD\$|US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$A|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|zł|[Ee]uros?|[Pp]ounds?)"
+_CUR = r"(?:\$(?:USD|AUD|CAD|NZD|SGD)|USD\$|US\$|CA\$|AU\$|C\$|A\$|S\$|R\$|\$A|\$|€|£|₹|¥|USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN|zł|[Ee]uros?|[Pp]ounds?)"
 _CODES = "USD|CAD|AUD|EUR|GBP|CHF|INR|SEK|NOK|DKK|SGD|NZD|BRL|PLN"
 # thousands grouped by commas, dots or spaces ("60 000 EUR"), or digits with decimals
 _NUM = r"\d{1,3}(?:[,.]\d{3})+(?:\.\d{2})?|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d+(?:\.\d+)?"
@@ -154,6 +155,8 @@ def _is_count(text: str, start: int, end: int) -> bool:
 
 # currencies of many units to the dollar: their salaries run into the millions
 _SMALL_UNIT = {"INR": 100, "JPY": 200}
+# ... and salaries below the dollar floor times that ("INR400K – INR800K", about $5-10k a year)
+_SMALL_UNIT_LOW = {"INR": 50, "JPY": 100}
 # the smallest amount per period that is pay (below: a perk, "$100/month DoorDash")
 MIN_PER_PERIOD = {"year": MIN_ANNUAL, "month": 1_000, "day": 50, "hour": 10}
 MAX_PER_PERIOD = {"year": MAX_ANNUAL, "month": 80_000, "day": 5_000, "hour": 1_000}
@@ -291,13 +294,14 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
         if period == "week":
             continue
         scale = _SMALL_UNIT.get(cur, 1)
+        low = _SMALL_UNIT_LOW.get(cur, 1)
         vals = [v for v in (lo, hi) if v is not None]
         if period != "year" and any(
-            v < MIN_PER_PERIOD[period] * scale or v > MAX_PER_PERIOD[period] * scale for v in vals
+            v < MIN_PER_PERIOD[period] * low or v > MAX_PER_PERIOD[period] * scale for v in vals
         ):
             continue
         if period == "year":
-            if any(v < MIN_ANNUAL * scale or v > MAX_ANNUAL * scale for v in vals):
+            if any(v < MIN_ANNUAL * low or v > MAX_ANNUAL * scale for v in vals):
                 # NOTE: "$50-70" with no period and no k is more often an hourly rate than a salary
                 if all(v < 500 for v in vals) and not (m1 or m2):
                     period = "hour" if re.search(r"hour|hr\b|/h\b", after, re.I) else period
@@ -359,6 +363,11 @@ POSTED_PAY_COLUMNS: list[str] = [c for c in TABLES["hn_posted_pay"].columns if c
 
 # NOTE: a line that opens with "Other positions:" lists jobs other than the ad's main one
 _OTHER_POSITIONS = re.compile(r"^\W*other\s+(?:positions|roles|openings|jobs)\b", re.IGNORECASE)
+# "as a staff engineer on the mobile team, I make a bit over $200k base": the poster's own pay
+_OWN_PAY = re.compile(
+    r"(?:\bI\s+(?:make|earn|made|earned|get|got|am\s+paid|was\s+paid)\b|\bmy\s+(?:total\s+)?"
+    r"(?:comp|compensation|salary|pay|base)\b)[^.!?\n]{0,40}$"
+)
 # the items of a header field that lists job titles ("Mid-Level, Senior Data Engineer, Senior
 # Data Scientist")
 _TITLE_ITEMS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
@@ -377,7 +386,8 @@ def attribute_pay(
     (LABELLING.md has no pay section; eval/labels*.jsonl notes "header pay range ad-wide"); several
     ranges in such a field go to the titles of the field that lists as many, in order ("$100-120k,
     $140-180k, $160-200k" for three titles). A range on a line naming several jobs goes to the
-    job mentioned last before it, and to every role of that one mention ("AI/ML Engineer")."""
+    job mentioned last before it, and to every role of that one mention ("AI/ML Engineer"). The
+    poster's own pay ("I make $200k") and the ranges of an "Other positions:" line are other jobs'."""
     from etl.transform import attribution
 
     lines = text.split("\n")
@@ -399,7 +409,7 @@ def attribute_pay(
             out.append((roles[0], "single_job", rng))
             continue
         owners: set[str] | None = None
-        if _OTHER_POSITIONS.match(lines[i]):
+        if _OTHER_POSITIONS.match(lines[i]) or _OWN_PAY.search(text[starts[i] : rng[4]]):
             owners = {"other"}
         elif i == 0 and "|" in lines[0]:
             owners = _header_owners(lines[0], rng[4], [r[4] for r in ranges], matchers)

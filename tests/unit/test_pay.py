@@ -155,3 +155,17 @@ def test_other_positions_line_is_not_the_main_job():
         ("data_scientist", "company_wide", 95e3, 125e3)
     ]
     assert {g[1] for g in got if g[0] == "other"} == {"other_job"}
+
+
+def test_the_posters_own_pay_is_another_job():
+    text = (
+        "Acme | Remote\n"
+        "* Senior Data Scientist - $150,000 to $180,000\n"
+        "* Backend Engineer - $140,000 to $170,000\n"
+        "Every role has a range; as a staff engineer here I make a bit over $210k base."
+    )
+    got = _attributed(text, ["data_scientist"])
+    assert [g for g in got if g[0] == "data_scientist"] == [
+        ("data_scientist", "job_part", 150e3, 180e3)
+    ]
+    assert ("other", "other_job", 210e3, None) in got
