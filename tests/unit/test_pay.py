@@ -111,6 +111,10 @@ def _attributed(text: str, roles: list[str]) -> list[tuple]:
     ]
 
 
+def _of(got: list[tuple], role: str) -> list[tuple]:
+    return [g for g in got if g[0] == role]
+
+
 def test_a_header_pay_field_is_every_role_of_a_multi_job_ad():
     """A range alone in a header field of an ad with several jobs is the ad's: every flagged role
     gets it (the labelled set reads header ranges ad-wide)."""
@@ -151,10 +155,8 @@ def test_other_positions_line_is_not_the_main_job():
         "Other positions: $20k student part time, $60-70k postdoc full time."
     )
     got = _attributed(text, ["data_scientist"])
-    assert [g for g in got if g[0] == "data_scientist"] == [
-        ("data_scientist", "company_wide", 95e3, 125e3)
-    ]
-    assert {g[1] for g in got if g[0] == "other"} == {"other_job"}
+    assert _of(got, "data_scientist") == [("data_scientist", "company_wide", 95e3, 125e3)]
+    assert {g[1] for g in _of(got, "other")} == {"other_job"}
 
 
 def test_the_posters_own_pay_is_another_job():
@@ -165,7 +167,5 @@ def test_the_posters_own_pay_is_another_job():
         "Every role has a range; as a staff engineer here I make a bit over $210k base."
     )
     got = _attributed(text, ["data_scientist"])
-    assert [g for g in got if g[0] == "data_scientist"] == [
-        ("data_scientist", "job_part", 150e3, 180e3)
-    ]
-    assert ("other", "other_job", 210e3, None) in got
+    assert _of(got, "data_scientist") == [("data_scientist", "job_part", 150e3, 180e3)]
+    assert ("other", "other_job", 210e3, None) in _of(got, "other")
