@@ -59,7 +59,7 @@ _MORE_THAN = re.compile(r"(?:over|more\s+than)[\s:]*$", re.IGNORECASE)
 _CALLED_SALARY = re.compile(r"^[ \t]*(?:base\b|salary\b|base\s+salary\b)", re.IGNORECASE)
 # NOTE: money that is not pay: a funding round, a valuation, revenue, a bonus or referral fee
 _NOT_PAY_AFTER = re.compile(
-    r"^[ \t]*(?:in[ \t]+)?(?:funding|raised|seed|series|valuation|revenue|arr|mrr|in\s+sales|"
+    r"^[ \t]*(?:in[ \t]+)?(?:funding|fundrais|raised|seed|series|valuation|revenue|arr|mrr|in\s+sales|"
     r"in\s+(?:venture|vc|capital|investment|annual\s+revenue)|referral|signing|sign-on|bonus|"
     r"grant|prize|budget|gmv|market|customers|users|of\s+(?:funding|revenue|capital)|"
     r"in\s+(?:contracted\s+)?(?:revenue|contracts?|bookings)|stipend|allowance|from\s+[A-Z]|"
@@ -108,12 +108,13 @@ _COUNTED = re.compile(
 )
 # NOTE: a range without a currency mark is a count when a plural noun follows it ("100-150k
 # active programmers"), or when something grew to it ("grown from 10k to 500k"); the words that
-# follow a salary are not counted nouns
+# follow a salary, and a preposition ("100-120k for leads"), do not start a counted noun
 _COUNT_WORDS = re.compile(r"^[ \t]*([a-z]+)(?:[ \t]+([a-z]+))?(?![:\w])")
 _PAY_WORDS = frozenset(
     "plus bonus bonuses options benefits perks rsus shares stocks equity salary base annual "
     "annually depending depends dependent varies dep doe gross net total comp compensation cash "
-    "with and or per pa year yr a an range includes".split()
+    "with and or per pa year yr a an range includes for to in at of on from based by as if "
+    "when the".split()
 )
 # "420-780K MXN", "6-15k RMB": a currency the extractor has no mark (and no rate) for
 _OTHER_CODES = re.compile(
@@ -205,6 +206,9 @@ def _local_dollar(first_line: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+_CODE_BEFORE = re.compile(r"\b(USD|CAD|AUD|NZD|SGD)\s?$")
+
+
 def _currency(*marks: str | None) -> str | None:
     """The range's currency: a written code or a specific sign ("CAD", "€", "C$") wins over a bare
     "$" ("$150k CAD" is Canadian dollars); a bare "$" alone is USD (LABELLING.md)."""
@@ -248,7 +252,10 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
     local = _local_dollar(text.split("\n", 1)[0])
     for m in _RANGE.finditer(text):
         cur = _currency(m["c1"], m["d1"], m["c2"], m["d2"])
-        if cur == "USD" and local and {m["c1"], m["d1"], m["c2"], m["d2"]} <= {"$", None}:
+        bare = {m["c1"], m["d1"], m["c2"], m["d2"]} <= {"$", None}
+        if cur == "USD" and bare and (code := _CODE_BEFORE.search(text, 0, m.start())):
+            cur = _PREFIX[code.group(1).lower()]  # "AUD $100-$180K"
+        elif cur == "USD" and local and bare:
             cur = local
         if cur is None:
             # no currency mark: a count, a year, a percentage, unless a "k" range ("150-200k")
@@ -258,6 +265,8 @@ def extract_pay(text: str) -> list[tuple[float | None, float | None, str, str, i
                 continue  # "10-15k employees", "50-100k requests/day"
             if _OTHER_CODES.match(text[m.end() : m.end() + 5]):
                 continue
+            # NOTE: not from the place the ad names: the labelled set records an unmarked range in an
+            # Amsterdam ad as USD by convention (eval/labels.jsonl notes)
             cur = next((c for c, pat in _AD_CURRENCY if pat.search(text)), "USD")
         if m["n1"] and text[m.end() : m.end() + 1] == "%":
             continue
