@@ -255,49 +255,46 @@ def refresh(
                     outcome.rows = {t: int(published["tables"][t]["rows"]) for t in mod.TABLES}
                     st.update(last_success=iso(utc_now()), snapshot_id=snap.snapshot_id)
                     st["last_error"] = None
-                    outcome.seconds = round(time.monotonic() - t0, 3)
-                    outcome.requests = (len(client.requests_made) - n_req0) if client else 0
-                    report.outcomes.append(outcome)
-                    continue
-                if getattr(mod, "INCREMENTAL", False):
-                    # per-thread results kept between refreshes (etl/build_cache.py)
-                    tables = mod.build(snap, cache_dir=settings.data_dir / "cache")
                 else:
-                    tables = mod.build(snap)
-                missing = set(mod.TABLES) - set(tables)
-                if missing:
-                    raise schema.SchemaError(f"{name} did not build tables {sorted(missing)}")
-                validated = {t: schema.validate(t, df) for t, df in tables.items()}
-                outcome.accepted_changes = _guard(
-                    name, validated, published, settings, accept=name in accept
-                )
-                for t, df in validated.items():
-                    staged[t] = (
-                        df,
-                        {
-                            "source": name,
-                            "snapshot_id": snap.snapshot_id,
-                            "snapshot_created_at": snap.created_at,
-                            "input_sha256": snap.checksums(),
-                        },
+                    if getattr(mod, "INCREMENTAL", False):
+                        # per-thread results kept between refreshes (etl/build_cache.py)
+                        tables = mod.build(snap, cache_dir=settings.data_dir / "cache")
+                    else:
+                        tables = mod.build(snap)
+                    missing = set(mod.TABLES) - set(tables)
+                    if missing:
+                        raise schema.SchemaError(f"{name} did not build tables {sorted(missing)}")
+                    validated = {t: schema.validate(t, df) for t, df in tables.items()}
+                    outcome.accepted_changes = _guard(
+                        name, validated, published, settings, accept=name in accept
                     )
-                sources_info[name] = {
-                    "snapshot_id": snap.snapshot_id,
-                    "snapshot_created_at": snap.created_at,
-                    "fetched_at": max(
-                        (f.fetched_at for f in snap.files.values()), default=snap.created_at
-                    ),
-                    "files": len(snap.files),
-                    "origin": mod.ORIGIN.to_json(),
-                    "data_through": data_through(mod.ORIGIN, validated),
-                    # facts about the data (coverage, shares, counts), computed at publish time
-                    "coverage": _coverage(mod, validated),
-                    "accepted_changes": outcome.accepted_changes,
-                    "build_key": build_key,
-                }
-                outcome.ok = True
-                outcome.snapshot_id = snap.snapshot_id
-                outcome.rows = {t: int(len(df)) for t, df in validated.items()}
+                    for t, df in validated.items():
+                        staged[t] = (
+                            df,
+                            {
+                                "source": name,
+                                "snapshot_id": snap.snapshot_id,
+                                "snapshot_created_at": snap.created_at,
+                                "input_sha256": snap.checksums(),
+                            },
+                        )
+                    sources_info[name] = {
+                        "snapshot_id": snap.snapshot_id,
+                        "snapshot_created_at": snap.created_at,
+                        "fetched_at": max(
+                            (f.fetched_at for f in snap.files.values()), default=snap.created_at
+                        ),
+                        "files": len(snap.files),
+                        "origin": mod.ORIGIN.to_json(),
+                        "data_through": data_through(mod.ORIGIN, validated),
+                        # facts about the data (coverage, shares, counts), computed at publish time
+                        "coverage": _coverage(mod, validated),
+                        "accepted_changes": outcome.accepted_changes,
+                        "build_key": build_key,
+                    }
+                    outcome.ok = True
+                    outcome.snapshot_id = snap.snapshot_id
+                    outcome.rows = {t: int(len(df)) for t, df in validated.items()}
             except Exception as exc:  # one failing source never blocks the others
                 outcome.error = f"{type(exc).__name__}: {exc}"
                 log.error("%s failed: %s", name, outcome.error)
