@@ -5,11 +5,11 @@ ML-engineer proxies labelled as proxies)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export, filters, gj_panels, metrics, queries, queries_gj, scope
 from dashboard.pay_text import gap_text, like_for_like_sentence
+from dashboard.pay_text import usd as _usd
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
 from etl.transform.fx import FX_SOURCE
@@ -69,10 +69,6 @@ def pay_filters(state: data.DataState) -> dict[str, list]:
 def _dup_share(state: data.DataState) -> str:
     share = state.coverage("aijobs_salaries").get("exact_duplicate_share_pct")
     return "Some" if share is None else vocab.pct(share)
-
-
-def _usd(x: float) -> str:
-    return "—" if pd.isna(x) else f"${x:,.0f}"
 
 
 def render() -> None:
