@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, data, export, filters, memo, metrics, queries_gj, scope
@@ -99,9 +98,8 @@ def skills_section(
             )
             continue
         top = sh[sh["role"] == role].head(15)
-        fig = charts.top_skills(top, role)
-        fig.update_layout(
-            title={"text": f"Google Jobs: {charts.role_label(role)} (n={int(n[role]):,})"}
+        fig = charts.top_skills(
+            top, role, title=f"Google Jobs: {charts.role_label(role)} (n={int(n[role]):,})"
         )
         c.plotly_chart(fig, config=charts.CONFIG, width="stretch", key=f"gj_top_{role}")
     source_caption(info, "aggregates only, cite the author")
@@ -208,27 +206,6 @@ def claims_both(
 # --- Demand ------------------------------------------------------------------------------------
 
 
-def demand_figure(df: pd.DataFrame) -> go.Figure:
-    """Postings per role per month (bars; hover: share of the month's postings, companies)."""
-    fig = go.Figure()
-    for role, part in df.groupby("role", sort=False):
-        fig.add_bar(
-            x=part["posted_month"],
-            y=part["role_postings"],
-            name=charts.role_label(role),
-            marker_color=charts.ROLE_COLORS.get(role),
-            customdata=part[
-                ["posting_share_pct", "month_postings", "distinct_companies", "sample"]
-            ],
-            hovertemplate="%{x|%Y-%m}: %{y:,} postings (%{customdata[0]:.1f}% of %{customdata[1]:,}; "
-            "%{customdata[2]:,} companies; %{customdata[3]})<extra></extra>",
-        )
-    fig.update_layout(barmode="group")
-    return charts._layout(
-        fig, "Google Jobs postings per role and month", "Posted month", "Postings"
-    )
-
-
 def _section(state: data.DataState, sc: scope.Scope, header: str, table: str, query) -> tuple:  # type: ignore[no-untyped-def]
     """The section's header, then (source info, the query's rows), or None with the reason shown."""
     st.header(header)
@@ -252,7 +229,7 @@ def demand_section(state: data.DataState, sc: scope.Scope) -> None:
     if got is None:
         return
     info, df = got
-    st.plotly_chart(demand_figure(df), config=charts.CONFIG, width="stretch")
+    st.plotly_chart(charts.google_jobs_demand(df), config=charts.CONFIG, width="stretch")
     st.caption(
         "**A snapshot of search results, not a census**: what Google Jobs returned to the collector's searches "
         "(search_location is the place searched, not where the job is), so counts depend on how much was "

@@ -139,9 +139,8 @@ def median_gap(
 
 # --- like-for-like gap -------------------------------------------------------------------------
 _BOOT_CHUNK = 250  # resamples drawn at once: bounds memory at chunk x categories floats
-_PILOT = 100  # exact resamples that measure the spread before the tails are pooled
-_POOL_SD = 10  # values this many pilot spreads from the median are pooled per cell ...
-_POOL_STEPS = 20  # ... and beyond this many distinct values past the pilot's extreme medians
+_POOL_SD = 10  # values beyond this many standard errors of the median's rank are pooled ...
+_POOL_STEPS = 5  # ... and beyond this many distinct values past that band, per cell
 
 
 def _pool_tails(
@@ -185,6 +184,24 @@ def _cell_weights(
     with np.errstate(divide="ignore", invalid="ignore"):
         per_cell = np.where(share > 0, ref / share, 0.0)
     return draws * per_cell[:, cell]
+
+
+def _pool_band(v: np.ndarray, weight: np.ndarray, counts: np.ndarray) -> tuple[float, float]:
+    """(lo, hi): the values within _POOL_SD standard errors of the weighted median's rank
+    (values sorted ascending; `weight` per category, the counts times each response's weight),
+    widened by _POOL_STEPS distinct values on each side."""
+    per_response = np.divide(weight, counts, out=np.zeros_like(weight), where=counts > 0)
+    n_eff = weight.sum() ** 2 / max(float((per_response * weight).sum()), 1e-12)
+    half = _POOL_SD * 0.5 / np.sqrt(max(n_eff, 1.0))
+    cum = np.cumsum(weight) / weight.sum()
+    i_lo = int(np.searchsorted(cum, max(0.5 - half, 0.0)))
+    i_hi = int(np.searchsorted(cum, min(0.5 + half, 1.0)))
+    distinct = np.unique(v)
+    j_lo = max(int(np.searchsorted(distinct, v[min(i_lo, len(v) - 1)])) - _POOL_STEPS, 0)
+    j_hi = min(
+        int(np.searchsorted(distinct, v[min(i_hi, len(v) - 1)])) + _POOL_STEPS, len(distinct) - 1
+    )
+    return float(distinct[j_lo]), float(distinct[j_hi])
 
 
 @by_content
@@ -237,37 +254,27 @@ def reweighted_median_gap(
             diffs.append(m[a] - m[b])
         return np.concatenate(diffs)
 
-    def medians_of(cats: dict[str, tuple], draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def weights_of(cats: dict[str, tuple], draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         totals = {r: _cell_totals(draws[r], cats[r][1], len(index)) for r in draws}
         ref = (totals[a] + totals[b]) / (totals[a] + totals[b]).sum(axis=1, keepdims=True)
-        return {
-            r: _weighted_medians(cats[r][0], _cell_weights(draws[r], cats[r][1], totals[r], ref))
-            for r in draws
-        }
+        return {r: _cell_weights(draws[r], cats[r][1], totals[r], ref) for r in draws}
 
-    point = medians_of(prepared, {r: p[2][None, :].astype("float64") for r, p in prepared.items()})
-    # NOTE: speed, exactness kept: a pilot of exact resamples gives each role's bootstrap spread;
-    # values more than _POOL_SD spreads from the role's reweighted median are pooled, per cell,
+    def medians_of(cats: dict[str, tuple], draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {r: _weighted_medians(cats[r][0], w) for r, w in weights_of(cats, draws).items()}
+
+    counts = {r: p[2][None, :].astype("float64") for r, p in prepared.items()}
+    point_weights = weights_of(prepared, counts)
+    point = {r: _weighted_medians(prepared[r][0], w) for r, w in point_weights.items()}
+    # NOTE: speed, exactness kept: a resampled median's rank in the reweighted distribution varies
+    # by about 0.5 / sqrt(n_eff) (Kish's effective n of the weights); values more than _POOL_SD
+    # of those from the median (and _POOL_STEPS distinct values further) are pooled, per cell,
     # into one category below and one above (their mass and cell kept, their value +-inf). A
     # resampled median that still lands on a pooled category would show as infinite: then every
     # resample is drawn again without pooling. The ~9,000 categories of the whole survey shrink
     # to a few hundred.
-    draws = {
-        r: rng.multinomial(int(c.sum()), c / c.sum(), size=_PILOT).astype("float64")
-        for r, (_, _, c) in prepared.items()
-    }
-    pilot = medians_of(prepared, draws)
     pooled = {}
     for r, (v, cell, c) in prepared.items():
-        spread = float(np.std(pilot[r]))
-        centre = float(point[r][0])
-        # salaries cluster on round numbers: the band also keeps _POOL_STEPS distinct values on
-        # each side of the pilot's medians, so a median jumping to the next round value stays in
-        distinct = np.unique(v)
-        i_lo = max(int(np.searchsorted(distinct, pilot[r].min())) - _POOL_STEPS, 0)
-        i_hi = min(int(np.searchsorted(distinct, pilot[r].max())) + _POOL_STEPS, len(distinct) - 1)
-        lo = min(centre - _POOL_SD * spread, float(distinct[i_lo]))
-        hi = max(centre + _POOL_SD * spread, float(distinct[i_hi]))
+        lo, hi = _pool_band(v, point_weights[r][0], c)
         pooled[r] = _pool_tails(v, cell, c, lo, hi, len(index))
     diffs = [resample(pooled, n_boot)]
     if not np.isfinite(diffs[0]).all():

@@ -212,18 +212,37 @@ def _gap_and_mix(cells: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
 
 
 def _mix(cells: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    both = cells.assign(role="reference")
-    for dim in MIX_DIMENSIONS:
-        for frame in (cells, both):
-            per = frame.groupby(["role", dim], as_index=False)["n"].sum()
-            per["share_pct"] = 100 * per["n"] / per.groupby("role")["n"].transform("sum")
-            rows.append(per.rename(columns={dim: "level"}).assign(dimension=dim))
-    if not rows:
+    """dimension, level, role, n, share_pct: each role's responses per level of each mix
+    dimension, then both roles pooled as role 'reference' (sums by integer codes: the cells'
+    rows are per salary value, thousands of them)."""
+    if cells.empty:
         return pd.DataFrame(columns=["dimension", "level", "role", "n", "share_pct"])
-    out = pd.concat(rows, ignore_index=True)
-    out["level"] = out["level"].astype(str)
-    return out[["dimension", "level", "role", "n", "share_pct"]]
+    role_codes, role_names = pd.factorize(cells["role"], sort=True)
+    n = cells["n"].to_numpy("float64")
+    parts = []
+    for dim in MIX_DIMENSIONS:
+        codes, levels = pd.factorize(cells[dim], sort=True)
+        k = len(levels)
+        per_role = np.bincount(
+            role_codes * k + codes, weights=n, minlength=len(role_names) * k
+        ).reshape(len(role_names), k)
+        for role, counts in [
+            *zip(role_names, per_role, strict=True),
+            ("reference", per_role.sum(0)),
+        ]:
+            kept = counts > 0
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "dimension": dim,
+                        "level": levels[kept].astype(str),
+                        "role": role,
+                        "n": counts[kept].astype("int64"),
+                        "share_pct": 100 * counts[kept] / counts.sum(),
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
 
 
 def survey_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
