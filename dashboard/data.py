@@ -244,6 +244,14 @@ def frame(state: DataState, table: str) -> pd.DataFrame:
     return _memo(_frames, file, lambda: _plain_frame(file), _RESIDENT_KEEP)
 
 
+def from_frame(state: DataState, table: str, name: Any, build: Any) -> Any:
+    """`build(frame(state, table))`, built once per published file and kept like the frame (a
+    read-only structure derived from a resident table, e.g. a cube.Cube); `name` tells apart the
+    structures built from one table."""
+    file = state.table_file(table)
+    return _memo(_frames, (file, name), lambda: build(frame(state, table)), _RESIDENT_KEEP)
+
+
 def _derived(name: str, file: str) -> pa.Table:
     def build() -> pa.Table:
         sql = DERIVED[name][1].format(src=_parquet(file))

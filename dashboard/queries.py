@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import data, memo, metrics
+from dashboard import cube, data, memo, metrics
 from dashboard.scope import ROLES, Scope
 from etl.vocab import (
     COMPARED_ROLES,
@@ -406,12 +406,21 @@ def indeed_proxies(state: data.DataState) -> pd.DataFrame:
 # with pandas: no file is opened on a rerun. Posting-level reference versions: tests/oracles.py.
 
 
+def _by_definition(f: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """Per definition: its rows sorted by year (stable) and their years, for slicing periods."""
+    parts = {"": (f.iloc[0:0], np.zeros(0, dtype="int64"))}
+    for d, rows in f.groupby("definition", sort=False):
+        rows = rows.sort_values("posted_year", kind="stable").reset_index(drop=True)
+        parts[str(d)] = (rows, rows["posted_year"].to_numpy())
+    return parts
+
+
 def _period_rows(state: data.DataState, table: str, scope: Scope) -> pd.DataFrame:
-    f = data.frame(state, table)
-    keep = (f["definition"] == scope.hn_definition) & f["posted_year"].between(
-        scope.year_from, scope.year_to
-    )
-    return f[keep]
+    parts = data.from_frame(state, table, "by_definition", _by_definition)
+    rows, years = parts.get(scope.hn_definition, parts[""])
+    lo = int(np.searchsorted(years, scope.year_from, side="left"))
+    hi = int(np.searchsorted(years, scope.year_to, side="right"))
+    return rows.iloc[lo : max(lo, hi)]
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -461,17 +470,44 @@ def role_counts(state: data.DataState, scope: Scope) -> pd.Series:
     return denominators_from_counts(role_year_counts(state, scope))
 
 
+# the cubes (range sums by year) of the aggregates the Skills view sums: table -> keys, columns
+CUBES = {
+    "skills": (
+        "hn_skill_counts",
+        ("role", "skill", "category"),
+        ("postings_with_skill", "pair_only_with_skill"),
+    ),
+    "pairs": ("hn_skill_pairs", ("role", "skill_a", "skill_b"), ("pair_postings",)),
+}
+
+
+def _cube(state: data.DataState, name: str) -> cube.Cube:
+    table, keys, columns = CUBES[name]
+    return data.from_frame(
+        state, table, ("cube", keys, columns), lambda f: cube.build(f, keys, columns)
+    )
+
+
+def _sums(
+    state: data.DataState,
+    scope: Scope,
+    name: str,
+    columns: tuple[str, ...],
+    first: str | None = None,
+    at_least: int = 1,
+) -> pd.DataFrame:
+    return _cube(state, name).sums(
+        scope.hn_definition, scope.year_from, scope.year_to, columns, first, at_least
+    )
+
+
 @memo.by_content
 def skill_shares(
     state: data.DataState, scope: Scope, den: pd.Series, categories: list[str] | None
 ) -> pd.DataFrame:
     """role, skill, category, postings_with_skill, role_postings, posting_share_pct over the
     period, the skills the role definitions select left out; sorted by role, share, skill."""
-    c = _comparable(_period_rows(state, "hn_skill_counts", scope), categories)
-    out = c.groupby(["role", "skill", "category"], as_index=False, observed=True)[
-        "postings_with_skill"
-    ].sum()
-    out = out.astype({"role": str, "skill": str, "category": str, "postings_with_skill": "int64"})
+    out = _comparable(_sums(state, scope, "skills", ("postings_with_skill",)), categories)
     out["role_postings"] = out["role"].map(den).astype("int64")
     out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
     return out.sort_values(
@@ -485,35 +521,54 @@ def _pair_counts(
     """Per skill (and year): count_a / count_b among the postings of the compared roles flagged as
     one and not the other, with the group sizes n_a / n_b."""
     a, b = COMPARED_ROLES
-    keys = ["posted_year"] if by_year else []
     cols = (["stratum"] if by_year else []) + ["skill", "count_a", "count_b", "n_a", "n_b"]
-    n = _period_rows(state, "hn_role_year_counts", scope)
-    c = _comparable(_period_rows(state, "hn_skill_counts", scope), categories)
-    c = c[c["pair_only_with_skill"].fillna(0).to_numpy() > 0]
-    if c.empty:
-        return pd.DataFrame({k: [] for k in cols})
-    c = c[c["role"].isin(COMPARED_ROLES).to_numpy()]
-    wide = (
-        c.groupby([*keys, "skill", "role"])["pair_only_with_skill"]
+    c = _cube(state, "skills")
+    d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
+    sides = []
+    for role in (a, b):
+        keys, years, values = c.per_year(d, y0, y1, "pair_only_with_skill", first=role)
+        keep = _comparable(keys, categories).index.to_numpy()
+        sides.append((keys["skill"].to_numpy()[keep], values[keep]))
+    skills = np.unique(np.concatenate([s for s, _ in sides]).astype(str))
+    grid = np.zeros((2, len(skills), len(years)), dtype="int64")
+    for side, (names, values) in enumerate(sides):
+        grid[side, np.searchsorted(skills, names.astype(str))] = values
+    sizes = _period_rows(state, "hn_role_year_counts", scope)
+    per_year = {
+        role: sizes[(sizes["role"] == role).to_numpy()]
+        .groupby("posted_year")["pair_only_postings"]
         .sum()
-        .unstack("role", fill_value=0)
-        .reindex(columns=[a, b], fill_value=0)
+        .fillna(0)
+        .astype("int64")
+        for role in (a, b)
+    }
+    if not by_year:
+        counts = grid.sum(axis=2)
+        seen = counts.sum(axis=0) > 0
+        return pd.DataFrame(
+            {
+                "skill": skills[seen],
+                "count_a": counts[0, seen],
+                "count_b": counts[1, seen],
+                "n_a": np.int64(per_year[a].sum()),
+                "n_b": np.int64(per_year[b].sum()),
+            },
+            columns=cols,
+        )
+    size = {r: per_year[r].reindex(years, fill_value=0).to_numpy("int64") for r in (a, b)}
+    # (year, skill) pairs with a count in either role, years first then skills, as sorted
+    yi, si = np.nonzero((grid[0] + grid[1]).T > 0)
+    return pd.DataFrame(
+        {
+            "stratum": years[yi],
+            "skill": skills[si],
+            "count_a": grid[0, si, yi],
+            "count_b": grid[1, si, yi],
+            "n_a": size[a][yi],
+            "n_b": size[b][yi],
+        },
+        columns=cols,
     )
-    out = pd.DataFrame(
-        {"count_a": wide[a].to_numpy("int64"), "count_b": wide[b].to_numpy("int64")},
-        index=wide.index,
-    ).reset_index()
-    n = n[n["role"].isin(COMPARED_ROLES).to_numpy()]
-    for name, role in (("n_a", a), ("n_b", b)):
-        sizes = n[(n["role"] == role).to_numpy()]
-        if by_year:
-            size = sizes.groupby("posted_year")["pair_only_postings"].sum()
-            out[name] = out["posted_year"].map(size).fillna(0).astype("int64")
-        else:
-            out[name] = int(sizes["pair_only_postings"].sum())
-    if by_year:
-        out = out.rename(columns={"posted_year": "stratum"})
-    return out.sort_values(cols[: 2 if by_year else 1]).reset_index(drop=True)[cols]
 
 
 @memo.by_content
@@ -579,14 +634,13 @@ def role_cooccurrence(
     role (those mentioning no skill included)."""
     from etl.transform.skills.tables import lift_table
 
-    p = _period_rows(state, "hn_skill_pairs", scope)
-    p = p[p["role"] == role]
-    pairs = p.groupby(["skill_a", "skill_b"], as_index=False, observed=True)["pair_postings"].sum()
-    pairs = pairs.astype({"skill_a": str, "skill_b": str})
-    c = _period_rows(state, "hn_skill_counts", scope)
-    per_skill = c[c["role"] == role].groupby("skill", observed=True)["postings_with_skill"].sum()
-    per_skill.index = per_skill.index.astype(str)
-    return lift_table(pairs, per_skill, n_role, min_count, top)
+    pairs = _sums(state, scope, "pairs", ("pair_postings",), first=role, at_least=min_count)
+    counts = _sums(state, scope, "skills", ("postings_with_skill",), first=role)
+    # a skill has one category: one row per skill
+    per_skill = pd.Series(counts["postings_with_skill"].to_numpy(), index=counts["skill"])
+    return lift_table(
+        pairs[["skill_a", "skill_b", "pair_postings"]], per_skill, n_role, min_count, top
+    )
 
 
 @memo.by_content
@@ -594,12 +648,17 @@ def skill_trend(
     state: data.DataState, scope: Scope, counts: pd.DataFrame, skills: list[str], roles: list[str]
 ) -> pd.DataFrame:
     """`trend_table` of the published skill counts of `skills` x `roles` in the period."""
-    c = _period_rows(state, "hn_skill_counts", scope)
-    hits = c.loc[
-        c["skill"].isin(skills) & c["role"].isin(roles),
-        ["posted_year", "role", "skill", "postings_with_skill"],
-    ]
-    return trend_table(_plain(hits), counts, skills, roles)
+    c = _cube(state, "skills")
+    found = {}
+    for role in roles:
+        keys, years, values = c.per_year(
+            scope.hn_definition, scope.year_from, scope.year_to, "postings_with_skill", role
+        )
+        names = keys["skill"].to_numpy()
+        for i in np.flatnonzero(keys["skill"].isin(skills).to_numpy()):
+            for j in np.flatnonzero(values[i]):
+                found[(int(years[j]), role, str(names[i]))] = int(values[i, j])
+    return _trend_rows(found, counts, skills, roles)
 
 
 def trend_table(
@@ -609,14 +668,28 @@ def trend_table(
     year in which the role has postings (zero mentions included); the share is blank where the
     role has fewer than MIN_N postings that year. `hits`: posted_year, role, skill,
     postings_with_skill; `counts`: role_year_counts."""
+    cols = ["posted_year", "role", "skill", "postings_with_skill"]
+    found = {(int(y), str(r), str(k)): int(v) for y, r, k, v in hits[cols].itertuples(index=False)}
+    return _trend_rows(found, counts, skills, roles)
+
+
+def _trend_rows(
+    found: dict[tuple[int, str, str], int],
+    counts: pd.DataFrame,
+    skills: list[str],
+    roles: list[str],
+) -> pd.DataFrame:
+    """`trend_table` from {(year, role, skill): postings mentioning the skill}."""
     den = counts.loc[counts["role"].isin(roles), ["posted_year", "role", "role_postings"]]
-    grid = den.merge(pd.DataFrame({"skill": skills}), how="cross")
-    out = grid.merge(hits, on=["posted_year", "role", "skill"], how="left")
-    out["postings_with_skill"] = out["postings_with_skill"].fillna(0).astype("int64")
-    out["role_postings"] = out["role_postings"].astype("int64")
+    den = sorted((str(r), int(y), int(n)) for y, r, n in den.itertuples(index=False))
+    rows = [(y, r, k, found.get((y, r, k), 0), n) for k in sorted(set(skills)) for r, y, n in den]
+    cols = ["posted_year", "role", "skill", "postings_with_skill", "role_postings"]
+    out = pd.DataFrame(rows, columns=cols).astype(
+        {"posted_year": "int64", "postings_with_skill": "int64", "role_postings": "int64"}
+    )
     share = 100 * out["postings_with_skill"] / out["role_postings"]
     out["posting_share_pct"] = share.where(out["role_postings"] >= MIN_N)
-    return out.sort_values(["skill", "role", "posted_year"]).reset_index(drop=True)
+    return out
 
 
 @memo.by_content

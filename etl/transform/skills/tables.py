@@ -138,54 +138,52 @@ def stratified_log_odds(counts: pd.DataFrame, min_n: int) -> tuple[pd.DataFrame,
     Returns (a frame like `weighted_log_odds`'s, with counts and group sizes summed over the
     strata used and `strata` = how many strata the skill was seen in; the sorted strata used).
     """
-    sizes = counts.groupby("stratum")[["n_a", "n_b"]].first()
-    used = sorted(sizes.index[(sizes["n_a"] >= min_n) & (sizes["n_b"] >= min_n)].tolist())
     cols = ["count_a", "count_b", "n_a", "n_b", "delta", "variance", "z", "strata"]
-    c = counts[counts["stratum"].isin(used)]
-    c = c[(c["count_a"] + c["count_b"]) > 0]
-    if c.empty:
+    # sums by integer codes (np.bincount) rather than groupby: this runs on every rerun of the
+    # Skills and Overview views, over a few thousand stratum x skill rows
+    stratum_codes, strata = pd.factorize(counts["stratum"], sort=True)
+    first = np.unique(stratum_codes, return_index=True)[1]
+    size_a = counts["n_a"].to_numpy()[first]
+    size_b = counts["n_b"].to_numpy()[first]
+    ok = (size_a >= min_n) & (size_b >= min_n)
+    used = [s.item() if hasattr(s, "item") else s for s in strata[ok]]
+    ya = counts["count_a"].to_numpy(dtype=float)
+    yb = counts["count_b"].to_numpy(dtype=float)
+    keep = ok[stratum_codes] & ((ya + yb) > 0)
+    if not keep.any():
         return pd.DataFrame(columns=cols).rename_axis("skill"), used
+    ya, yb, stratum = ya[keep], yb[keep], stratum_codes[keep]
+    n_a, n_b = size_a[stratum].astype(float), size_b[stratum].astype(float)
+    if ((ya > n_a) | (yb > n_b)).any():
+        raise ValueError("a count exceeds its group size")
     # weighted_log_odds per stratum, vectorised: the prior of a stratum is its pooled counts
     # scaled to sum to the number of skills seen in it (one pseudo-count per skill on average)
-    ya = c["count_a"].to_numpy(dtype=float)
-    yb = c["count_b"].to_numpy(dtype=float)
-    if ((ya > c["n_a"].to_numpy()) | (yb > c["n_b"].to_numpy())).any():
-        raise ValueError("a count exceeds its group size")
     pooled = ya + yb
-    g = c.groupby("stratum", sort=False)
-    total = g["skill"].transform("size").to_numpy(dtype=float)
-    pooled_sum = (c["count_a"] + c["count_b"]).groupby(c["stratum"]).transform("sum").to_numpy()
+    total = np.bincount(stratum, minlength=len(strata))[stratum].astype(float)
+    pooled_sum = np.bincount(stratum, weights=pooled, minlength=len(strata))[stratum]
     alpha = pooled / pooled_sum * total
     a0 = total  # the scaled prior sums to the stratum's number of skills
-    n_a, n_b = c["n_a"].to_numpy(dtype=float), c["n_b"].to_numpy(dtype=float)
     delta = np.log((ya + alpha) / (n_a + a0 - ya - alpha)) - np.log(
         (yb + alpha) / (n_b + a0 - yb - alpha)
     )
     variance = 1.0 / (ya + alpha) + 1.0 / (yb + alpha)
     w = 1.0 / variance
-    per = pd.DataFrame(
-        {
-            "skill": c["skill"].to_numpy(),
-            "count_a": c["count_a"].to_numpy(),
-            "count_b": c["count_b"].to_numpy(),
-            "w": w,
-            "wd": w * delta,
-        }
-    )
-    by = per.groupby("skill")
+    skill_codes, skills = pd.factorize(counts["skill"].to_numpy()[keep], sort=True)
+    k = len(skills)
+    w_sum = np.bincount(skill_codes, weights=w, minlength=k)
     out = pd.DataFrame(
         {
-            "count_a": by["count_a"].sum().astype("int64"),
-            "count_b": by["count_b"].sum().astype("int64"),
-            "n_a": int(sizes.loc[used, "n_a"].sum()),
-            "n_b": int(sizes.loc[used, "n_b"].sum()),
-            "delta": by["wd"].sum() / by["w"].sum(),
-            "variance": 1.0 / by["w"].sum(),
-            "strata": by.size().astype("int64"),
-        }
+            "count_a": np.bincount(skill_codes, weights=ya, minlength=k).astype("int64"),
+            "count_b": np.bincount(skill_codes, weights=yb, minlength=k).astype("int64"),
+            "n_a": int(size_a[ok].sum()),
+            "n_b": int(size_b[ok].sum()),
+            "delta": np.bincount(skill_codes, weights=w * delta, minlength=k) / w_sum,
+            "variance": 1.0 / w_sum,
+            "strata": np.bincount(skill_codes, minlength=k).astype("int64"),
+        },
+        index=pd.Index(skills, name="skill"),
     )
     out["z"] = out["delta"] / np.sqrt(out["variance"])
-    out.index.name = "skill"
     return out[cols].sort_values("z", ascending=False), used
 
 
@@ -362,18 +360,34 @@ def lift_table(
     (postings per skill) over `n` postings; pairs from `min_count` postings, the `top` by lift
     (ties: more pair postings first). Same result as `cooccurrence` on the postings themselves."""
     cols = ["skill_a", "skill_b", "pair_postings", "postings_a", "postings_b", "n_postings", "lift"]
-    out = pairs[pairs["pair_postings"] >= min_count].copy()
+    out = pairs[pairs["pair_postings"].to_numpy() >= min_count]
     if out.empty or n == 0:
         return pd.DataFrame({c: [] for c in cols})
-    out["pair_postings"] = out["pair_postings"].astype("int64")
-    out["postings_a"] = out["skill_a"].map(per_skill).astype("int64")
-    out["postings_b"] = out["skill_b"].map(per_skill).astype("int64")
-    out["n_postings"] = np.int64(n)
-    out["lift"] = out["pair_postings"] * n / (out["postings_a"] * out["postings_b"])
-    out = out.sort_values(
+    counts = per_skill.to_numpy("int64")
+    postings_a = counts[per_skill.index.get_indexer(out["skill_a"])]
+    postings_b = counts[per_skill.index.get_indexer(out["skill_b"])]
+    pair = out["pair_postings"].to_numpy("int64")
+    lift = pair * n / (postings_a * postings_b)
+    # only the pairs that can be among the `top` (every pair tied with the top-th lift kept) are
+    # sorted: the full sort of thousands of text pairs was most of this function's time
+    chosen = np.arange(len(out))
+    if len(out) > top:
+        chosen = np.flatnonzero(lift >= np.partition(lift, len(out) - top)[len(out) - top])
+    top_rows = pd.DataFrame(
+        {
+            "skill_a": out["skill_a"].to_numpy()[chosen],
+            "skill_b": out["skill_b"].to_numpy()[chosen],
+            "pair_postings": pair[chosen],
+            "postings_a": postings_a[chosen],
+            "postings_b": postings_b[chosen],
+            "n_postings": np.int64(n),
+            "lift": lift[chosen],
+        }
+    )
+    top_rows = top_rows.sort_values(
         ["lift", "pair_postings", "skill_a", "skill_b"], ascending=[False, False, True, True]
     )
-    return out.head(top).reset_index(drop=True)[cols]
+    return top_rows.head(top).reset_index(drop=True)[cols]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
