@@ -22,10 +22,16 @@ def _describe(key: str) -> dict[str, str]:
     }
 
 
-def _hits(counts: pd.DataFrame, key: str, role: str) -> pd.Series:
-    """Postings mentioning the claim's skills per posted year, for one role."""
-    c = counts[(counts["claim"] == key) & (counts["role"] == role)]
-    return c.groupby("posted_year")["postings_mentioning"].sum()
+def _hits(counts: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
+    """(claim, role) -> postings mentioning the claim's skills per posted year."""
+    by = counts.groupby(["claim", "role", "posted_year"], sort=True)["postings_mentioning"].sum()
+    out: dict[tuple[str, str], pd.Series] = {}
+    for (claim, role), part in by.groupby(level=["claim", "role"], sort=False):
+        out[(str(claim), str(role))] = part.droplevel(["claim", "role"])
+    return out
+
+
+_NONE = pd.Series([], dtype="int64", index=pd.Index([], dtype="int64", name="posted_year"))
 
 
 def claims_table(
@@ -34,10 +40,11 @@ def claims_table(
     """For each claim and role, pooled over the period: postings of the role mentioning any
     counted skill, the role's postings (n) and the share; no share below the minimum n."""
     recs = []
+    found = _hits(counts)
     for key, *_ in CLAIMS:
         for role in roles or ("data_scientist", "ml_engineer"):
             n = int(denominators.get(role, 0))
-            hit = int(_hits(counts, key, role).sum())
+            hit = int(found.get((key, role), _NONE).sum())
             recs.append(
                 {
                     **_describe(key),
@@ -62,11 +69,11 @@ def matched_claims(
     )
     per_year = per_year.reindex(columns=roles, fill_value=0).fillna(0)
     weights = per_year.sum(axis=1) / per_year.to_numpy().sum()
-    counts = counts[counts["posted_year"].isin(years)]
+    found = _hits(counts[counts["posted_year"].isin(years)])
     recs = []
     for key, *_ in CLAIMS:
         for role in roles:
-            hits = _hits(counts, key, role)
+            hits = found.get((key, role), _NONE)
             n_y = per_year[role]
             share = (hits.reindex(n_y.index, fill_value=0) / n_y.where(n_y > 0)).fillna(0)
             n = int(n_y.sum())

@@ -168,6 +168,13 @@ def claims_both(
 ) -> None:
     st.subheader("Claims, checked in both sources")
     gj = queries_gj.claims(state, sc, den)
+    if gj.empty:
+        st.info(
+            "The claims compare "
+            + " and ".join(f"{charts.role_label(r)}s" for r in vocab.COMPARED_ROLES)
+            + ": select at least one of them in the roles filter."
+        )
+        return
     both = queries_gj.compare_claims(hn_claims, gj)
     dis = both[both["sources"] == "disagree"]
     if len(dis):

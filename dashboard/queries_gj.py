@@ -121,14 +121,14 @@ def claims(state: data.DataState, scope: Scope, denominator: str) -> pd.DataFram
                     "measurable": measurable,
                 }
             )
-    return pd.DataFrame(recs)
+    columns = ["claim", "role", "postings mentioning", "role postings (n)", "share_pct"]
+    return pd.DataFrame(recs, columns=[*columns, "measurable"])
 
 
-def verdict(part: pd.DataFrame, claimed_for: str) -> str:
-    """'holds' when the claimed role's share is the higher one, 'does not hold' otherwise,
-    'not measured' when a share is missing."""
-    shares = part.set_index("role")["share_pct"]
-    a, b = (shares.get(role_label(r)) for r in COMPARED_ROLES)
+def verdict(shares: dict[str, object], claimed_for: str) -> str:
+    """'holds' when the claimed role's share (role -> share) is the higher one, 'does not hold'
+    otherwise, 'not measured' when a share is missing."""
+    a, b = (shares.get(r) for r in COMPARED_ROLES)
     if a is None or b is None or pd.isna(a) or pd.isna(b):
         return "not measured"
     claimed_is_a = claimed_for == COMPARED_ROLES[0]
@@ -140,20 +140,36 @@ def verdict(part: pd.DataFrame, claimed_for: str) -> str:
 def compare_claims(hn: pd.DataFrame, gj: pd.DataFrame) -> pd.DataFrame:
     """One row per claim: each role's share in both sources (HN: the claims panel's table), the
     verdict in each, and whether the sources agree."""
+    # (claim, role label) -> row, per source: lookups instead of filtering the frames per claim
+    rows = {
+        src: {
+            (r["claim"], r["role"]): r
+            for r in (
+                frame[["claim", "role", "share_pct", "role postings (n)"]].to_dict("records")
+                if len(frame)
+                else []
+            )
+        }
+        for src, frame in (("HN", hn), ("Google Jobs", gj))
+    }
     recs = []
     for _, claimed_for, label, _ in CLAIMS:
         text = claim_text(claimed_for, label)
         rec: dict[str, object] = {"claim": text}
         verdicts = []
-        for src, frame in (("HN", hn), ("Google Jobs", gj)):
-            part = frame[frame["claim"] == text]
+        for src, found in rows.items():
+            shares = {}
             for r in COMPARED_ROLES:
-                row = part[part["role"] == role_label(r)]
-                rec[f"{src}: {role_label(r)} %"] = row["share_pct"].iloc[0] if len(row) else None
+                row = found.get((text, role_label(r)))
+                share = None if row is None else row["share_pct"]
+                rec[f"{src}: {role_label(r)} %"] = share
                 rec[f"{src}: {role_label(r)} n"] = (
-                    int(row["role postings (n)"].iloc[0]) if len(row) else 0
+                    0 if row is None else int(row["role postings (n)"])
                 )
-            v = verdict(part, claimed_for) if len(part) else "not measured"
+                if row is not None:
+                    shares[r] = share
+            seen = any(key[0] == text for key in found)
+            v = verdict(shares, claimed_for) if seen else "not measured"
             rec[f"{src}: verdict"] = v
             verdicts.append(v)
         measured = [v for v in verdicts if v != "not measured"]
@@ -286,4 +302,5 @@ def median_gap(pay: pd.DataFrame) -> pd.DataFrame:
                 "n_ds": int(ds["postings_stating_pay"]),
             }
         )
-    return pd.DataFrame(rows)
+    cols = ["posted_year", "sample", "ml_median_usd", "ds_median_usd", "gap_usd", "n_ml", "n_ds"]
+    return pd.DataFrame(rows, columns=cols)
