@@ -151,19 +151,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
 # Derived tables: small aggregates of a published table, named in queries like a table. Each is
 # built once per Parquet file (files are immutable, one folder per published version), kept as an
 # Arrow table shared by every thread, and scanned by DuckDB in place of the big table.
-# salary_counts: one row per distinct combination of the columns the pay filters use and the
-# salary, with its number of responses `n`; count(*) over salaries = sum(n) over salary_counts.
-DERIVED: dict[str, tuple[str, str]] = {
-    "salary_counts": (
-        "salaries",
-        "SELECT work_year, company_country_code, experience_level, employment_type, "
-        "remote_ratio_pct, company_size, role_strict, role_broad, is_exact_duplicate, salary_usd_annual, "
-        "count(*) AS n FROM {src} GROUP BY ALL",
-    ),
-}
-_DERIVED_KEEP = 4
-_derived_tables: dict[tuple[str, str], pa.Table] = {}
-_derived_lock = threading.RLock()  # _memo builds may nest (a frame reads its resident table)
+_memo_lock = threading.RLock()  # _memo builds may nest (a frame reads its resident table)
 
 # result columns of these DuckDB types convert to pandas faster through Arrow, with the same
 # DataFrame as .df(); any other type (dates, decimals, booleans, ...) goes through .df()
@@ -176,15 +164,13 @@ def run_query(
     params: list[Any] | tuple[Any, ...] = (),
     tables: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Run `sql` where `{table_name}` placeholders stand for the published Parquet files (or a
-    derived table of DERIVED, built from its published table)."""
-    files = {t: state.table_file(DERIVED[t][0] if t in DERIVED else t) for t in tables}
+    """Run `sql` where `{table_name}` placeholders stand for the published Parquet files."""
+    files = {t: state.table_file(t) for t in tables}
     resident = tuple(
         sorted(
             t
             for t in tables
-            if t not in DERIVED
-            and state.manifest["tables"][t].get("rows", RESIDENT_MAX_ROWS + 1) <= RESIDENT_MAX_ROWS  # type: ignore[index]
+            if state.manifest["tables"][t].get("rows", RESIDENT_MAX_ROWS + 1) <= RESIDENT_MAX_ROWS  # type: ignore[index]
         )
     )
     return _cached(state.version, sql, tuple(params), tuple(sorted(files.items())), resident)
@@ -209,7 +195,7 @@ _frames: dict[Any, pd.DataFrame] = {}
 def _memo(store: dict, key: Any, build: Any, keep: int) -> Any:
     """`store[key]`, built once by `build()` under the lock; the oldest entries beyond `keep`
     are dropped (files are immutable, one folder per published version)."""
-    with _derived_lock:
+    with _memo_lock:
         value = store.get(key)
         if value is None:
             value = build()
@@ -252,14 +238,6 @@ def from_frame(state: DataState, table: str, name: Any, build: Any) -> Any:
     return _memo(_frames, (file, name), lambda: build(frame(state, table)), _RESIDENT_KEEP)
 
 
-def _derived(name: str, file: str) -> pa.Table:
-    def build() -> pa.Table:
-        sql = DERIVED[name][1].format(src=_parquet(file))
-        return _connection().sql(sql).to_arrow_table()
-
-    return _memo(_derived_tables, (name, file), build, _DERIVED_KEEP)
-
-
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(
     version: str,
@@ -271,10 +249,7 @@ def _cached(
     con = _connection()
     names = {}
     for t, f in files:
-        if t in DERIVED:
-            con.register(f"_derived_{t}", _derived(t, f))
-            names[t] = f"_derived_{t}"
-        elif t in resident:
+        if t in resident:
             con.register(f"_resident_{t}", _resident(f))
             names[t] = f"_resident_{t}"
         else:

@@ -33,7 +33,7 @@ PAY_COLUMNS = ("experience_level", "employment_type", "remote_ratio_pct", "compa
 def salary_options(state: data.DataState, col: str) -> list:
     assert col in PAY_COLUMNS or col in ("work_year", "company_country_code")
     # salary_counts holds one row per distinct combination of the filter columns with its count:
-    # a few thousand rows where salaries has millions (data.DERIVED)
+    # a few thousand rows where salaries has millions (published by the ETL)
     df = data.run_query(
         state,
         f'SELECT "{col}" AS v, sum(n)::BIGINT AS n FROM {{salary_counts}} GROUP BY 1 '

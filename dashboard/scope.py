@@ -42,7 +42,7 @@ class Scope:
 
 def years(state: data.DataState) -> list[int]:
     parts = []
-    if state.has("salaries"):
+    if state.has("salary_counts"):
         parts.append("SELECT DISTINCT work_year AS y FROM {salary_counts}")
     if state.has("hn_postings"):
         parts.append("SELECT DISTINCT year(thread_month) AS y FROM {hn_postings}")
@@ -51,7 +51,7 @@ def years(state: data.DataState) -> list[int]:
     tables = tuple(
         t
         for t, has in (
-            ("salary_counts", state.has("salaries")),
+            ("salary_counts", state.has("salary_counts")),
             ("hn_postings", state.has("hn_postings")),
         )
         if has
@@ -61,7 +61,7 @@ def years(state: data.DataState) -> list[int]:
 
 
 def countries(state: data.DataState) -> list[str]:
-    if not state.has("salaries"):
+    if not state.has("salary_counts"):
         return []
     df = data.run_query(
         state,

@@ -48,6 +48,7 @@ FIELDS: dict[str, Field] = {
         "role under the broad definition (reviewed title variants; etl/mappings/job_titles.csv)",
     ),
     # --- aijobs salaries
+    "n": Field("int64", "responses", "survey responses with exactly these values (salary_counts)"),
     "work_year": Field("int64", "year", "year the salary was paid"),
     "experience_level": Field(
         "string", "", "aijobs code: EN entry, MI mid, SE senior, EX executive"
@@ -457,6 +458,19 @@ def _not_in(col: str, allowed: tuple) -> Check:
 
 
 TABLES: dict[str, TableSchema] = {}
+# the columns of salary_counts besides its count: the Pay view's filter columns and the salary
+SALARY_COUNT_COLUMNS = (
+    "work_year",
+    "company_country_code",
+    "experience_level",
+    "employment_type",
+    "remote_ratio_pct",
+    "company_size",
+    "role_strict",
+    "role_broad",
+    "is_exact_duplicate",
+    "salary_usd_annual",
+)
 
 
 def register(schema: TableSchema) -> TableSchema:
@@ -518,6 +532,18 @@ register(
             ),
         },
         min_rows=100,
+    )
+)
+
+register(
+    TableSchema(
+        "salary_counts",
+        "The survey's responses counted per distinct combination of the columns the Pay view "
+        "filters on and the salary: what the dashboard's pay statistics read (sum(n) = the "
+        "salaries table's rows)",
+        SALARY_COUNT_COLUMNS + ("n",),
+        {"n must be > 0": lambda df: ~(df["n"] > 0)},
+        unique=SALARY_COUNT_COLUMNS,
     )
 )
 

@@ -133,7 +133,7 @@ def pay_card(
     state: data.DataState, sc: scope.Scope, out: list[dict], answers: list[report.Answer]
 ) -> None:
     st.subheader("Pay")
-    if not state.has("salaries"):
+    if not state.has("salary_counts"):
         st.info("No salary data published yet.")
         return
     ml, ds = vocab.COMPARED_ROLES

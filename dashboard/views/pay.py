@@ -75,7 +75,7 @@ def render() -> None:
     st.title("Pay: Data Scientist vs ML Engineer")
     state = data.run_state()
     sc = scope.get()
-    if not state.has("salaries"):
+    if not state.has("salary_counts"):
         st.info(
             "Salary data is not published yet. Run `make etl` (or `python -m etl refresh --source aijobs_salaries`)."
         )

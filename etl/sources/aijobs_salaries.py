@@ -28,7 +28,7 @@ ORIGIN = Origin(
     notes="Self-reported survey; most rows are from its latest years and from US companies (the published "
     "coverage gives the shares): year-over-year trends need care.",
 )
-TABLES = ("salaries", "job_title_map")
+TABLES = ("salaries", "salary_counts", "job_title_map")
 
 COLUMNS = (
     "work_year",
@@ -94,12 +94,25 @@ def transform(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def salary_counts(salaries: pd.DataFrame) -> pd.DataFrame:
+    """The responses per distinct combination of SALARY_COUNT_COLUMNS (a few thousand rows where
+    the survey has tens of thousands, and the scaled benchmark stores millions): the pay
+    statistics of the dashboard are sums and weighted quantiles over it."""
+    from etl.schema import SALARY_COUNT_COLUMNS
+
+    cols = list(SALARY_COUNT_COLUMNS)
+    out = salaries.groupby(cols, dropna=False, observed=True, sort=True).size()
+    return out.rename("n").astype("int64").reset_index()
+
+
 def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     from etl.transform.roles import load_title_map
 
+    salaries = transform(parse(snapshot.read_bytes(FILE)))
     # the title map that built the roles is published with them (Data & methods shows it)
     return {
-        "salaries": transform(parse(snapshot.read_bytes(FILE))),
+        "salaries": salaries,
+        "salary_counts": salary_counts(salaries),
         "job_title_map": load_title_map(),
     }
 

@@ -75,3 +75,37 @@ def test_exact_duplicate_rows_are_kept_and_flagged():
     )
     assert len(df) == 4
     assert df["is_exact_duplicate"].tolist() == [False, False, True, True]
+
+
+def test_salary_counts_count_every_response_once_missing_values_included():
+    import pandas as pd
+
+    from etl.schema import SALARY_COUNT_COLUMNS
+    from etl.sources.aijobs_salaries import salary_counts
+
+    row = {
+        "work_year": 2025,
+        "company_country_code": "US",
+        "experience_level": "SE",
+        "employment_type": "FT",
+        "remote_ratio_pct": 0,
+        "company_size": "L",
+        "role_strict": "ml_engineer",
+        "role_broad": "ml_engineer",
+        "is_exact_duplicate": False,
+        "salary_usd_annual": 200_000.0,
+        "job_title": "ML Engineer",
+    }
+    rows = pd.DataFrame(
+        [
+            row,
+            {**row, "job_title": "MLE"},
+            {**row, "company_size": None},
+            {**row, "work_year": 2024},
+        ]
+    ).astype({"company_size": "string"})
+    counts = salary_counts(rows)
+    assert list(counts.columns) == [*SALARY_COUNT_COLUMNS, "n"]
+    # job_title is not a count column: the first two rows are one combination
+    assert counts["n"].sum() == 4 and len(counts) == 3
+    assert counts.loc[counts["company_size"].isna(), "n"].tolist() == [1]
