@@ -96,3 +96,51 @@ class ThreadCache:
         for d in self.dir.iterdir():
             if d.name not in names:
                 shutil.rmtree(d, ignore_errors=True)
+
+
+class ResultCache:
+    """Small results (JSON objects) of a pure computation, kept by a digest of its inputs under
+    code_key(): e.g. the convergence bootstrap of one year, which a refresh that changed another
+    year's thread need not run again. Same layout rules as ThreadCache:
+    <data>/cache/<name>/<code key>/<digest>.json, written by rename, other code keys removed."""
+
+    def __init__(self, root: Path | None, name: str) -> None:
+        self.base = None if root is None else Path(root) / name
+        self.dir = None if self.base is None else self.base / code_key()
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def get_or_compute(self, digest: str, compute) -> dict:  # type: ignore[no-untyped-def]
+        """The kept result for `digest`, else compute() (a JSON-able dict), kept."""
+        import json
+
+        self.used.add(digest)
+        path = None if self.dir is None else self.dir / f"{digest}.json"
+        if path is not None and path.is_file():
+            try:
+                out = json.loads(path.read_text())
+                self.hits += 1
+                return out
+            except (OSError, ValueError) as exc:  # a damaged entry is recomputed
+                log.warning("cache entry %s unreadable (%s): recomputing", path.name, exc)
+        self.misses += 1
+        out = compute()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(out))
+            os.replace(tmp, path)
+        return out
+
+    def prune(self) -> None:
+        """Remove other code keys, and this key's entries not used since this cache was made."""
+        if self.base is None or not self.base.is_dir():
+            return
+        for d in self.base.iterdir():
+            if d != self.dir:
+                shutil.rmtree(d, ignore_errors=True)
+        if self.dir is not None and self.dir.is_dir():
+            for f in self.dir.glob("*.json"):
+                if f.stem not in self.used:
+                    f.unlink(missing_ok=True)

@@ -366,21 +366,29 @@ def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.Dat
         "hn_posted_pay_yearly": pay.posted_pay_yearly(posted, postings, flagged),
         "hn_demand_monthly": monthly,
         "posting_skills": made["posting_skills"],
-        **skill_aggregates(flagged, role_skills),
+        **skill_aggregates(flagged, role_skills, cache_dir=cache_dir),
     }
 
 
 def skill_aggregates(
-    flagged: pd.DataFrame, role_skills: pd.DataFrame, skip: tuple[str, ...] = ()
+    flagged: pd.DataFrame,
+    role_skills: pd.DataFrame,
+    skip: tuple[str, ...] = (),
+    cache_dir: Path | None = None,
 ) -> dict[str, pd.DataFrame]:
     """What the Skills and Overview views sum over the selected years, per definition x role x
     year: postings per role, skill counts, claim counts, skill-pair counts, and the roles'
     convergence per year; plus the taxonomy that built them. `role_skills` (posting_id, role,
     skill): each role's skills as attributed inside the ad (hn_role_skills), so a skill named only
     in another job's part of a multi-job ad does not count for the role. `skip`: tables not to
-    compute (the benchmark's scaled stores carry the 1x convergence)."""
+    compute (the benchmark's scaled stores carry the 1x convergence). With `cache_dir`, each
+    year's convergence bootstrap is kept by a digest of that year's input (build_cache.ResultCache):
+    a refresh in which one thread changed recomputes its year only."""
+    from etl.build_cache import ResultCache
     from etl.transform import hn_roles
     from etl.transform.skills import load_taxonomy, tables
+
+    kept = ResultCache(cache_dir, f"{NAME}-convergence")
 
     taxonomy = load_taxonomy()
     category = dict(zip(taxonomy["skill"], taxonomy["category"], strict=True))
@@ -406,12 +414,16 @@ def skill_aggregates(
                 BOOTSTRAP_RESAMPLES,
                 INTERVAL_LEVEL,
                 BOOTSTRAP_SEED,
+                memo=kept.get_or_compute,
             ),
         }
         made = {name: build() for name, build in make.items() if name not in skip}
         for name, df in made.items():
             df.insert(0, "definition", definition)
             parts[name].append(df)
+    if "hn_role_convergence" not in skip:
+        kept.prune()
+        log.info("%s: convergence of %d years kept, %d computed", NAME, kept.hits, kept.misses)
     out = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
     out["skill_taxonomy"] = taxonomy
     return out

@@ -6,6 +6,7 @@ posting with boolean `is_<role>_<definition>` columns, or a long posting_id/role
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -66,8 +67,15 @@ def load_role_rules(path: str | Path | None = None) -> pd.DataFrame:
     duplicated, or a role has no include rule.
     """
     path = Path(path) if path is not None else ROLE_RULES_PATH
+    # validation compiles every rule (~0.6 s): done once per process and version of the files
+    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in (path, ROLE_TERMS_PATH))
+    return _validated_rules(str(path), stamp).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _validated_rules(path: str, stamp: tuple) -> pd.DataFrame:
     rules = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_role_rules(rules, source=str(path))
+    return validate_role_rules(rules, source=path)
 
 
 def load_role_terms(path: str | Path | None = None) -> dict[str, str]:

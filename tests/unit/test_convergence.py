@@ -84,3 +84,43 @@ def test_a_thin_year_has_n_but_no_cosine():
     roles, skills = _postings({("ml_engineer", 2013): p, ("data_scientist", 2013): p}, n=12)
     out = _run(roles, skills, min_n=30).iloc[0]
     assert out["n_a"] == 12 and pd.isna(out["cosine"]) and pd.isna(out["ci_low"])
+
+
+def test_a_year_does_not_move_when_another_year_changes_and_is_kept_by_digest(tmp_path):
+    from etl.build_cache import ResultCache
+
+    p = {"Python": 0.6, "SQL": 0.4, "AWS": 0.2}
+    base = {("ml_engineer", 2020): p, ("data_scientist", 2020): p}
+    roles, skills = _postings(
+        {**base, ("ml_engineer", 2021): p, ("data_scientist", 2021): {"SQL": 0.9}}, n=60
+    )
+    # 2021 gets other postings (a thread of 2021 changed): 2020's figures are the same
+    roles2, skills2 = _postings(
+        {**base, ("ml_engineer", 2021): {"Go": 0.5}, ("data_scientist", 2021): {"SQL": 0.9}}, n=60
+    )
+    same_2020 = roles2["posted_year"] == 2020
+    roles2 = pd.concat([roles[roles["posted_year"] == 2020], roles2[~same_2020]])
+    skills2 = pd.concat(
+        [
+            skills[
+                skills["posting_id"].isin(roles.loc[roles["posted_year"] == 2020, "posting_id"])
+            ],
+            skills2[
+                skills2["posting_id"].isin(roles2.loc[roles2["posted_year"] == 2021, "posting_id"])
+            ],
+        ]
+    )
+    first = _run(roles, skills).set_index("posted_year")
+    second = _run(roles2, skills2).set_index("posted_year")
+    pd.testing.assert_series_equal(first.loc[2020], second.loc[2020])
+    assert first.loc[2021, "cosine"] != second.loc[2021, "cosine"]
+
+    cache = ResultCache(tmp_path, "conv")
+    memo = cache.get_or_compute
+    args = (PAIR, ("Machine learning",), 30, 300, 0.95, 7)
+    cold = tables.convergence(skills, roles, *args, memo=memo)
+    assert (cache.hits, cache.misses) == (0, 2)
+    warm = tables.convergence(skills2, roles2, *args, memo=memo)
+    assert (cache.hits, cache.misses) == (1, 3)  # 2020 read back, the changed 2021 computed
+    pd.testing.assert_frame_equal(cold, first.reset_index())
+    pd.testing.assert_frame_equal(warm, second.reset_index())

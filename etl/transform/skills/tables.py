@@ -3,7 +3,8 @@ co-occurrence, and the per definition x role x year aggregates the dashboard sum
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -414,11 +415,17 @@ def convergence(
     resamples: int,
     level: float,
     seed: int,
+    memo: Callable[[str, Callable[[], dict]], dict] | None = None,
 ) -> pd.DataFrame:
     """How alike the two roles' skill profiles are, per year: the cosine similarity of the two
     share vectors (share of each role's postings with each skill among its role skills, over every skill but
     `exclude`), from the postings flagged as one role of `pair` and not the other, with a
     percentile bootstrap interval (postings resampled within each role and year).
+
+    Each year is computed from that year's postings alone, with its own random stream (seeded by
+    `seed` and the year): a year's figures do not move when another year's postings change, and
+    `memo(digest, compute)` (e.g. build_cache.ResultCache.get_or_compute) may keep them by a
+    digest of the year's input.
 
     posted_year, n_a, n_b (postings of pair[0] and pair[1]), cosine, ci_low, ci_high; years where
     either role has fewer than `min_n` such postings have n but no cosine."""
@@ -426,33 +433,62 @@ def convergence(
     pr = pr[pr["_only"].fillna(False).astype(bool)]
     rs = role_skills[~role_skills["skill"].isin(exclude)]
     rs = rs[["posting_id", "role", "skill"]].drop_duplicates()
-    rs = rs.merge(pr[["posting_id", "role"]], on=["posting_id", "role"])
-    codes, _names = pd.factorize(rs["skill"], sort=True)
-    k = max(int(codes.max()) + 1 if len(codes) else 0, 1)
-    code_of = pd.DataFrame(
-        {"posting_id": rs["posting_id"].to_numpy(), "role": rs["role"].to_numpy(), "code": codes}
-    )
-    rng = np.random.default_rng(seed)
-    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    rs = rs.merge(pr[["posting_id", "role", "posted_year"]], on=["posting_id", "role"])
     recs = []
     for year in sorted(pr["posted_year"].unique()):
-        mats, ns = [], []
-        for role in pair:
-            ids = pr.loc[(pr["posted_year"] == year) & (pr["role"] == role), "posting_id"]
-            ids = pd.Index(ids.unique())
-            x = np.zeros((len(ids), k), dtype=np.float32)
-            c = code_of[(code_of["role"] == role) & code_of["posting_id"].isin(ids)]
-            x[ids.get_indexer(c["posting_id"]), c["code"].to_numpy()] = 1.0
-            mats.append(x)
-            ns.append(len(ids))
-        rec = {"posted_year": int(year), "n_a": ns[0], "n_b": ns[1]}
-        if min(ns) >= min_n:
-            rec["cosine"] = float(_cosine(mats[0].mean(axis=0), mats[1].mean(axis=0)))
-            boot = _cosine(
-                _resampled_shares(mats[0], resamples, rng),
-                _resampled_shares(mats[1], resamples, rng),
+        ids = [
+            np.sort(
+                pr.loc[(pr["posted_year"] == year) & (pr["role"] == role), "posting_id"]
+                .unique()
+                .astype("int64")
             )
-            rec["ci_low"], rec["ci_high"] = (float(q) for q in np.nanquantile(boot, [lo_q, hi_q]))
-        recs.append(rec)
+            for role in pair
+        ]
+        hits = rs[rs["posted_year"] == year].sort_values(["role", "posting_id", "skill"])
+        params = (tuple(pair), min_n, resamples, level, seed, int(year))
+        h = hashlib.blake2b(repr(params).encode(), digest_size=16)
+        for role, role_ids in zip(pair, ids, strict=True):
+            part = hits[hits["role"] == role]
+            h.update(role_ids.tobytes())
+            h.update(part["posting_id"].to_numpy("int64").tobytes())
+            h.update("\0".join(part["skill"].astype(str)).encode())
+
+        def compute(year=year, ids=ids, hits=hits) -> dict:  # type: ignore[no-untyped-def]
+            return _convergence_year(hits, ids, pair, min_n, resamples, level, seed, int(year))
+
+        recs.append(memo(h.hexdigest(), compute) if memo else compute())
     out = pd.DataFrame(recs, columns=["posted_year", "n_a", "n_b", "cosine", "ci_low", "ci_high"])
     return out.astype({"posted_year": "int64", "n_a": "int64", "n_b": "int64"})
+
+
+def _convergence_year(
+    hits: pd.DataFrame,
+    ids: list[np.ndarray],
+    pair: Sequence[str],
+    min_n: int,
+    resamples: int,
+    level: float,
+    seed: int,
+    year: int,
+) -> dict:
+    """One year of `convergence`: `hits` (posting_id, role, skill) of the year's pair-only
+    postings, `ids` each role's postings (sorted); skills as columns in name order."""
+    codes, _names = pd.factorize(hits["skill"], sort=True)
+    k = max(int(codes.max()) + 1 if len(codes) else 0, 1)
+    mats = []
+    for role, role_ids in zip(pair, ids, strict=True):
+        mine = (hits["role"] == role).to_numpy()
+        x = np.zeros((len(role_ids), k), dtype=np.float32)
+        rows = np.searchsorted(role_ids, hits["posting_id"].to_numpy("int64")[mine])
+        x[rows, codes[mine]] = 1.0
+        mats.append(x)
+    rec: dict = {"posted_year": year, "n_a": len(ids[0]), "n_b": len(ids[1])}
+    if min(len(ids[0]), len(ids[1])) >= min_n:
+        rng = np.random.default_rng((seed, year))
+        lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+        rec["cosine"] = float(_cosine(mats[0].mean(axis=0), mats[1].mean(axis=0)))
+        boot = _cosine(
+            _resampled_shares(mats[0], resamples, rng), _resampled_shares(mats[1], resamples, rng)
+        )
+        rec["ci_low"], rec["ci_high"] = (float(q) for q in np.nanquantile(boot, [lo_q, hi_q]))
+    return rec
