@@ -34,6 +34,14 @@ def _timed(cmd: list[str], log: Path) -> float:
     return round(time.perf_counter() - t0, 2)
 
 
+def _thread_year(data_dir: Path, thread_id: int) -> int:
+    from etl.store import read_manifest, read_table
+
+    processed = data_dir / "processed"
+    threads = read_table(processed, "hn_threads", read_manifest(processed))
+    return int(threads.loc[threads["thread_id"] == thread_id, "thread_month"].iloc[0].year)
+
+
 def incremental(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
     """Refreshes after a full one: all sources with the build cache, then one HN thread rebuilt."""
     full = [sys.executable, "-m", "etl", "refresh", "--mirror", str(mirror)]
@@ -48,6 +56,12 @@ def incremental(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
         raise SystemExit(f"bench: no build cache under {data_dir / 'cache'}")
     newest = entries[-1]  # the newest thread is the one a real refresh finds changed
     shutil.rmtree(newest)
+    # a changed thread changes its year's input to the convergence bootstrap: those results are
+    # computed again too (kept as <year>-<digest>.json), as in a real refresh
+    year = _thread_year(data_dir, int(newest.name.split("-")[0]))
+    kept = data_dir / "cache" / "hn_whoishiring-convergence"
+    for f in kept.glob(f"*/{year}-*.json"):
+        f.unlink()
     return {
         "full_warm_s": warm,
         "hn_one_thread_rebuilt_s": _timed(cmd, log),

@@ -424,8 +424,8 @@ def convergence(
 
     Each year is computed from that year's postings alone, with its own random stream (seeded by
     `seed` and the year): a year's figures do not move when another year's postings change, and
-    `memo(digest, compute)` (e.g. build_cache.ResultCache.get_or_compute) may keep them by a
-    digest of the year's input.
+    `memo(key, compute)` (e.g. build_cache.ResultCache.get_or_compute) may keep them by the key
+    '<year>-<digest of the year's input>'.
 
     posted_year, n_a, n_b (postings of pair[0] and pair[1]), cosine, ci_low, ci_high; years where
     either role has fewer than `min_n` such postings have n but no cosine."""
@@ -456,7 +456,7 @@ def convergence(
         def compute(year=year, ids=ids, hits=hits) -> dict:  # type: ignore[no-untyped-def]
             return _convergence_year(hits, ids, pair, min_n, resamples, level, seed, int(year))
 
-        recs.append(memo(h.hexdigest(), compute) if memo else compute())
+        recs.append(memo(f"{int(year)}-{h.hexdigest()}", compute) if memo else compute())
     out = pd.DataFrame(recs, columns=["posted_year", "n_a", "n_b", "cosine", "ci_low", "ci_high"])
     return out.astype({"posted_year": "int64", "n_a": "int64", "n_b": "int64"})
 
