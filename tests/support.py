@@ -76,6 +76,7 @@ def publish_fixture(
     sal = aijobs_salaries.transform(aijobs_salaries.parse((csv or salaries_csv()).encode()))
     tables = {
         "salaries": (_relaxed("salaries", sal), "aijobs_salaries"),
+        "salary_counts": (aijobs_salaries.salary_counts(sal), "aijobs_salaries"),
         "oews_wages": (schema.validate("oews_wages", oews_frame()), "bls_oews"),
     }
     tables.update(extra or {})
