@@ -141,8 +141,11 @@ def posted_pay_yearly(state: data.DataState, scope: Scope) -> pd.DataFrame:
 
 def survey_us_medians(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """The survey's side of the posted-pay comparison: `_us_medians` for the scope's definition
-    and years."""
-    return _us_medians(state, scope.definition, scope.year_from, scope.year_to)
+    and years (each year's median is the same whatever the period: the medians of every year are
+    computed once per definition and the period's years kept)."""
+    every = _us_medians(state, scope.definition, 0, 9999)
+    keep = every["year"].between(scope.year_from, scope.year_to).to_numpy()
+    return every[keep].reset_index(drop=True)
 
 
 def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
