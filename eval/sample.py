@@ -51,7 +51,9 @@ DEV_WAVES[6] = (200, 2, ("ml_terms", "ai_terms"))  # wave 6: development, for th
 # the ML- and AI-engineer recall targets while the dev part scored 0.96-0.97, so more development
 # postings of the ML and AI strata of every era; drawn after wave 7 (excluding it), read by one
 # labeller (no overlap)
-LATE_DEV_WAVES: dict[int, tuple[int, int, tuple[str, ...]]] = {8: (120, 1, ("ml_terms", "ai_terms"))}
+LATE_DEV_WAVES: dict[int, tuple[int, int, tuple[str, ...]]] = {
+    8: (120, 1, ("ml_terms", "ai_terms"))
+}
 OVERLAP_PER_BATCH = 10
 OVERLAP_WAVES = (6,)  # development waves whose batches have overlap postings (wave 7: held out)
 SEED = 20261201
