@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from etl.vocab import EARLY_SNAPSHOT_DAYS, GJ_SAMPLES, HOURLY_RULE, LAST_POSTING_DAYS
+from etl.vocab import (
+    EARLY_SNAPSHOT_DAYS,
+    GJ_SAMPLES,
+    HOURLY_RULE,
+    LAST_POSTING_DAYS,
+    SKILL_ATTRIBUTIONS,
+)
 from etl.vocab import ROLES as VOCAB_ROLES
 
 ROLES = (*VOCAB_ROLES, "other")  # a salary title can map to no role
@@ -220,7 +226,8 @@ FIELDS: dict[str, Field] = {
         "string",
         "",
         "how a skill or a pay range was tied to a role's job: single_job (the ad offers one job), job_part "
-        "(it sits in the part of the ad about that job), company_wide (a part that names no job, or a stack "
+        "(it sits in the part of the ad about that job), job_section (a skill: it sits in the lines below that "
+        "job's title line, before the next job or header), company_wide (a part that names no job, or a stack "
         "line; for pay also a header field that names no job, in an ad with several jobs), other_job (a range of another job: role other), no_role (the posting offers none of our roles)",
     ),
     # --- posted pay
@@ -745,9 +752,7 @@ register(
         ("posting_id", "role", "skill", "attribution"),
         {
             "role in allowed set": _not_in("role", VOCAB_ROLES),
-            "attribution in allowed set": _not_in(
-                "attribution", ("single_job", "job_part", "company_wide")
-            ),
+            "attribution in allowed set": _not_in("attribution", SKILL_ATTRIBUTIONS),
         },
         unique=("posting_id", "role", "skill"),
         min_rows=0,

@@ -117,6 +117,8 @@ def pct(x: float) -> str:
 # skills the role definitions select postings by ('machine learning' finds ML engineers): left out
 # of every comparison of the roles' skills
 ROLE_NAME_SKILLS: tuple[str, ...] = ("Machine learning", "Artificial intelligence")
+# how a skill of hn_role_skills was tied to a role's job (etl/transform/attribution.py)
+SKILL_ATTRIBUTIONS: tuple[str, ...] = ("single_job", "job_part", "job_section", "company_wide")
 # the common claims about each role, checked on the postings: (key, claimed role, what is claimed,
 # the skills counted, any of them; "category:X" = any skill of category X)
 CLAIMS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (

@@ -166,10 +166,10 @@ def label_name(skill: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", skill.lower().replace("c++", "c_plus_plus")).strip("_")
 
 
-def skill_attribution_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
-    """Role-skill micro precision / recall / F1 of the attribution, and of whole-ad attribution
-    (every skill of the ad to every role), on the postings with labelled roles. The labelled roles
-    are given, so the figures measure attribution (and skill extraction), not role counting."""
+def _skill_pairs(labels: pd.DataFrame, postings: pd.DataFrame, subset: str):
+    """Per posting of `labels` with labelled roles (all, or the multi-job ones): (id, text,
+    labelled (role, skill) pairs, whole-ad pairs, attributed pairs -> how attributed), skills in
+    LABELLING.md's names and list."""
     from etl.transform import attribution
     from etl.transform.skills import default_matcher
 
@@ -177,28 +177,51 @@ def skill_attribution_metrics(labels: pd.DataFrame, postings: pd.DataFrame, spli
     skills = default_matcher()
     keep = set(LABEL_SKILLS)
     texts = postings.set_index("posting_id")["text"]
-    part = labels[(labels["split"] == split) & (labels["roles"].map(len) > 0)]
+    part = labels[labels["roles"].map(len) > 0]
+    if subset == "multi_job":
+        part = part[part["multi_job"].astype(bool)]
+    for rec in part.itertuples(index=False):
+        text = str(texts.loc[rec.id])
+        truth = {(r, s) for r, ss in rec.role_skills.items() for s in ss}
+        found = {label_name(s) for s in skills.skills_in(text)} & keep
+        attributed = {
+            (r, label_name(s)): how
+            for r, s, how in attribution.attribute(text, list(rec.roles), matchers, skills)
+            if label_name(s) in keep
+        }
+        yield rec.id, text, truth, {(r, s) for r in rec.roles for s in found}, attributed
+
+
+def skill_attribution_metrics(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> dict:
+    """Role-skill micro precision / recall / F1 of the attribution, and of whole-ad attribution
+    (every skill of the ad to every role), on the postings with labelled roles. The labelled roles
+    are given, so the figures measure attribution (and skill extraction), not role counting."""
     out = {}
     for subset in ("all", "multi_job"):
-        sub = part if subset == "all" else part[part["multi_job"].astype(bool)]
-        truth, whole, attributed = [], [], []
-        for rec in sub.itertuples(index=False):
-            text = str(texts.loc[rec.id])
-            truth.append({(r, s) for r, ss in rec.role_skills.items() for s in ss})
-            found = {label_name(s) for s in skills.skills_in(text)} & keep
-            whole.append({(r, s) for r in rec.roles for s in found})
-            attributed.append(
-                {
-                    (r, label_name(s))
-                    for r, s, _ in attribution.attribute(text, list(rec.roles), matchers, skills)
-                    if label_name(s) in keep
-                }
-            )
+        rows = list(_skill_pairs(labels[labels["split"] == split], postings, subset))
+        truth = [t for _, _, t, _, _ in rows]
         out[subset] = {
-            "postings": int(len(sub)),
-            "attributed": micro_prf(truth, attributed),
-            "whole_ad": micro_prf(truth, whole),
+            "postings": len(rows),
+            "attributed": micro_prf(truth, [set(a) for *_, a in rows]),
+            "whole_ad": micro_prf(truth, [w for _, _, _, w, _ in rows]),
         }
+    return out
+
+
+def skill_errors(labels: pd.DataFrame, postings: pd.DataFrame, split: str) -> list[tuple]:
+    """(posting id, text, {(role, skill): how} attributed but not labelled, labelled but not
+    attributed (role, skill) pairs) of every posting of `split` with an attribution error; for the
+    DEV part only (`--errors skills`): no rule is tuned on the held-out part."""
+    if split != "dev":
+        raise ValueError("skill attribution errors are listed for the development part only")
+    out = []
+    for pid, text, truth, _whole, attributed in _skill_pairs(
+        labels[labels["split"] == split], postings, "all"
+    ):
+        wrong = {k: how for k, how in attributed.items() if k not in truth}
+        missed = truth - set(attributed)
+        if wrong or missed:
+            out.append((pid, text, wrong, missed))
     return out
 
 
@@ -453,7 +476,8 @@ def markdown(results: dict, split: str = "heldout") -> str:
     if sa:
         lines += [
             "",
-            "Skills per role (LABELLING.md's `role_skills`, held-out part, labelled roles given): role-skill "
+            f"Skills per role (LABELLING.md's `role_skills`, {'held-out' if split == 'heldout' else 'development'} "
+            "part, labelled roles given): role-skill "
             "micro precision / recall / F1 of the attribution (target F1 >= 0.85), beside whole-ad attribution:",
             "",
             "| postings | n | attributed P / R / F1 | whole-ad P / R / F1 |",
@@ -488,14 +512,35 @@ def write_readme(md: str) -> None:
     path.write_text(text[:start] + README_START + "\n" + md + "\n" + text[end:])
 
 
+def _print_skill_errors(errors: list[tuple]) -> None:
+    """Each dev posting's attribution errors with the lines holding each skill (the evidence of
+    how it was attributed), to the terminal only (posting texts are never written to the repo)."""
+    from etl.transform.skills import default_matcher
+
+    skills = default_matcher()
+    print(f"--- {len(errors)} dev postings with role-skill errors")
+    for pid, text, wrong, missed in errors:
+        print(f"=== {pid}")
+        for (role, skill), how in sorted(wrong.items()):
+            print(f"  false positive: {role} {skill} ({how})")
+        for role, skill in sorted(missed):
+            print(f"  missed: {role} {skill}")
+        named = {s for _, s in [*wrong, *missed]}
+        for i, line in enumerate(text.split("\n")):
+            hit = sorted(named & {label_name(s) for s in skills.skills_in(line)})
+            if hit:
+                print(f"  line {i} {hit}: {line[:300]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
     ap.add_argument("--data-dir", type=Path)
     ap.add_argument("--mirror", help="refresh HN from this mirror when nothing is published")
     ap.add_argument(
         "--errors",
-        choices=[*ROLES, "pay"],
-        help="list the DEV part's misses of this role (or of the posted-pay extraction)",
+        choices=[*ROLES, "pay", "skills"],
+        help="list the DEV part's misses of this role (or of the posted-pay extraction, or of "
+        "the role-skill attribution)",
     )
     ap.add_argument("--definition", choices=list(HN_DEFINITIONS), default="anywhere")
     ap.add_argument("--write-readme", action="store_true")
@@ -524,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors == "pay":
         for pid, got, truth in pay_errors(pay_labels, pay_postings, "dev"):
             print(f"{pid}\n  found:    {got}\n  labelled: {truth}")
+        return 0
+    if args.errors == "skills":
+        _print_skill_errors(skill_errors(labels, postings, "dev"))
         return 0
     if args.errors:
         col = hn_roles.flag_column(args.errors, args.definition)
@@ -556,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:
         # the held-out part's skill and pay figures are not printed while tuning; the development
         # part's pay figures are (the labelled set's dev postings and the pay-only wave)
         results["pay_extraction"] = pay_extraction_metrics(pay_labels, pay_postings, "dev")
+        results["skill_attribution"] = skill_attribution_metrics(labels, postings, "dev")
         print(markdown(results, "dev"))
         return 0
     fresh = labels[labels["wave"] == FRESH_WAVE].copy()

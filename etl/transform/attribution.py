@@ -1,18 +1,19 @@
 """Which job of a multi-job Hacker News ad each skill belongs to.
 
 Reads postings (`posting_id`, `text`), their role flags (`flag_roles`, anywhere definition) and
-the skill matcher; writes one row per (posting, role, skill) with how the skill was attributed:
-`single_job` (the ad offers one job only: every skill is that job's), `job_part` (the skill sits
-in a line of the part of the ad that describes that role's job), `company_wide` (the skill sits
-in a part that names no job, or in a company-wide stack line: it goes to every job of the ad).
-A skill that sits only in the part of another job ("Rails engineer: Ruby, Postgres") is not the
-role's. The rules follow LABELLING.md's `role_skills`.
-
-NOTE: a job's part is its own line: on the development labels, letting it
-reach the bullets under a title line (F1 0.875) or every line down to the next title (0.853)
-scored lower than the line alone (0.893). On the held-out part the attribution does not beat
-giving every skill of the ad to every role (make eval prints both), so the views still read
-whole-ad `posting_skills` and say so.
+the skill matcher; writes one row per (posting, role, skill) with how the skill was attributed
+(SKILL_ATTRIBUTIONS): `single_job` (the ad offers one job only: every skill is that job's),
+`job_part` (the skill sits in a line that names that role's job: a title line, a hiring sentence,
+or a line opening with the job's title, "ML Engineer - you will ..."), `job_section` (the skill
+sits in the lines below that job's title line, before the next line naming a job or a header
+such as "Tech stack:" or "Why us"), `company_wide` (the skill sits in a part that names no job,
+or in a company-wide stack line: it goes to every job of the ad). On a line naming several jobs
+a skill is the job's whose list item holds it ("Python/C++ Engineers"), else the job's named
+last before it in its sentence or header field ("Data Engineer working on Kafka/Spark"), else
+every job the line names when its sentence or field names none ("| SQL, Python |"). A skill
+that sits only in the part of another job ("Rails engineer: Ruby, Postgres") is not the role's.
+The rules follow LABELLING.md's `role_skills`; `python -m eval --errors skills` lists the
+development part's errors with the lines they sit in.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ import pandas as pd
 
 from etl.transform import hn_roles
 from etl.transform.skills import SkillMatcher, default_matcher
-from etl.vocab import ROLES
+from etl.vocab import ROLES, SKILL_ATTRIBUTIONS
 
 ATTRIBUTION_COLUMNS = ["posting_id", "role", "skill", "attribution"]
-ATTRIBUTIONS = ("single_job", "job_part", "company_wide")
+ATTRIBUTIONS = SKILL_ATTRIBUTIONS
 
 # NOTE: a line "names a job" when it is title-like (a header field, a bullet, a short line, or
 # a hiring sentence) and holds a job noun. Lines of prose that mention "engineers" in passing do
@@ -126,6 +127,118 @@ def _area() -> re.Pattern[str]:
     return re.compile(r"\b" + hn_roles.expand_terms("{AREA}", terms) + r"\b", re.I)
 
 
+# a line that opens with a job title before its text: "Full Stack Engineer - We are seeking ...",
+# "Back End (Python) developer: Working on ...", "Golang Developer (New York) --https://..."
+_TITLE_END = re.compile(r"\s*(?::|\s[-–—]+\s|\s--|\||\.\s|\(|https?://)")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# the items of a line that lists several jobs, split outside parentheses
+_ITEM_SEP = re.compile(r"\s*(?:[,;|•]|<>|\s--\s|\s[-–—]\s|\band\b|\bas\s+well\s+as\b|\bor\b)\s*")
+
+
+def _prefix_jobs(
+    line: str, matchers: dict[str, hn_roles.RoleMatcher]
+) -> tuple[set[str], bool] | None:
+    """The jobs a line's opening title names (our roles, any other job), or None when the line
+    does not open with a title (a short run of words naming a job before ':', ' - ', '(' ...)."""
+    body = _BULLET.sub("", line, count=1)
+    cut = _TITLE_END.search(body)
+    if cut is None or cut.start() == 0:
+        return None
+    head = body[: cut.start()]
+    if len(head) > TITLE_LINE_CHARS // 2 or _PROSE.search(head):
+        return None
+    roles, other = line_jobs(head, False, matchers)
+    return (roles, other) if roles or other else None
+
+
+# a job noun after one of these words is no particular job ("looking for engineers", "senior
+# engineers"): only a named one ("Data Engineer", "Python/C++ Engineers") is another job of the line
+_GENERIC = re.compile(
+    r"(?:^|\b(?:a|an|the|our|for|of|to|with|hiring|all|more|several|many|new|great|strong|"
+    r"talented|experienced|senior|junior|sr|jr|lead|staff|principal|level|founding|other|"
+    r"remote|and|or|\d+))\W*$",
+    re.IGNORECASE,
+)
+
+
+def _mentions(line: str, matchers: dict[str, hn_roles.RoleMatcher]) -> list[tuple[int, int, str]]:
+    """(start, end, role or '' for another job) of each job a line names outside its links."""
+    out = []
+    masked = _URL.sub(lambda m: " " * (m.end() - m.start()), line)
+    for role, m in matchers.items():
+        why = m.decide(masked)
+        if why and why[-1][0] == "include":
+            _kind, _rule, start, end = why[-1]
+            out.append((start, end, role))
+            masked = masked[:start] + " " * (end - start) + masked[end:]
+    masked = _COLLEAGUES.sub(lambda m: " " * (m.end() - m.start()), masked)
+    for j in _JOB_NOUN.finditer(masked):
+        if not _GENERIC.search(masked[max(0, j.start() - 40) : j.start()]):
+            out.append((j.start(), j.end(), ""))
+    return sorted(out)
+
+
+def _items(line: str) -> list[tuple[int, int]]:
+    """(start, end) of the items of a line, split at list separators outside parentheses."""
+    bounds, depth, pos = [], 0, 0
+    for i, ch in enumerate(line):
+        depth += ch in "([{"
+        depth -= ch in ")]}" and depth > 0
+        if depth == 0 and (m := _ITEM_SEP.match(line, i)) and m.end() > i and i >= pos:
+            if i > pos:
+                bounds.append((pos, i))
+            pos = m.end()
+    bounds.append((pos, len(line)))
+    return bounds
+
+
+# a field of a header line, or a sentence: a skill in one that names no job is the line's
+_SEGMENT = re.compile(r"\||(?<=[.!?])\s+|:\s")
+
+
+def _owners(
+    line: str, at: int, mentions: list[tuple[int, int, str]], items: list[tuple[int, int]]
+) -> set[str] | None:
+    """The jobs (roles, '' for another job) a skill mention at `at` belongs to on a line naming
+    several: the jobs named in its own item ("Python/C++ Engineers"), else the job named last
+    before it in its field or sentence ("Data Engineer working on Kafka/Spark"), else the first
+    after it; None when its field or sentence names no job ("| SQL, Python |")."""
+    cuts = [0, *(m.end() for m in _SEGMENT.finditer(line)), len(line) + 1]
+    lo, hi = next((a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a <= at < b)
+    near = [m for m in mentions if lo <= m[0] < hi]
+    if not near:
+        return None
+    item = next(((a, b) for a, b in items if a <= at < b), (at, at + 1))
+    own = {r for s, e, r in near if s < item[1] and item[0] < e}
+    if own:
+        return own
+    before = [m for m in near if m[1] <= at]
+    pick = before[-1] if before else near[0]
+    return {r for s, e, r in near if s < pick[1] and pick[0] < e}
+
+
+_KEY_LINE = re.compile(r"^\W*[\w /&+.-]{1,30}:\s")
+SECTION_HEADER_CHARS = 40
+
+
+def _short_title(line: str) -> bool:
+    """A title line of its own: short once its links are cut, and not prose."""
+    body = _URL.sub("", line)
+    return len(body.strip()) <= TITLE_LINE_CHARS // 2 and not _PROSE.search(body)
+
+
+def _section_break(line: str) -> bool:
+    """A line naming no job that ends a job's section: a header ('Tech Stack:', 'Why us',
+    'Requirements'), a stack line, or a 'Key: values' line of its own."""
+    bare = line.strip()
+    return bool(
+        bare.strip("*_ ").endswith(":")
+        or _STACK.search(line)
+        or (bare and not _BULLET.match(line) and len(bare) <= SECTION_HEADER_CHARS)
+        or _KEY_LINE.match(line)
+    )
+
+
 def attribute(
     text: str,
     roles: list[str],
@@ -136,34 +249,56 @@ def attribute(
     if not roles:
         return []
     lines = text.split("\n")
-    named = [line_jobs(ln, i == 0, matchers) for i, ln in enumerate(lines)]
-    any_other = any(o for _, o in named)
+    named = []
+    for i, ln in enumerate(lines):
+        jobs, other = line_jobs(ln, i == 0, matchers)
+        titled = False
+        if not (jobs or other) and i > 0 and (pre := _prefix_jobs(ln, matchers)) is not None:
+            (jobs, other), titled = pre, True
+        named.append((jobs, other, titled))
+    any_other = any(o for _, o, _ in named)
     all_skills = skills.skills_in(text)
     if len(roles) == 1 and not any_other:
         return [(roles[0], s, "single_job") for s in sorted(all_skills)]
+    ours = set(roles)
     out: dict[tuple[str, str], str] = {}
+
+    def give(targets: set[str], found: set[str], how: str) -> None:
+        for role in targets & ours:
+            for s in found:
+                if out.get((role, s)) != "job_part":
+                    out[(role, s)] = how
+
+    section: set[str] | None = None  # the jobs of the title line the lines below belong to
     for i, ln in enumerate(lines):
+        jobs, other, titled = named[i]
+        mentions = _mentions(ln, matchers) if (jobs or other) and not titled else []
+        if i > 0 and (jobs or other):
+            one = len({r for *_, r in mentions}) <= 1
+            section = jobs if one and (titled or _short_title(ln)) else None
+        elif _section_break(ln):
+            section = None
         found = skills.skills_in(ln) if ln.strip() else set()
-        jobs, other = named[i]
         if not found:
             continue
         parts = keyed_parts(ln)
         if parts:
             for key, value in parts:
                 keyed = {r for r in roles if _ROLE_KEYS[r].search(key)}
-                for s in skills.skills_in(value):
-                    for role in keyed:
-                        out[(role, s)] = "job_part"
+                give(keyed, skills.skills_in(value), "job_part")
             continue
+        if section is not None and not (jobs or other):
+            give(section, found, "job_section")
         # a line naming no job (or a stack line, or a header without our roles) is the ad's
-        if _STACK.search(ln) or not (jobs or other) or (i == 0 and not jobs):
-            targets, how = set(roles), "company_wide"
+        elif not titled and (_STACK.search(ln) or not (jobs or other) or (i == 0 and not jobs)):
+            give(ours, found, "company_wide")
+        elif len({r for *_, r in mentions}) < 2:
+            give(jobs, found, "job_part")
         else:
-            targets, how = jobs & set(roles), "job_part"
-        for role in targets:
-            for s in found:
-                if out.get((role, s)) != "job_part":
-                    out[(role, s)] = how
+            items = _items(ln)
+            for at, s in skills.skill_mentions(ln):
+                owners = _owners(ln, at, mentions, items)
+                give(jobs if owners is None else owners, {s}, "job_part")
     return [(r, s, how) for (r, s), how in sorted(out.items())]
 
 

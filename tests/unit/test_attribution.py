@@ -97,3 +97,73 @@ def test_published_skill_counts_do_not_give_a_web_jobs_stack_to_the_data_scienti
     assert not {"Ruby", "JavaScript"} & set(counts.index)
     n = out["hn_role_year_counts"].query("definition == 'anywhere' and role == 'data_scientist'")
     assert n["role_postings"].tolist() == [2]
+
+
+# One case per class of error found on the development part (`python -m eval --errors skills`).
+
+
+def test_a_skill_in_another_jobs_title_of_a_list_is_that_jobs():
+    text = (
+        "Acme | Senior Back End Engineer, Python Engineer, Rust Engineers, Data Scientist | London\n"
+        "We are hiring across the board! Positions include Machine Learning Engineers, "
+        "Full Stack Engineers, Go/C++ Engineers and more."
+    )
+    got = {(r, s) for r, s, _ in attr(text, ["data_scientist", "ml_engineer"])}
+    assert not {s for _, s in got} & {"Python", "Rust", "Go", "C++"}
+
+
+def test_a_skill_goes_to_the_job_named_last_before_it_in_its_sentence():
+    text = (
+        "Acme | Remote\n"
+        "We need engineers in the areas of Scala working on our services, Data Engineer working on "
+        "our Kafka/Spark platform, Machine Learning Engineers working on PyTorch models."
+    )
+    got = attr(text, ["ml_engineer"])
+    assert {s for _, s, _ in got} == {"PyTorch", "Machine learning"}  # the title names the field
+    assert {how for *_, how in got} == {"job_part"}
+
+
+def test_a_header_field_naming_no_job_is_every_job_of_the_header():
+    text = "Acme | Data Engineer, Data Scientist, Front-end Developer | SQL, Python, R | Amsterdam"
+    got = {s for _, s, _ in attr(text, ["data_scientist"])}
+    assert {"Python", "R"} <= got
+
+
+def test_a_generic_job_noun_is_no_other_job():
+    text = (
+        "Acme | Remote\n"
+        "- We keep growing our NLP team, looking for Machine Learning Engineers, and for engineers "
+        "who know LLMs."
+    )
+    assert ("ml_engineer", "LLM") in {(r, s) for r, s, _ in attr(text, ["ml_engineer"])}
+
+
+def test_a_line_opening_with_another_jobs_title_is_that_jobs():
+    text = (
+        "Acme | Data Scientist, Full Stack Engineer | NYC\n"
+        "Full Stack Engineer - We are seeking a skilled engineer with JavaScript and TypeScript "
+        "experience who will build our web app.\n"
+        "Golang Developer (New York, Paris) --https://example.com/jobs/1\n"
+        "Data Scientist - you will model churn in Python."
+    )
+    got = {s for _, s, _ in attr(text, ["data_scientist"])}
+    assert "Python" in got
+    assert not {"TypeScript", "Go"} & got
+
+
+def test_lines_below_a_jobs_title_are_its_section_until_a_header():
+    text = (
+        "Acme | San Francisco\n"
+        "We're hiring for the following roles:\n"
+        "1. Full Stack Engineer / Backend\n"
+        "- Experience with Go a plus\n"
+        "- Experience in Rails required, experience in R a plus\n"
+        "2. Senior Data Scientist\n"
+        "- Model pricing in Python\n"
+        "Tech Stack:\n"
+        "- Docker and Kubernetes"
+    )
+    got = attr(text, ["data_scientist"])
+    assert ("data_scientist", "Python", "job_section") in got
+    assert ("data_scientist", "Docker", "company_wide") in got
+    assert not {"Go", "R"} & {s for _, s, _ in got}

@@ -115,6 +115,14 @@ class SkillMatcher:
         """Canonical names of the skills mentioned in `text`."""
         return {self.skills[k] for k in self.skill_ids_in(text)}
 
+    def skill_mentions(self, text: str) -> list[tuple[int, str]]:
+        """(offset, canonical name) of every mention of a skill in `text`, in order."""
+        return sorted(
+            (m.start(), self.skills[k])
+            for k in self.skill_ids_in(text)
+            for m in self.patterns[k].finditer(text)
+        )
+
 
 def naive_skills_in(text: str, matcher: SkillMatcher) -> set[str]:
     """Reference implementation: every skill's own pattern searched in the text, one by one."""
