@@ -161,8 +161,15 @@ LABEL_SKILLS = (
 ).split()  # LABELLING.md's list
 
 
+# taxonomy skills that LABELLING.md labels under another name of its list ("neural networks" ->
+# deep_learning); the taxonomy keeps them apart, so the labels are compared with their union
+LABEL_SYNONYMS = {"Neural networks": "deep_learning"}
+
+
 def label_name(skill: str) -> str:
     """The taxonomy's name of a skill as LABELLING.md writes it: 'C++' -> c_plus_plus."""
+    if skill in LABEL_SYNONYMS:
+        return LABEL_SYNONYMS[skill]
     return re.sub(r"[^a-z0-9]+", "_", skill.lower().replace("c++", "c_plus_plus")).strip("_")
 
 

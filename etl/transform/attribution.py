@@ -135,20 +135,27 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _ITEM_SEP = re.compile(r"\s*(?:[,;|•]|<>|\s--\s|\s[-–—]\s|\band\b|\bas\s+well\s+as\b|\bor\b)\s*")
 
 
+_KEY_END = re.compile(r"\s*(?::|\s[-–—]+\s|\s--|\||https?://)")
+
+
 def _prefix_jobs(
     line: str, matchers: dict[str, hn_roles.RoleMatcher]
 ) -> tuple[set[str], bool] | None:
     """The jobs a line's opening title names (our roles, any other job), or None when the line
-    does not open with a title (a short run of words naming a job before ':', ' - ', '(' ...)."""
+    does not open with a title: a short run of words naming a job before ':', ' - ', '(' ...
+    ("Back End (Go) developer: ...", "Golang Developer (NYC) --https://...")."""
     body = _BULLET.sub("", line, count=1)
-    cut = _TITLE_END.search(body)
-    if cut is None or cut.start() == 0:
-        return None
-    head = body[: cut.start()]
-    if len(head) > TITLE_LINE_CHARS // 2 or _PROSE.search(head):
-        return None
-    roles, other = line_jobs(head, False, matchers)
-    return (roles, other) if roles or other else None
+    for pattern in (_TITLE_END, _KEY_END):
+        cut = pattern.search(body)
+        if cut is None or cut.start() == 0:
+            continue
+        head = body[: cut.start()]
+        if len(head) > TITLE_LINE_CHARS // 2 or _PROSE.search(head):
+            continue
+        roles, other = line_jobs(head, False, matchers)
+        if roles or other:
+            return roles, other
+    return None
 
 
 # a job noun after one of these words is no particular job ("looking for engineers", "senior
@@ -253,7 +260,9 @@ def attribute(
     for i, ln in enumerate(lines):
         jobs, other = line_jobs(ln, i == 0, matchers)
         titled = False
-        if not (jobs or other) and i > 0 and (pre := _prefix_jobs(ln, matchers)) is not None:
+        # a line naming none of our roles that opens with a job's title is that job's, whatever
+        # else its text names ("Full Stack Engineer - ... a passion for AI technologies")
+        if not jobs and i > 0 and (pre := _prefix_jobs(ln, matchers)) is not None:
             (jobs, other), titled = pre, True
         named.append((jobs, other, titled))
     any_other = any(o for _, o, _ in named)

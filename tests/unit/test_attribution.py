@@ -144,11 +144,21 @@ def test_a_line_opening_with_another_jobs_title_is_that_jobs():
         "Full Stack Engineer - We are seeking a skilled engineer with JavaScript and TypeScript "
         "experience who will build our web app.\n"
         "Golang Developer (New York, Paris) --https://example.com/jobs/1\n"
+        "Back End (Scala) developer: high-performance ad auction services\n"
         "Data Scientist - you will model churn in Python."
     )
     got = {s for _, s, _ in attr(text, ["data_scientist"])}
     assert "Python" in got
-    assert not {"TypeScript", "Go"} & got
+    assert not {"TypeScript", "Go", "Scala"} & got
+    # the opening title decides even when the text names a field of ours further on
+    text = (
+        "Acme | ML Engineer, Full Stack Engineer | NYC\n"
+        "Full Stack Engineer - We are seeking an engineer with Rust and Java to build web apps, "
+        "with a passion for cutting-edge AI technologies.\n"
+        "ML Engineer - train models in PyTorch."
+    )
+    got = {s for _, s, _ in attr(text, ["ml_engineer"])}
+    assert "PyTorch" in got and not {"Rust", "Java"} & got
 
 
 def test_lines_below_a_jobs_title_are_its_section_until_a_header():

@@ -133,3 +133,38 @@ def test_a_held_out_wave_is_scored_under_its_own_name_and_agreement_per_wave() -
     by_wave = agreement_by_wave(labels, second)
     assert by_wave["7"]["postings"] == 1 and by_wave["7"]["ml_engineer"]["agree"] == 0
     assert by_wave["6"]["ml_engineer"]["agree"] == 1
+
+
+def test_skill_errors_list_the_dev_part_only_with_how_each_skill_was_attributed() -> None:
+    import pytest
+
+    from eval.__main__ import skill_attribution_metrics, skill_errors
+
+    labels = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "split": ["dev", "heldout"],
+            "roles": [["data_scientist"], ["data_scientist"]],
+            "multi_job": [True, False],
+            # LABELLING.md counts "neural networks" as deep_learning (a taxonomy skill of its own)
+            "role_skills": [{"data_scientist": ["python", "deep_learning"]}, {}],
+        }
+    )
+    texts = [
+        "Acme | Remote\n- Rails Engineer: Ruby, Java\n- Data Scientist: Python, neural networks",
+        "Beta | Data Scientist\nPython.",
+    ]
+    postings = pd.DataFrame({"posting_id": [1, 2], "text": texts})
+    assert skill_errors(labels, postings, "dev") == []
+    labels.at[0, "role_skills"] = {"data_scientist": ["java"]}
+    [(pid, _text, wrong, missed)] = skill_errors(labels, postings, "dev")
+    assert pid == 1
+    assert wrong == {
+        ("data_scientist", "python"): "job_part",
+        ("data_scientist", "deep_learning"): "job_part",
+    }
+    assert missed == {("data_scientist", "java")}
+    with pytest.raises(ValueError, match="development part only"):
+        skill_errors(labels, postings, "heldout")
+    m = skill_attribution_metrics(labels, postings, "dev")["all"]["attributed"]
+    assert (m["tp"], m["fp"], m["fn"]) == (0, 2, 1)
