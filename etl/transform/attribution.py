@@ -224,6 +224,22 @@ def _owners(
     return {r for s, e, r in near if s < pick[1] and pick[0] < e}
 
 
+_BACKGROUND = re.compile(
+    r"\b(?:founders?|co-?founders?|founded\s+by|investors?|backed\s+by|raised|previously|"
+    r"ex-\w+|alumni|CEO|CTO|advisors?)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _asked(line: str) -> str:
+    """A line without its sentences about the company's people and backers ("founder of Puma,
+    previously at MongoDB", "backed by the CEO of HuggingFace"): they ask nothing of a job."""
+    if not _BACKGROUND.search(line):
+        return line
+    return " ".join(s for s in _SENTENCE_END.split(line) if not _BACKGROUND.search(s))
+
+
 _KEY_LINE = re.compile(r"^\W*[\w /&+.-]{1,30}:\s")
 SECTION_HEADER_CHARS = 40
 
@@ -266,9 +282,14 @@ def attribute(
             (jobs, other), titled = pre, True
         named.append((jobs, other, titled))
     any_other = any(o for _, o, _ in named)
-    all_skills = skills.skills_in(text)
+    # a line naming no job keeps only the sentences that may ask something of a job
+    asked = [
+        ln if jobs or other else _asked(ln)
+        for ln, (jobs, other, _) in zip(lines, named, strict=True)
+    ]
     if len(roles) == 1 and not any_other:
-        return [(roles[0], s, "single_job") for s in sorted(all_skills)]
+        kept = skills.skills_in("\n".join(asked))
+        return [(roles[0], s, "single_job") for s in sorted(kept)]
     ours = set(roles)
     out: dict[tuple[str, str], str] = {}
 
@@ -287,7 +308,7 @@ def attribute(
             section = jobs if one and (titled or _short_title(ln)) else None
         elif _section_break(ln):
             section = None
-        found = skills.skills_in(ln) if ln.strip() else set()
+        found = skills.skills_in(asked[i]) if asked[i].strip() else set()
         if not found:
             continue
         parts = keyed_parts(ln)

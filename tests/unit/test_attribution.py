@@ -177,3 +177,20 @@ def test_lines_below_a_jobs_title_are_its_section_until_a_header():
     assert ("data_scientist", "Python", "job_section") in got
     assert ("data_scientist", "Docker", "company_wide") in got
     assert not {"Go", "R"} & {s for _, s, _ in got}
+
+
+def test_sentences_about_the_companys_people_and_backers_ask_no_skill():
+    text = (
+        "Acme | ML Engineer, Backend Engineer | Remote\n"
+        "Hi all, I'm Ann, founder of Acme, previously led search at MongoDB. We train models "
+        "in PyTorch.\n"
+        "We are backed by the CEO of HuggingFace and ex-Snowflake engineers."
+    )
+    got = {s for _, s, _ in attr(text, ["ml_engineer"])}
+    assert "PyTorch" in got
+    assert not {"MongoDB", "Hugging Face", "Snowflake"} & got
+    # an ad for one job likewise
+    single = (
+        "Acme | ML Engineer | Remote\nOur investors include the makers of TensorFlow.\nPyTorch."
+    )
+    assert {s for _, s, _ in attr(single, ["ml_engineer"])} == {"Machine learning", "PyTorch"}
