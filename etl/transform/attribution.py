@@ -133,6 +133,9 @@ _TITLE_END = re.compile(r"\s*(?::|\s[-–—]+\s|\s--|\||\.\s|\(|https?://)")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # the items of a line that lists several jobs, split outside parentheses
 _ITEM_SEP = re.compile(r"\s*(?:[,;|•]|<>|\s--\s|\s[-–—]\s|\band\b|\bas\s+well\s+as\b|\bor\b)\s*")
+_AREA_SEP = re.compile(
+    r"\s*(?:[,;|•&:]|<>|\s--\s|\s[-–—]\s|\band\b|\bas\s+well\s+as\b|\bor\b|\bfor\b|\bincluding\b)\s*"
+)
 
 
 _KEY_END = re.compile(r"\s*(?::|\s[-–—]+\s|\s--|\||https?://)")
@@ -182,16 +185,45 @@ def _mentions(line: str, matchers: dict[str, hn_roles.RoleMatcher]) -> list[tupl
     for j in _JOB_NOUN.finditer(masked):
         if not _GENERIC.search(masked[max(0, j.start() - 40) : j.start()]):
             out.append((j.start(), j.end(), ""))
-    return sorted(out)
+    return sorted(_area_items(line, out))
 
 
-def _items(line: str) -> list[tuple[int, int]]:
+def _area_items(line: str, mentions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """On a line listing hiring areas ("roles for Machine Learning, Scala & Elixir"), each role's
+    mention cut to the items naming its area, and each item that is another area another job."""
+    items = _items(line, _AREA_SEP)
+    out, areas = [], False
+    for start, end, role in mentions:
+        if not role:
+            out.append((start, end, role))
+            continue
+        own = [
+            (a, b) for a, b in items if a < end and start < b and _ROLE_KEYS[role].search(line[a:b])
+        ]
+        if own and not _JOB_NOUN.search(line[own[0][0] : own[-1][1]]):
+            areas = True
+            out += [(a, b, role) for a, b in own]
+        else:
+            out.append((start, end, role))
+    if areas:
+        listed = [_segment(line, s) for s, _e, r in out if r]
+        for a, b in items:
+            if (
+                _segment(line, a) in listed
+                and not any(s < b and a < e for s, e, _ in out)
+                and _area().fullmatch(line[a:b].strip())
+            ):
+                out.append((a, b, ""))
+    return out
+
+
+def _items(line: str, sep: re.Pattern[str] = _ITEM_SEP) -> list[tuple[int, int]]:
     """(start, end) of the items of a line, split at list separators outside parentheses."""
     bounds, depth, pos = [], 0, 0
     for i, ch in enumerate(line):
         depth += ch in "([{"
         depth -= ch in ")]}" and depth > 0
-        if depth == 0 and (m := _ITEM_SEP.match(line, i)) and m.end() > i and i >= pos:
+        if depth == 0 and (m := sep.match(line, i)) and m.end() > i and i >= pos:
             if i > pos:
                 bounds.append((pos, i))
             pos = m.end()
@@ -203,6 +235,12 @@ def _items(line: str) -> list[tuple[int, int]]:
 _SEGMENT = re.compile(r"\||(?<=[.!?])\s+|:\s")
 
 
+def _segment(line: str, at: int) -> tuple[int, int]:
+    """(start, end) of the header field or sentence of `line` holding offset `at`."""
+    cuts = [0, *(m.end() for m in _SEGMENT.finditer(line)), len(line) + 1]
+    return next((a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a <= at < b)
+
+
 def _owners(
     line: str, at: int, mentions: list[tuple[int, int, str]], items: list[tuple[int, int]]
 ) -> set[str] | None:
@@ -210,8 +248,7 @@ def _owners(
     several: the jobs named in its own item ("Python/C++ Engineers"), else the job named last
     before it in its field or sentence ("Data Engineer working on Kafka/Spark"), else the first
     after it; None when its field or sentence names no job ("| SQL, Python |")."""
-    cuts = [0, *(m.end() for m in _SEGMENT.finditer(line)), len(line) + 1]
-    lo, hi = next((a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a <= at < b)
+    lo, hi = _segment(line, at)
     near = [m for m in mentions if lo <= m[0] < hi]
     if not near:
         return None
@@ -281,7 +318,13 @@ def attribute(
         if not jobs and i > 0 and (pre := _prefix_jobs(ln, matchers)) is not None:
             (jobs, other), titled = pre, True
         named.append((jobs, other, titled))
-    any_other = any(o for _, o, _ in named)
+    # a keyed stack line ("Backend = Java, Data = Python") names the ad's other areas too
+    any_other = any(o for _, o, _ in named) or any(
+        not any(_ROLE_KEYS[r].search(key) for r in roles)
+        for ln in lines
+        if "=" in ln
+        for key, _value in keyed_parts(ln)
+    )
     # a line naming no job keeps only the sentences that may ask something of a job
     asked = [
         ln if jobs or other else _asked(ln)

@@ -194,3 +194,24 @@ def test_sentences_about_the_companys_people_and_backers_ask_no_skill():
         "Acme | ML Engineer | Remote\nOur investors include the makers of TensorFlow.\nPyTorch."
     )
     assert {s for _, s, _ in attr(single, ["ml_engineer"])} == {"Machine learning", "PyTorch"}
+
+
+def test_another_area_of_a_list_of_hiring_areas_keeps_its_skill():
+    text = (
+        "Acme | Technical Leadership roles for Machine Learning, Scala & Elixir | Remote\n"
+        "We are looking for engineers for multiple roles including full stack, big data (spark), "
+        "and machine learning. Languages we like: Python."
+    )
+    got = {s for _, s, _ in attr(text, ["ml_engineer"])}
+    assert "Python" in got  # a sentence naming no job is every listed job's
+    assert not {"Scala", "Spark"} & got
+
+
+def test_a_keyed_stack_line_makes_a_one_role_ad_a_multi_area_one():
+    text = (
+        "Acme | Data Scientist | Sydney\n"
+        "Engineering stacks: Backend = Java services, Frontend = React + TypeScript, Data = Python."
+    )
+    got = attr(text, ["data_scientist"])
+    assert {s for _, s, _ in got} == {"Python"}
+    assert {how for *_, how in got} == {"job_part"}
