@@ -156,6 +156,9 @@ def _prefix_jobs(
         if len(head) > TITLE_LINE_CHARS // 2 or _PROSE.search(head):
             continue
         roles, other = line_jobs(head, False, matchers)
+        if not (roles or other) and cut.group().strip() == ":":
+            # a stack keyed by our role's field ("Data Analysis & Data Science: SQL, R")
+            roles = {r for r, key in _ROLE_KEYS.items() if key.search(head)}
         if roles or other:
             return roles, other
     return None

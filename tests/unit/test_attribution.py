@@ -215,3 +215,14 @@ def test_a_keyed_stack_line_makes_a_one_role_ad_a_multi_area_one():
     got = attr(text, ["data_scientist"])
     assert {s for _, s, _ in got} == {"Python"}
     assert {how for *_, how in got} == {"job_part"}
+
+
+def test_a_stack_keyed_by_our_roles_field_is_that_roles():
+    text = (
+        "Acme | Data Scientist, Machine Learning Engineer, iOS Engineer | SF\n"
+        "Tech: Ruby on Rails, React\n"
+        "Data Analysis & Data Science: SQL, R, Python"
+    )
+    got = attr(text, ["data_scientist", "ml_engineer"])
+    assert ("data_scientist", "R", "job_part") in got
+    assert not {s for r, s, _ in got if r == "ml_engineer"} & {"R", "Python"}
