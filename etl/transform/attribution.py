@@ -321,8 +321,22 @@ def attribute(
         if not jobs and i > 0 and (pre := _prefix_jobs(ln, matchers)) is not None:
             (jobs, other), titled = pre, True
         named.append((jobs, other, titled))
+    # another job of the ad: one named in the header, a title line or a bullet, or on a line
+    # naming several jobs; a lone job noun in prose ("looking for a senior python engineer who
+    # knows LLMs") in an ad for one role is most likely that role's job, described
+    any_o = any(
+        o
+        and (
+            i == 0
+            or t
+            or _short_title(ln)
+            or bool(_BULLET.match(ln))
+            or len(_mentions(ln, matchers)) > 1
+        )
+        for i, (ln, (_, o, t)) in enumerate(zip(lines, named, strict=True))
+    )
     # a keyed stack line ("Backend = Java, Data = Python") names the ad's other areas too
-    any_other = any(o for _, o, _ in named) or any(
+    any_other = any_o or any(
         not any(_ROLE_KEYS[r].search(key) for r in roles)
         for ln in lines
         if "=" in ln

@@ -226,3 +226,19 @@ def test_a_stack_keyed_by_our_roles_field_is_that_roles():
     got = attr(text, ["data_scientist", "ml_engineer"])
     assert ("data_scientist", "R", "job_part") in got
     assert not {s for r, s, _ in got if r == "ml_engineer"} & {"R", "Python"}
+
+
+def test_a_lone_job_noun_in_prose_of_a_one_role_ad_is_that_roles_job():
+    text = (
+        "Acme AI | AI Engineer | Onsite SF\n"
+        "We build agents for maps.\n"
+        "We're 3 people, looking for a senior python engineer who has worked with LLMs before."
+    )
+    got = attr(text, ["ai_engineer"])
+    assert {"Python", "LLM"} <= {s for _, s, _ in got}
+    assert {how for *_, how in got} == {"single_job"}
+    # another job on a line of its own, or among several on one line, still makes it multi-job
+    listed = (
+        text + "\nWe are also looking for Rails Developers, iOS Developers and Designers: Ruby."
+    )
+    assert "Ruby" not in {s for _, s, _ in attr(listed, ["ai_engineer"])}
