@@ -97,6 +97,20 @@ def _title_like(line: str, first: bool) -> bool:
     )
 
 
+class _Remembered:
+    """A role matcher whose decisions are remembered: one posting's line is decided for its
+    jobs and again for where they are named."""
+
+    def __init__(self, matcher: hn_roles.RoleMatcher) -> None:
+        self.matcher = matcher
+        self.seen: dict[str, list[tuple[str, str, int, int]]] = {}
+
+    def decide(self, text: str) -> list[tuple[str, str, int, int]]:
+        if text not in self.seen:
+            self.seen[text] = self.matcher.decide(text)
+        return self.seen[text]
+
+
 def line_jobs(
     line: str, first: bool, matchers: dict[str, hn_roles.RoleMatcher]
 ) -> tuple[set[str], bool]:
@@ -220,15 +234,20 @@ def _area_items(line: str, mentions: list[tuple[int, int, str]]) -> list[tuple[i
     return out
 
 
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
 def _items(line: str, sep: re.Pattern[str] = _ITEM_SEP) -> list[tuple[int, int]]:
     """(start, end) of the items of a line, split at list separators outside parentheses."""
-    bounds, depth, pos = [], 0, 0
-    for i, ch in enumerate(line):
-        depth += ch in "([{"
-        depth -= ch in ")]}" and depth > 0
-        if depth == 0 and (m := sep.match(line, i)) and m.end() > i and i >= pos:
-            if i > pos:
-                bounds.append((pos, i))
+    brackets = [(b.start(), b.group() in "([{") for b in _BRACKET.finditer(line)]
+    bounds, depth, pos, k = [], 0, 0, 0
+    for m in sep.finditer(line):
+        while k < len(brackets) and brackets[k][0] < m.start():
+            depth = depth + 1 if brackets[k][1] else max(depth - 1, 0)
+            k += 1
+        if depth == 0:
+            if m.start() > pos:
+                bounds.append((pos, m.start()))
             pos = m.end()
     bounds.append((pos, len(line)))
     return bounds
@@ -311,6 +330,7 @@ def attribute(
     """(role, skill, attribution) for one posting offering `roles` (those flagged for it)."""
     if not roles:
         return []
+    matchers = {r: _Remembered(m) for r, m in matchers.items()}  # type: ignore[misc]
     lines = text.split("\n")
     named = []
     for i, ln in enumerate(lines):
@@ -321,18 +341,13 @@ def attribute(
         if not jobs and i > 0 and (pre := _prefix_jobs(ln, matchers)) is not None:
             (jobs, other), titled = pre, True
         named.append((jobs, other, titled))
+    mentions_of = cache(lambda i: _mentions(lines[i], matchers))
     # another job of the ad: one named in the header, a title line or a bullet, or on a line
     # naming several jobs; a lone job noun in prose ("looking for a senior python engineer who
     # knows LLMs") in an ad for one role is most likely that role's job, described
     any_o = any(
         o
-        and (
-            i == 0
-            or t
-            or _short_title(ln)
-            or bool(_BULLET.match(ln))
-            or len(_mentions(ln, matchers)) > 1
-        )
+        and (i == 0 or t or _short_title(ln) or bool(_BULLET.match(ln)) or len(mentions_of(i)) > 1)
         for i, (ln, (_, o, t)) in enumerate(zip(lines, named, strict=True))
     )
     # a keyed stack line ("Backend = Java, Data = Python") names the ad's other areas too
@@ -362,7 +377,7 @@ def attribute(
     section: set[str] | None = None  # the jobs of the title line the lines below belong to
     for i, ln in enumerate(lines):
         jobs, other, titled = named[i]
-        mentions = _mentions(ln, matchers) if (jobs or other) and not titled else []
+        mentions = mentions_of(i) if (jobs or other) and not titled else []
         if i > 0 and (jobs or other):
             one = len({r for *_, r in mentions}) <= 1
             section = jobs if one and (titled or _short_title(ln)) else None
