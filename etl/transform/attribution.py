@@ -380,7 +380,11 @@ def attribute(
         mentions = mentions_of(i) if (jobs or other) and not titled else []
         if i > 0 and (jobs or other):
             one = len({r for *_, r in mentions}) <= 1
-            section = jobs if one and (titled or _short_title(ln)) else None
+            if one and (titled or _short_title(ln)):
+                section = jobs
+            elif jobs or not _BULLET.match(ln):
+                # a bullet naming another job in passing ("re-engineer it") stays in its section
+                section = None
         elif _section_break(ln):
             section = None
         found = skills.skills_in(asked[i]) if asked[i].strip() else set()

@@ -166,6 +166,7 @@ def test_lines_below_a_jobs_title_are_its_section_until_a_header():
         "Acme | San Francisco\n"
         "We're hiring for the following roles:\n"
         "1. Full Stack Engineer / Backend\n"
+        "- Own our backend and re-engineer it to scale\n"
         "- Experience with Go a plus\n"
         "- Experience in Rails required, experience in R a plus\n"
         "2. Senior Data Scientist\n"
