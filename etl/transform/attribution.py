@@ -309,10 +309,20 @@ def _short_title(line: str) -> bool:
     return len(body.strip()) <= TITLE_LINE_CHARS // 2 and not _PROSE.search(body)
 
 
+_JOB_DETAIL = re.compile(
+    r"^\W*(?:responsibilit|requirements?\b|qualifications?\b|what\s+you|you\s+will|you'll|you\s+have|"
+    r"about\s+the\s+(?:role|job)|the\s+role|duties|must|nice\s+to|bonus|ideal|preferred|minimum)",
+    re.IGNORECASE,
+)
+
+
 def _section_break(line: str) -> bool:
-    """A line naming no job that ends a job's section: a header ('Tech Stack:', 'Why us',
-    'Requirements'), a stack line, or a 'Key: values' line of its own."""
+    """A line naming no job that ends a job's section: a header ('Tech Stack:', 'Why us'), a
+    stack line, or a 'Key: values' line of its own, unless it opens with the job's details
+    ('Responsibilities:', 'Requirements', "You'll")."""
     bare = line.strip()
+    if _JOB_DETAIL.match(line):
+        return False  # "Responsibilities: ...", "You'll ...": the job's own details
     return bool(
         bare.strip("*_ ").endswith(":")
         or _STACK.search(line)

@@ -243,3 +243,16 @@ def test_a_lone_job_noun_in_prose_of_a_one_role_ad_is_that_roles_job():
         text + "\nWe are also looking for Rails Developers, iOS Developers and Designers: Ruby."
     )
     assert "Ruby" not in {s for _, s, _ in attr(listed, ["ai_engineer"])}
+
+
+def test_a_jobs_details_below_its_title_stay_in_its_section():
+    text = (
+        "Acme | Multiple engineering roles | Boston\n"
+        "Senior Backend Engineer (Call Infrastructure) | $130,000 - $156,000\n"
+        "Responsibilities: build our calling services. Tech Stack: TypeScript, Docker, Postgres.\n"
+        "Lead AI/ML Engineer | $152,000 - $182,000\n"
+        "Responsibilities: lead a small team. Tech Stack: Python, PyTorch, XGBoost."
+    )
+    got = attr(text, ["ml_engineer"])
+    assert ("ml_engineer", "PyTorch", "job_section") in got
+    assert not {"TypeScript", "Docker"} & {s for _, s, _ in got}
