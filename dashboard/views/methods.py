@@ -34,8 +34,10 @@ phrases such as "work with our data scientists" are excluded by rule (etl/mappin
 count once (postgres / postgresql), and ambiguous names (R, C, Go, Spark vs SparkPost, "excel at")
 have rules of their own (the taxonomy below, as published with the skills). A role's skills are
 those of its own job inside the ad (hn_role_skills): a skill named only for another job of a
-multi-job ad ("Rails engineer: Ruby") does not count for the role; a stack the ad ties to no job
-counts for every job of the ad. The ETL publishes per definition, role and year the counts the
+multi-job ad ("Rails engineer: Ruby") does not count for the role; a skill in the lines below a
+job's title counts for that job; a stack the ad ties to no job counts for every job of the ad; a
+sentence about the company's founders or backers ("backed by the CEO of HuggingFace") counts for
+none. The ETL publishes per definition, role and year the counts the
 Skills and Overview views sum over the selected years (hn_role_year_counts, hn_skill_counts,
 hn_claim_counts, hn_skill_pairs). Distinctive skills use the weighted log-odds ratio with an
 informative Dirichlet prior (Monroe, Colaresi and Quinn 2008), by default compared within each year
