@@ -72,27 +72,29 @@ KNOWN_CAUSES = {
     "the HN build parses, classifies, matches and attributes every posting of the record: minutes "
     "of CPU, split over the 2 cores by thread; a scheduled refresh (build cache present, unchanged "
     "sources kept) is the 'build cache of the previous refresh' figure",
-    "one thread": "a rebuild of one thread still recomputes the aggregates of the whole record "
-    "(skill counts and pairs per role and year, the convergence bootstrap), checks and writes every "
-    "HN table, and starts a Python process that imports pandas, pyarrow and DuckDB",
-    "script run": "a filter change reruns the whole page script. Measured on the x10 store on an "
-    "idle machine (instrumented AppTest reruns): the Plotly figures are the largest part on every "
-    "view (built through plotly.graph_objects, whose validation costs ~20-70 ms a chart, then "
-    "serialised by Streamlit; the Demand view's four charts ~150 ms of its ~270 ms), then the "
-    "statistics whose input the change altered (the like-for-like gap's reweighted bootstrap, "
-    "~0.1-0.4 s of numpy, on Overview and Pay) and the small pandas sums; results whose input did "
-    "not change come from memo.by_content",
+    "one thread": "the rebuild starts a Python process that imports pandas, pyarrow and DuckDB "
+    "(~1-2 s), validates and compiles the role rules, parses, classifies and matches the one "
+    "thread, recomputes the record-wide sums per role and year (skill counts, pairs, claims; each "
+    "year's convergence bootstrap is read back unless its year changed), then checks and writes "
+    "every HN table of the new version",
+    "script run": "a filter change reruns the whole page script. The charts are built as plain "
+    "specs (no graph_objects validation) and the Skills sums are prefix sums, so what remains on "
+    "Overview and Pay is mostly the like-for-like gap's reweighted bootstrap (2,000 multinomial "
+    "resamples of each role's few hundred pooled categories, ~0.1-0.2 s at x10 whenever the change "
+    "alters its cells; results for unchanged cells come from memo.by_content), then Streamlit's "
+    "serialisation of the page's elements and tables",
     "browser": "each filter change on the Pay view reruns its page script (see the script-run "
-    "cause), then the browser receives and draws its charts; not broken down further",
-    "first chart": "not profiled in this run (it was 4.4 s on the smaller mirror before the "
-    "record issue): the server's start and imports, then a first page run that loads the resident "
-    "aggregates and builds the derived salary counts of the x10 store before the Pay view draws",
+    "cause: the like-for-like bootstrap), then the browser receives the new elements and Plotly "
+    "redraws every chart of the page; not broken down further",
+    "first chart": "a cold server: the first session imports pandas, pyarrow, DuckDB and Plotly, "
+    "reads the published files and runs the Pay view's bootstraps before its first chart, while the "
+    "browser loads Streamlit's and Plotly's JavaScript (~5 MB) on a 2-core machine",
     "demand": "hn_demand_monthly has a few hundred rows: pandas on a DataFrame already in memory "
     "beats opening a Parquet file; both are ~10-20 ms",
-    "skills: data": "about ten small pandas filters and group-bys over the resident per-year "
-    "aggregates (shares, era-matched log-odds over each year, pooled log-odds, claims, trends, "
-    "co-occurrence per role, convergence), ~1-5 ms each on an idle core; the machine's other jobs "
-    "multiply that",
+    "skills: data": "the Skills view's sums are prefix sums over the published per-year "
+    "aggregates (dashboard/cube.py), then a few small pandas steps per call (era-matched "
+    "log-odds, trends, co-occurrence per role, claims): ~1-10 ms each on an idle core, about ten "
+    "calls per rerun; the machine's other jobs multiply that",
     "total": "the steps run one after the other on 2 cores; the cold refresh (~100 s), the scaled "
     "stores and the x100 queries' naive side (15 million salary rows in pandas) are the largest",
 }

@@ -363,4 +363,3 @@ def test_invalid_setting_gives_a_page_naming_it(data_dir, monkeypatch, name, val
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(name in e.value for e in at.error), [e.value for e in at.error]
-
