@@ -95,6 +95,12 @@ KNOWN_CAUSES = {
     "aggregates (dashboard/cube.py), then a few small pandas steps per call (era-matched "
     "log-odds, trends, co-occurrence per role, claims): ~1-10 ms each on an idle core, about ten "
     "calls per rerun; the machine's other jobs multiply that",
+    "pay query": "besides its DuckDB queries over salary_counts, the Pay view's data functions "
+    "include the median gap's percentile bootstrap (2,000 resamples of each role's responses) and "
+    "each role's weighted quantiles, ~10-30 ms of numpy per filter state",
+    "methods query": "the Data & methods view lists the survey titles no rule maps, counted over "
+    "the salaries table itself: at x100 a scan of its 15-million-row Parquet file (the only query "
+    "that reads it; a count per title published by the ETL would remove the scan)",
     "total": "the steps run one after the other on 2 cores; the cold refresh (~100 s), the scaled "
     "stores and the x100 queries' naive side (15 million salary rows in pandas) are the largest",
 }
@@ -105,6 +111,9 @@ def cause(target: str) -> str | None:
         ("refresh wall", "refresh wall"),
         ("one thread", "one Hacker News thread"),
         ("skills: data", "skills: data"),
+        ("skills: data", "skills: query"),
+        ("pay query", "pay: query"),
+        ("methods query", "x100 methods: query"),
         ("first chart", "first chart"),
         ("script run", "script run"),
         ("browser", "browser"),
