@@ -157,13 +157,7 @@ def view_skills(state: data.DataState, c: dict) -> Any:
 
 
 def view_methods(state: data.DataState, c: dict) -> Any:
-    return data.run_query(
-        state,
-        "SELECT job_title, count(*) AS responses FROM {salaries} WHERE role_broad = 'other' "
-        "GROUP BY 1 ORDER BY 2 DESC, 1",
-        (),
-        ("salaries",),
-    )
+    return queries.unmapped_titles(state)
 
 
 VIEW_FUNCS: dict[str, Callable[[data.DataState, dict], Any]] = {

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.sources.aijobs_salaries import salary_counts
+from etl.sources.aijobs_salaries import salary_counts, salary_title_counts
 from etl.store import publish, read_manifest, read_table
 from etl.transform.demand import monthly_demand
 
@@ -104,7 +104,8 @@ def build(
     m = read_manifest(base)
     if m is None:
         raise SystemExit(f"bench.scale: no processed store in {base} (run the ETL first)")
-    need = ("salaries", "salary_counts", "hn_postings", "posting_skills", "hn_threads")
+    need = ("salaries", "salary_counts", "salary_title_counts", "hn_postings", "posting_skills")
+    need += ("hn_threads",)
     missing = [t for t in need if t not in m["tables"]]
     if missing:
         raise SystemExit(f"bench.scale: the store in {base} lacks table(s) {missing}")
@@ -153,6 +154,10 @@ def build(
         {
             "salaries": (sal10, _meta(m, "salaries", **scaled)),
             "salary_counts": (salary_counts(sal10), _meta(m, "salary_counts", **scaled)),
+            "salary_title_counts": (
+                salary_title_counts(sal10),
+                _meta(m, "salary_title_counts", **scaled),
+            ),
             "hn_postings": (post10, _meta(m, "hn_postings", **scaled)),
             "posting_skills": (skills10, _meta(m, "posting_skills", **scaled)),
             "hn_threads": (threads10, _meta(m, "hn_threads", **scaled)),
@@ -186,6 +191,10 @@ def build(
                 "salary_counts": (
                     salary_counts(sal100),
                     _meta(m, "salary_counts", bench_scale=100, bench_seed=seed + 100),
+                ),
+                "salary_title_counts": (
+                    salary_title_counts(sal100),
+                    _meta(m, "salary_title_counts", bench_scale=100, bench_seed=seed + 100),
                 ),
             },
             {**run_info, "seed": seed + 100},

@@ -148,6 +148,18 @@ def survey_us_medians(state: data.DataState, scope: Scope) -> pd.DataFrame:
     return every[keep].reset_index(drop=True)
 
 
+def unmapped_titles(state: data.DataState) -> pd.DataFrame:
+    """job_title, responses: the survey's titles in no role under the broad definition (so in
+    none under the strict one either), most responses first (the published salary_title_counts)."""
+    return data.run_query(
+        state,
+        "SELECT job_title, sum(n)::BIGINT AS responses FROM {salary_title_counts} "
+        "WHERE role_broad = 'other' GROUP BY 1 ORDER BY 2 DESC, 1",
+        (),
+        ("salary_title_counts",),
+    )
+
+
 def salary_rows(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
     w, params = salary_where(scope, extra)
     return data.run_query(

@@ -544,6 +544,17 @@ register(
 
 register(
     TableSchema(
+        "salary_title_counts",
+        "The survey's responses per job title with the roles the title map gives it: what Data & "
+        "methods lists as the titles in no role (sum(n) = the salaries table's rows)",
+        ("job_title", "role_strict", "role_broad", "n"),
+        {"n must be > 0": lambda df: ~(df["n"] > 0)},
+        unique=("job_title",),
+    )
+)
+
+register(
+    TableSchema(
         "salary_counts",
         "The survey's responses counted per distinct combination of the columns the Pay view "
         "filters on and the salary: what the dashboard's pay statistics read (sum(n) = the "

@@ -77,6 +77,7 @@ def publish_fixture(
     tables = {
         "salaries": (_relaxed("salaries", sal), "aijobs_salaries"),
         "salary_counts": (aijobs_salaries.salary_counts(sal), "aijobs_salaries"),
+        "salary_title_counts": (aijobs_salaries.salary_title_counts(sal), "aijobs_salaries"),
         "oews_wages": (schema.validate("oews_wages", oews_frame()), "bls_oews"),
     }
     tables.update(extra or {})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, export, gj_panels, metrics
+from dashboard import data, export, gj_panels, metrics, queries
 from dashboard.sources_ui import download_pair
 from etl import vocab
 from etl.coverage import describe_hn, describe_one_timestamp, describe_salaries
@@ -248,14 +248,8 @@ def render() -> None:
         st.info(
             "The title map is published with the salaries: `python -m etl refresh --source aijobs_salaries`."
         )
-    if state.has("salaries"):
-        unm = data.run_query(
-            state,
-            "SELECT job_title, count(*) AS responses FROM {salaries} WHERE role_broad = 'other' "
-            "GROUP BY 1 ORDER BY 2 DESC, 1",
-            (),
-            ("salaries",),
-        )
+    if state.has("salary_title_counts"):
+        unm = queries.unmapped_titles(state)
         n_t, n_r = len(unm), int(unm["responses"].sum())
         st.subheader(
             f"Titles in no role ('other', deliberately or unmapped: {n_t:,} title{'s' if n_t != 1 else ''}, {n_r:,} response{'s' if n_r != 1 else ''})"

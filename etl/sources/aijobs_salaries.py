@@ -28,7 +28,7 @@ ORIGIN = Origin(
     notes="Self-reported survey; most rows are from its latest years and from US companies (the published "
     "coverage gives the shares): year-over-year trends need care.",
 )
-TABLES = ("salaries", "salary_counts", "job_title_map")
+TABLES = ("salaries", "salary_counts", "salary_title_counts", "job_title_map")
 
 COLUMNS = (
     "work_year",
@@ -105,6 +105,14 @@ def salary_counts(salaries: pd.DataFrame) -> pd.DataFrame:
     return out.rename("n").astype("int64").reset_index()
 
 
+def salary_title_counts(salaries: pd.DataFrame) -> pd.DataFrame:
+    """The responses per job title, with its roles under both definitions (a title has one role
+    per definition: the title map decides by title)."""
+    cols = ["job_title", "role_strict", "role_broad"]
+    out = salaries.groupby(cols, dropna=False, observed=True, sort=True).size()
+    return out.rename("n").astype("int64").reset_index()
+
+
 def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     from etl.transform.roles import load_title_map
 
@@ -113,6 +121,7 @@ def build(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
     return {
         "salaries": salaries,
         "salary_counts": salary_counts(salaries),
+        "salary_title_counts": salary_title_counts(salaries),
         "job_title_map": load_title_map(),
     }
 

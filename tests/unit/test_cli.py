@@ -78,7 +78,12 @@ def test_refresh_exit_0_then_status_json(cli_env, capsys) -> None:  # type: igno
     assert a["rows_published"]["salaries"] == 120
     # the title map that built the roles is published beside them, and the responses counted
     # per combination of the pay filters (what the dashboard's pay statistics read)
-    assert set(a["rows_published"]) == {"salaries", "salary_counts", "job_title_map"}
+    assert set(a["rows_published"]) == {
+        "salaries",
+        "salary_counts",
+        "salary_title_counts",
+        "job_title_map",
+    }
     assert rows["bls_oews"]["rows_published"] == {"oews_wages": 3 * len(bls_years_served())}
     assert a["stale"] is False
 

@@ -52,6 +52,8 @@ def test_manifest_records_rows_checksums_code_version_and_times(served) -> None:
     # the counts of distinct responses the pay statistics read: every response counted once
     counts = store.read_table(settings.processed_dir, "salary_counts", m)
     assert published.pop("salary_counts") == len(counts) <= 120 and counts["n"].sum() == 120
+    titles = store.read_table(settings.processed_dir, "salary_title_counts", m)
+    assert published.pop("salary_title_counts") == len(titles) and titles["n"].sum() == 120
     assert published == {
         "oews_wages": oews["rows"],
         "salaries": 120,
