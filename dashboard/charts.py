@@ -19,7 +19,14 @@ ROLE_COLORS = {
     "other": "#999999",
 }
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
-GRID_COLOR = "#999999"
+GRID_COLOR = ROLE_COLORS["other"]  # the neutral grey of reference lines and shading
+BAND_OPACITY = 0.15  # a P10-P90 band drawn in its role's colour
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    """'#RRGGBB' as a CSS rgba() colour with the given opacity."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
 def figure(data: list[dict], layout: dict) -> go.Figure:
@@ -186,7 +193,7 @@ def bls_wage_lines(oews: pd.DataFrame) -> go.Figure:
                 "mode": "lines",
                 "line": {"width": 0},
                 "fill": "tonexty",
-                "fillcolor": "rgba(0,114,178,0.15)",
+                "fillcolor": _rgba(ROLE_COLORS["data_scientist"], BAND_OPACITY),
                 "name": "Data Scientists P10-P90",
                 "hoverinfo": "skip",
             }

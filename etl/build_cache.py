@@ -15,6 +15,7 @@ into place, so a crash never leaves half an entry; an entry that cannot be read 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -113,8 +114,6 @@ class ResultCache:
 
     def get_or_compute(self, digest: str, compute) -> dict:  # type: ignore[no-untyped-def]
         """The kept result for `digest`, else compute() (a JSON-able dict), kept."""
-        import json
-
         self.used.add(digest)
         path = None if self.dir is None else self.dir / f"{digest}.json"
         if path is not None and path.is_file():
