@@ -4,8 +4,9 @@ The Skills and Overview views sum the ETL's per definition x role x year aggrega
 selected years. A `Cube` holds one such table as dense arrays per definition (one row per key,
 e.g. role x skill, one column per year) with their cumulative sums along the years, so the sum
 over any span of years is one subtraction per key: a filter change costs a few array operations
-instead of filtering, grouping and summing the table's rows again. Built once per published file
-(`data.from_frame`); read only.
+instead of filtering, grouping and summing the table's rows again. Key columns are held as integer
+codes into a sorted vocabulary per column, so the callers can compute in arrays and turn only the
+few rows they show back into text. Built once per published file (`data.from_frame`); read only.
 """
 
 from __future__ import annotations
@@ -17,29 +18,68 @@ import pandas as pd
 
 
 @dataclass(frozen=True)
-class _Part:
-    keys: pd.DataFrame  # one row per key, sorted by the key columns
+class Part:
+    codes: dict[str, np.ndarray]  # key column -> code per key (into Cube.vocab), keys sorted
     cumulative: dict[str, np.ndarray]  # column -> (keys, years + 1): sums up to each year
-    first: dict[str, slice]  # rows of each value of the first key column (contiguous)
+    first: dict[str, slice]  # keys of each value of the first key column (contiguous)
 
 
 @dataclass(frozen=True)
 class Cube:
     years: np.ndarray  # the table's years, ascending
-    parts: dict[str, _Part]  # per definition
+    keys: tuple[str, ...]
+    vocab: dict[str, np.ndarray]  # key column -> its distinct values, sorted (object array)
+    parts: dict[str, Part]  # per definition
 
-    def _span(self, year_from: int, year_to: int) -> tuple[int, int]:
+    def span(self, year_from: int, year_to: int) -> tuple[int, int]:
+        """The positions lo..hi (exclusive) of the table's years within year_from..year_to."""
         lo = int(np.searchsorted(self.years, year_from, side="left"))
         hi = int(np.searchsorted(self.years, year_to, side="right"))
         return lo, max(hi, lo)
 
-    def _rows(self, definition: str, first: str | None) -> tuple[_Part | None, slice]:
+    def rows(self, definition: str, first: str | None = None) -> tuple[Part | None, slice]:
+        """The definition's part and its keys whose first key column is `first` (all: None)."""
         part = self.parts.get(definition)
         if part is None:
             return None, slice(0, 0)
         if first is None:
-            return part, slice(0, len(part.keys))
+            return part, slice(0, len(part.codes[self.keys[0]]))
         return part, part.first.get(first, slice(0, 0))
+
+    def total(
+        self, definition: str, year_from: int, year_to: int, column: str, first: str | None = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """(codes per key column, `column` summed over year_from..year_to) for the keys of `rows`
+        (every key, zero sums included)."""
+        part, rows = self.rows(definition, first)
+        if part is None:
+            return {k: np.zeros(0, dtype="int64") for k in self.keys}, np.zeros(0, dtype="int64")
+        lo, hi = self.span(year_from, year_to)
+        cum = part.cumulative[column]
+        return {k: v[rows] for k, v in part.codes.items()}, cum[rows, hi] - cum[rows, lo]
+
+    def per_year(
+        self, definition: str, year_from: int, year_to: int, column: str, first: str | None = None
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """(codes per key column, years, values): the keys of `rows`, the table's years within
+        year_from..year_to and `column` per key x year (zero where the table has no row)."""
+        part, rows = self.rows(definition, first)
+        lo, hi = self.span(year_from, year_to)
+        if part is None:
+            codes = {k: np.zeros(0, dtype="int64") for k in self.keys}
+            return codes, self.years[lo:hi], np.zeros((0, hi - lo), dtype="int64")
+        values = np.diff(part.cumulative[column][rows, lo : hi + 1], axis=1)
+        return {k: v[rows] for k, v in part.codes.items()}, self.years[lo:hi], values
+
+    def names(self, column: str, codes: np.ndarray) -> np.ndarray:
+        """The text of `codes` of a key column (object array)."""
+        return self.vocab[column][codes]
+
+    def code(self, column: str, value: str) -> int:
+        """The code of `value` in a key column, -1 when the table has no such value."""
+        v = self.vocab[column]
+        i = int(np.searchsorted(v, value))
+        return i if i < len(v) and v[i] == value else -1
 
     def sums(
         self,
@@ -50,60 +90,49 @@ class Cube:
         first: str | None = None,
         at_least: int = 1,
     ) -> pd.DataFrame:
-        """The key columns and each of `columns` summed over the years year_from..year_to, for
-        the keys whose sum of the first of `columns` is at least `at_least` (by default the keys
-        whose rows appear in the span); `first`: only the keys whose first key column has this
-        value. Key columns are text ("str"), sums int64."""
-        part, rows = self._rows(definition, first)
-        if part is None:
-            return pd.DataFrame(columns=[*self._key_names(), *columns])
-        lo, hi = self._span(year_from, year_to)
-        sums = {c: part.cumulative[c][rows, hi] - part.cumulative[c][rows, lo] for c in columns}
-        keep = np.flatnonzero(sums[columns[0]] >= at_least)
-        out = part.keys.take(keep + rows.start).reset_index(drop=True)
-        for c, s in sums.items():
-            out[c] = s[keep]
-        return out
-
-    def per_year(
-        self, definition: str, year_from: int, year_to: int, column: str, first: str | None = None
-    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """(keys, years, values): the keys (rows as in `sums`, all of them), the table's years
-        within year_from..year_to and `column` per key x year (zero where the table has no row)."""
-        part, rows = self._rows(definition, first)
-        lo, hi = self._span(year_from, year_to)
-        if part is None:
-            return pd.DataFrame(columns=self._key_names()), self.years[lo:hi], np.zeros((0, 0))
-        values = np.diff(part.cumulative[column][rows, lo : hi + 1], axis=1)
-        return part.keys.iloc[rows].reset_index(drop=True), self.years[lo:hi], values
-
-    def _key_names(self) -> list[str]:
-        for part in self.parts.values():
-            return list(part.keys.columns)
-        return []
+        """The key columns (text) and each of `columns` summed over the years year_from..year_to
+        (int64), for the keys whose sum of the first of `columns` is at least `at_least` (by
+        default the keys whose rows appear in the span); `first`: only the keys whose first key
+        column has this value."""
+        codes, lead = self.total(definition, year_from, year_to, columns[0], first)
+        keep = np.flatnonzero(lead >= at_least)
+        out: dict[str, np.ndarray] = {k: self.names(k, codes[k][keep]) for k in self.keys}
+        out[columns[0]] = lead[keep]
+        for c in columns[1:]:
+            out[c] = self.total(definition, year_from, year_to, c, first)[1][keep]
+        return pd.DataFrame(out, columns=[*self.keys, *columns])
 
 
 def build(frame: pd.DataFrame, keys: tuple[str, ...], columns: tuple[str, ...]) -> Cube:
     """A Cube of `frame` (definition, posted_year, the `keys` and `columns`; one row per
     definition x year x key, as the ETL publishes them; missing counts count as zero)."""
     years = np.sort(frame["posted_year"].unique()).astype("int64")
+    text = {k: frame[k].astype(str).to_numpy(dtype=object) for k in keys}
+    vocab = {k: np.asarray(sorted(set(v)), dtype=object) for k, v in text.items()}
+    codes_all = {k: np.searchsorted(vocab[k], text[k]).astype("int64") for k in keys}
+    definition_codes, definitions = pd.factorize(frame["definition"].astype(str), sort=True)
+    year_all = np.searchsorted(years, frame["posted_year"].to_numpy())
     parts = {}
-    for definition, rows in frame.groupby("definition", sort=True):
-        uniq = rows[list(keys)].drop_duplicates().sort_values(list(keys)).reset_index(drop=True)
-        uniq = uniq.astype(dict.fromkeys(keys, "str"))  # once here, not on every sum
-        index = pd.MultiIndex.from_frame(uniq)
-        code = index.get_indexer(pd.MultiIndex.from_frame(rows[list(keys)].astype(uniq.dtypes)))
-        year = np.searchsorted(years, rows["posted_year"].to_numpy())
+    for d_code, definition in enumerate(definitions):
+        at = np.flatnonzero(definition_codes == d_code)
+        row_codes = np.stack([codes_all[k][at] for k in keys], axis=1)
+        uniq, key_of_row = np.unique(row_codes, axis=0, return_inverse=True)  # sorted by codes
+        key_of_row = key_of_row.ravel()
         cumulative = {}
         for c in columns:
             dense = np.zeros((len(uniq), len(years)), dtype="int64")
-            np.add.at(dense, (code, year), rows[c].fillna(0).to_numpy("int64"))
+            values = frame[c].to_numpy(dtype="float64", na_value=0.0)[at].astype("int64")
+            np.add.at(dense, (key_of_row, year_all[at]), values)
             cumulative[c] = np.concatenate(
                 [np.zeros((len(uniq), 1), dtype="int64"), dense.cumsum(axis=1)], axis=1
             )
-        lead = uniq[keys[0]].to_numpy()
+        lead = uniq[:, 0]
         starts = np.flatnonzero(np.r_[True, lead[1:] != lead[:-1]]) if len(lead) else []
         ends = [*starts[1:], len(lead)]
-        first = {str(lead[s]): slice(int(s), int(e)) for s, e in zip(starts, ends, strict=True)}
-        parts[str(definition)] = _Part(uniq, cumulative, first)
-    return Cube(years, parts)
+        first = {
+            str(vocab[keys[0]][lead[s]]): slice(int(s), int(e))
+            for s, e in zip(starts, ends, strict=True)
+        }
+        codes = {k: uniq[:, i].copy() for i, k in enumerate(keys)}
+        parts[str(definition)] = Part(codes, cumulative, first)
+    return Cube(years, tuple(keys), vocab, parts)

@@ -417,47 +417,42 @@ def indeed_proxies(state: data.DataState) -> pd.DataFrame:
 # Every skills query sums the aggregates the ETL publishes per definition x role x year
 # (hn_role_year_counts, hn_skill_counts, hn_claim_counts, hn_skill_pairs, hn_role_convergence) over
 # the selected years. They are small (thousands of rows at any number of postings: one row per
-# role, year and skill), so each is held in memory once per published file (data.frame) and summed
-# with pandas: no file is opened on a rerun. Posting-level reference versions: tests/oracles.py.
+# role, year and skill), so each is held in memory once per published file (data.from_frame): as
+# prefix sums over the years with integer codes for its keys (dashboard/cube.py) or as its rows
+# per definition in the order the views show them. A rerun computes in arrays and turns only the
+# rows it returns into text: no file is opened. Posting-level reference versions: tests/oracles.py.
 
 
-def _by_definition(f: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """Per definition: its rows sorted by year (stable) and their years, for slicing periods."""
-    parts = {"": (f.iloc[0:0], np.zeros(0, dtype="int64"))}
+def _by_definition(
+    f: pd.DataFrame, order: tuple[str, ...]
+) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
+    """Per definition: its rows as plain text and numbers, sorted by `order`, and their years."""
+    cats = [c for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)]
+    f = f.astype({c: str for c in cats}) if cats else f
+    parts = {"": (f.iloc[0:0].reset_index(drop=True), np.zeros(0, dtype="int64"))}
     for d, rows in f.groupby("definition", sort=False):
-        rows = rows.sort_values("posted_year", kind="stable").reset_index(drop=True)
+        rows = rows.sort_values(list(order), kind="stable").reset_index(drop=True)
         parts[str(d)] = (rows, rows["posted_year"].to_numpy())
     return parts
 
 
-def _period_rows(state: data.DataState, table: str, scope: Scope) -> pd.DataFrame:
-    parts = data.from_frame(state, table, "by_definition", _by_definition)
+def _period_rows(
+    state: data.DataState, table: str, scope: Scope, order: tuple[str, ...], cols: list[str]
+) -> pd.DataFrame:
+    """`cols` of the table's rows of the scope's definition and years, sorted by `order`."""
+    parts = data.from_frame(
+        state, table, ("by_definition", order), lambda f: _by_definition(f, order)
+    )
     rows, years = parts.get(scope.hn_definition, parts[""])
-    lo = int(np.searchsorted(years, scope.year_from, side="left"))
-    hi = int(np.searchsorted(years, scope.year_to, side="right"))
-    return rows.iloc[lo : max(lo, hi)]
-
-
-def _plain(df: pd.DataFrame) -> pd.DataFrame:
-    """Category columns (of the resident frames) back to plain text for the caller."""
-    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
-    return df.astype({c: str for c in cats}) if cats else df
-
-
-def _comparable(counts: pd.DataFrame, categories: list[str] | None) -> pd.DataFrame:
-    """Skill counts without the skills the role definitions select, in the chosen categories."""
-    keep = ~counts["skill"].isin(ROLE_NAME_SKILLS)
-    if categories:
-        keep &= counts["category"].isin(categories)
-    return counts[keep]
+    at = np.flatnonzero((years >= scope.year_from) & (years <= scope.year_to))
+    return rows[cols].take(at).reset_index(drop=True)
 
 
 @memo.by_content
 def role_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """role, posted_year, role_postings, pair_only_postings under the definition in the period."""
-    f = _period_rows(state, "hn_role_year_counts", scope)
     cols = ["role", "posted_year", "role_postings", "pair_only_postings"]
-    return _plain(f[cols]).sort_values(["role", "posted_year"]).reset_index(drop=True)
+    return _period_rows(state, "hn_role_year_counts", scope, ("role", "posted_year"), cols)
 
 
 def matched_years(
@@ -472,11 +467,12 @@ def matched_years(
 
 
 def denominators_from_counts(counts: pd.DataFrame) -> pd.Series:
-    return (
-        counts.groupby("role")["role_postings"]
-        .sum()
-        .reindex(list(ROLES), fill_value=0)
-        .astype("int64")
+    """Postings per role (every role of ROLES, zero where none) from role_year_counts rows."""
+    code = pd.Index(list(ROLES)).get_indexer(counts["role"].to_numpy(dtype=object))
+    n = counts["role_postings"].to_numpy(dtype="int64")
+    total = np.bincount(code[code >= 0], weights=n[code >= 0], minlength=len(ROLES))
+    return pd.Series(
+        total.astype("int64"), index=pd.Index(list(ROLES), name="role"), name="role_postings"
     )
 
 
@@ -493,6 +489,7 @@ CUBES = {
         ("postings_with_skill", "pair_only_with_skill"),
     ),
     "pairs": ("hn_skill_pairs", ("role", "skill_a", "skill_b"), ("pair_postings",)),
+    "roles": ("hn_role_year_counts", ("role",), ("role_postings", "pair_only_postings")),
 }
 
 
@@ -503,17 +500,15 @@ def _cube(state: data.DataState, name: str) -> cube.Cube:
     )
 
 
-def _sums(
-    state: data.DataState,
-    scope: Scope,
-    name: str,
-    columns: tuple[str, ...],
-    first: str | None = None,
-    at_least: int = 1,
-) -> pd.DataFrame:
-    return _cube(state, name).sums(
-        scope.hn_definition, scope.year_from, scope.year_to, columns, first, at_least
-    )
+def _comparable(
+    c: cube.Cube, codes: dict[str, np.ndarray], categories: list[str] | None
+) -> np.ndarray:
+    """Which keys of the skills cube are comparable: not a skill the role definitions select, in
+    the chosen categories (all when none are chosen)."""
+    ok = ~np.isin(c.vocab["skill"], list(ROLE_NAME_SKILLS))[codes["skill"]]
+    if categories:
+        ok &= np.isin(c.vocab["category"], list(categories))[codes["category"]]
+    return ok
 
 
 @memo.by_content
@@ -522,12 +517,41 @@ def skill_shares(
 ) -> pd.DataFrame:
     """role, skill, category, postings_with_skill, role_postings, posting_share_pct over the
     period, the skills the role definitions select left out; sorted by role, share, skill."""
-    out = _comparable(_sums(state, scope, "skills", ("postings_with_skill",)), categories)
-    out["role_postings"] = out["role"].map(den).astype("int64")
-    out["posting_share_pct"] = 100 * out["postings_with_skill"] / out["role_postings"]
-    return out.sort_values(
-        ["role", "posting_share_pct", "skill"], ascending=[True, False, True]
-    ).reset_index(drop=True)
+    c = _cube(state, "skills")
+    codes, n = c.total(scope.hn_definition, scope.year_from, scope.year_to, "postings_with_skill")
+    at = np.flatnonzero((n >= 1) & _comparable(c, codes, categories))
+    role, skill = codes["role"][at], codes["skill"][at]
+    role_n = den.reindex(c.vocab["role"]).to_numpy(dtype="int64")[role]
+    share = 100 * n[at] / role_n
+    order = np.lexsort((skill, -share, role))
+    return pd.DataFrame(
+        {
+            "role": c.names("role", role[order]),
+            "skill": c.names("skill", skill[order]),
+            "category": c.names("category", codes["category"][at][order]),
+            "postings_with_skill": n[at][order],
+            "role_postings": role_n[order],
+            "posting_share_pct": share[order],
+        }
+    )
+
+
+def _group_sizes(
+    state: data.DataState, scope: Scope, role: str, years: np.ndarray
+) -> tuple[int, np.ndarray]:
+    """A role's postings flagged as one of the compared roles and not the other: over the period,
+    and per year of `years` (zero where none)."""
+    c = _cube(state, "roles")
+    d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
+    _, have, values = c.per_year(d, y0, y1, "pair_only_postings", first=role)
+    per_year = np.zeros(len(years), dtype="int64")
+    if values.shape[0]:
+        at = np.searchsorted(years, have)
+        inside = at < len(years)
+        inside[inside] = years[at[inside]] == have[inside]
+        per_year[at[inside]] = values[0][inside]
+        return int(values[0].sum()), per_year
+    return 0, per_year
 
 
 def _pair_counts(
@@ -541,46 +565,37 @@ def _pair_counts(
     d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
     sides = []
     for role in (a, b):
-        keys, years, values = c.per_year(d, y0, y1, "pair_only_with_skill", first=role)
-        keep = _comparable(keys, categories).index.to_numpy()
-        sides.append((keys["skill"].to_numpy()[keep], values[keep]))
-    skills = np.unique(np.concatenate([s for s, _ in sides]).astype(str))
+        codes, years, values = c.per_year(d, y0, y1, "pair_only_with_skill", first=role)
+        keep = _comparable(c, codes, categories)
+        sides.append((codes["skill"][keep], values[keep]))
+    skills = np.unique(np.concatenate([s for s, _ in sides]))  # codes in name order
     grid = np.zeros((2, len(skills), len(years)), dtype="int64")
-    for side, (names, values) in enumerate(sides):
-        grid[side, np.searchsorted(skills, names.astype(str))] = values
-    sizes = _period_rows(state, "hn_role_year_counts", scope)
-    per_year = {
-        role: sizes[(sizes["role"] == role).to_numpy()]
-        .groupby("posted_year")["pair_only_postings"]
-        .sum()
-        .fillna(0)
-        .astype("int64")
-        for role in (a, b)
-    }
+    for side, (codes, values) in enumerate(sides):
+        grid[side, np.searchsorted(skills, codes)] = values
+    (n_a, size_a), (n_b, size_b) = (_group_sizes(state, scope, r, years) for r in (a, b))
     if not by_year:
         counts = grid.sum(axis=2)
         seen = counts.sum(axis=0) > 0
         return pd.DataFrame(
             {
-                "skill": skills[seen],
+                "skill": c.names("skill", skills[seen]),
                 "count_a": counts[0, seen],
                 "count_b": counts[1, seen],
-                "n_a": np.int64(per_year[a].sum()),
-                "n_b": np.int64(per_year[b].sum()),
+                "n_a": np.int64(n_a),
+                "n_b": np.int64(n_b),
             },
             columns=cols,
         )
-    size = {r: per_year[r].reindex(years, fill_value=0).to_numpy("int64") for r in (a, b)}
     # (year, skill) pairs with a count in either role, years first then skills, as sorted
     yi, si = np.nonzero((grid[0] + grid[1]).T > 0)
     return pd.DataFrame(
         {
             "stratum": years[yi],
-            "skill": skills[si],
+            "skill": c.names("skill", skills[si]),
             "count_a": grid[0, si, yi],
             "count_b": grid[1, si, yi],
-            "n_a": size[a][yi],
-            "n_b": size[b][yi],
+            "n_a": size_a[yi],
+            "n_b": size_b[yi],
         },
         columns=cols,
     )
@@ -631,9 +646,8 @@ def distinctive_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
 @memo.by_content
 def claim_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """claim, role, posted_year, postings_mentioning under the definition in the period."""
-    f = _period_rows(state, "hn_claim_counts", scope)
     cols = ["claim", "role", "posted_year", "postings_mentioning"]
-    return _plain(f[cols]).sort_values(cols[:3]).reset_index(drop=True)
+    return _period_rows(state, "hn_claim_counts", scope, tuple(cols[:3]), cols)
 
 
 @memo.by_content
@@ -647,14 +661,32 @@ def role_cooccurrence(
 ) -> pd.DataFrame:
     """Skill pairs of one role's postings in the period by lift, over all `n_role` postings of the
     role (those mentioning no skill included)."""
-    from etl.transform.skills.tables import lift_table
+    from etl.transform.skills.tables import lift_frame, top_lift
 
-    pairs = _sums(state, scope, "pairs", ("pair_postings",), first=role, at_least=min_count)
-    counts = _sums(state, scope, "skills", ("postings_with_skill",), first=role)
-    # a skill has one category: one row per skill
-    per_skill = pd.Series(counts["postings_with_skill"].to_numpy(), index=counts["skill"])
-    return lift_table(
-        pairs[["skill_a", "skill_b", "pair_postings"]], per_skill, n_role, min_count, top
+    pc, sk = _cube(state, "pairs"), _cube(state, "skills")
+    d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
+    codes, pair = pc.total(d, y0, y1, "pair_postings", first=role)
+    at = np.flatnonzero(pair >= min_count)
+    pair, code_a, code_b = pair[at], codes["skill_a"][at], codes["skill_b"][at]
+    # postings per skill of the role, by the skill's code in the skills cube (a skill has one
+    # category: one key per skill)
+    skill_codes, per = sk.total(d, y0, y1, "postings_with_skill", first=role)
+    per_skill = np.zeros(len(sk.vocab["skill"]), dtype="int64")
+    per_skill[skill_codes["skill"]] = per
+    # the pair cube's skill codes as codes of the skills cube (both vocabularies in name order,
+    # so these codes also rank the skills by name for the ties)
+    to_skill = {k: np.searchsorted(sk.vocab["skill"], pc.vocab[k]) for k in ("skill_a", "skill_b")}
+    rank_a, rank_b = to_skill["skill_a"][code_a], to_skill["skill_b"][code_b]
+    postings_a, postings_b = per_skill[rank_a], per_skill[rank_b]
+    chosen, lift = top_lift(pair, postings_a, postings_b, rank_a, rank_b, n_role, min_count, top)
+    return lift_frame(
+        sk.names("skill", rank_a[chosen]),
+        sk.names("skill", rank_b[chosen]),
+        pair[chosen],
+        postings_a[chosen],
+        postings_b[chosen],
+        n_role,
+        lift[chosen],
     )
 
 
@@ -664,15 +696,16 @@ def skill_trend(
 ) -> pd.DataFrame:
     """`trend_table` of the published skill counts of `skills` x `roles` in the period."""
     c = _cube(state, "skills")
+    wanted = np.array([c.code("skill", s) for s in skills], dtype="int64")
     found = {}
     for role in roles:
-        keys, years, values = c.per_year(
+        codes, years, values = c.per_year(
             scope.hn_definition, scope.year_from, scope.year_to, "postings_with_skill", role
         )
-        names = keys["skill"].to_numpy()
-        for i in np.flatnonzero(keys["skill"].isin(skills).to_numpy()):
+        for i in np.flatnonzero(np.isin(codes["skill"], wanted[wanted >= 0])):
+            name = str(c.vocab["skill"][codes["skill"][i]])
             for j in np.flatnonzero(values[i]):
-                found[(int(years[j]), role, str(names[i]))] = int(values[i, j])
+                found[(int(years[j]), role, name)] = int(values[i, j])
     return _trend_rows(found, counts, skills, roles)
 
 
@@ -694,23 +727,40 @@ def _trend_rows(
     skills: list[str],
     roles: list[str],
 ) -> pd.DataFrame:
-    """`trend_table` from {(year, role, skill): postings mentioning the skill}."""
-    den = counts.loc[counts["role"].isin(roles), ["posted_year", "role", "role_postings"]]
-    den = sorted((str(r), int(y), int(n)) for y, r, n in den.itertuples(index=False))
-    rows = [(y, r, k, found.get((y, r, k), 0), n) for k in sorted(set(skills)) for r, y, n in den]
-    cols = ["posted_year", "role", "skill", "postings_with_skill", "role_postings"]
-    out = pd.DataFrame(rows, columns=cols).astype(
-        {"posted_year": "int64", "postings_with_skill": "int64", "role_postings": "int64"}
+    """`trend_table` from {(year, role, skill): postings mentioning the skill}: every skill x
+    (role, year) of `counts`, skills in name order, then roles and years."""
+    role = counts["role"].to_numpy(dtype=object)
+    mine = np.flatnonzero(np.isin(role, list(roles)))
+    year = counts["posted_year"].to_numpy(dtype="int64")[mine]
+    role = role[mine]
+    n = counts["role_postings"].to_numpy(dtype="int64")[mine]
+    order = np.lexsort((n, year, role))
+    year, role, n = year[order], role[order], n[order]
+    names = np.asarray(sorted(set(skills)), dtype=object)
+    k, m = len(names), len(year)
+    skill = np.repeat(names, m)
+    year, role, n = np.tile(year, k), np.tile(role, k), np.tile(n, k)
+    hits = np.fromiter(
+        (found.get((int(y), r, s), 0) for y, r, s in zip(year, role, skill, strict=True)),
+        dtype="int64",
+        count=len(skill),
     )
-    share = 100 * out["postings_with_skill"] / out["role_postings"]
-    out["posting_share_pct"] = share.where(out["role_postings"] >= MIN_N)
-    return out
+    share = np.where(n >= MIN_N, 100 * hits / np.where(n > 0, n, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "posted_year": year,
+            "role": role,
+            "skill": skill,
+            "postings_with_skill": hits,
+            "role_postings": n,
+            "posting_share_pct": share,
+        }
+    )
 
 
 @memo.by_content
 def convergence(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """posted_year, n_a, n_b, cosine, ci_low, ci_high: how alike the two roles' skill profiles
     are per year (published by the ETL with its bootstrap interval)."""
-    f = _period_rows(state, "hn_role_convergence", scope)
     cols = ["posted_year", "n_a", "n_b", "cosine", "ci_low", "ci_high"]
-    return f[cols].sort_values("posted_year").reset_index(drop=True)
+    return _period_rows(state, "hn_role_convergence", scope, ("posted_year",), cols)

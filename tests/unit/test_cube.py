@@ -57,8 +57,24 @@ def test_sums_equal_filtering_and_summing_the_rows(definition, lo, hi, first, at
 
 def test_per_year_gives_zero_where_the_table_has_no_row_and_unknown_definitions_are_empty():
     c = cube.build(ROWS, ("role", "skill"), ("n",))
-    keys, years, values = c.per_year("strict", 2014, 2019, "n", first="ml_engineer")
-    assert keys["skill"].tolist() == ["Go", "Python"]
+    codes, years, values = c.per_year("strict", 2014, 2019, "n", first="ml_engineer")
+    assert c.names("skill", codes["skill"]).tolist() == ["Go", "Python"]
+    assert c.names("role", codes["role"]).tolist() == ["ml_engineer", "ml_engineer"]
     assert years.tolist() == [2014, 2016, 2019]
     np.testing.assert_array_equal(values, [[0, 0, 6], [3, 4, 0]])
     assert c.sums("anywhere", 2013, 2026, ("n",)).empty
+    codes, years, values = c.per_year("anywhere", 2014, 2019, "n")
+    assert values.shape == (0, 3) and len(codes["skill"]) == 0
+
+
+def test_codes_follow_the_names_order_and_unknown_names_have_none():
+    c = cube.build(ROWS, ("role", "skill"), ("n",))
+    assert c.vocab["skill"].tolist() == ["Go", "Python", "SQL"]
+    assert [c.code("skill", s) for s in ("Go", "SQL", "Rust")] == [0, 2, -1]
+    codes, total = c.total("strict", 2013, 2026, "n")
+    got = dict(zip(zip(c.names("role", codes["role"]), c.names("skill", codes["skill"])), total))
+    assert got == {
+        ("data_scientist", "SQL"): 6,
+        ("ml_engineer", "Go"): 6,
+        ("ml_engineer", "Python"): 7,
+    }

@@ -209,9 +209,8 @@ def cooccurrence(
         n = len(universe)
     else:
         n = int(ps["posting_id"].nunique())
-    cols = ["skill_a", "skill_b", "pair_postings", "postings_a", "postings_b", "n_postings", "lift"]
     if ps.empty or n == 0:
-        return pd.DataFrame({c: [] for c in cols})
+        return pd.DataFrame({c: [] for c in LIFT_COLUMNS})
     # Integer codes in name order, so code_a < code_b is skill_a < skill_b and the self-join
     # stays cheap on the full corpus.
     codes, names = pd.factorize(ps["skill"], sort=True)
@@ -354,41 +353,92 @@ def skill_pair_counts(role_skills: pd.DataFrame, posting_roles: pd.DataFrame) ->
     return out.sort_values(cols[:4]).reset_index(drop=True)[cols]
 
 
+def top_lift(
+    pair: np.ndarray,
+    postings_a: np.ndarray,
+    postings_b: np.ndarray,
+    rank_a: np.ndarray,
+    rank_b: np.ndarray,
+    n: int,
+    min_count: int,
+    top: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, lift): the `top` pairs by lift among those from `min_count` postings, best
+    first (ties: more pair postings first, then by rank_a and rank_b, the skills' name order), and
+    the lift of every pair: pair postings x n / (postings_a x postings_b), over `n` postings."""
+    pair = np.asarray(pair, dtype="int64")
+    lift = pair * n / (np.asarray(postings_a, "int64") * np.asarray(postings_b, "int64"))
+    chosen = np.flatnonzero(pair >= min_count)
+    if n == 0 or not len(chosen):
+        return chosen[:0], lift
+    # only the pairs that can be among the `top` (every pair tied with the top-th lift kept) are
+    # sorted: the full sort of thousands of pairs was most of this function's time
+    if len(chosen) > top:
+        cut = np.partition(lift[chosen], len(chosen) - top)[len(chosen) - top]
+        chosen = chosen[lift[chosen] >= cut]
+    order = np.lexsort((rank_b[chosen], rank_a[chosen], -pair[chosen], -lift[chosen]))
+    return chosen[order][:top], lift
+
+
+LIFT_COLUMNS = [
+    "skill_a",
+    "skill_b",
+    "pair_postings",
+    "postings_a",
+    "postings_b",
+    "n_postings",
+    "lift",
+]
+
+
 def lift_table(
     pairs: pd.DataFrame, per_skill: pd.Series, n: int, min_count: int, top: int
 ) -> pd.DataFrame:
     """Co-occurrence from counts: `pairs` (skill_a, skill_b, pair_postings) and `per_skill`
     (postings per skill) over `n` postings; pairs from `min_count` postings, the `top` by lift
     (ties: more pair postings first). Same result as `cooccurrence` on the postings themselves."""
-    cols = ["skill_a", "skill_b", "pair_postings", "postings_a", "postings_b", "n_postings", "lift"]
-    out = pairs[pairs["pair_postings"].to_numpy() >= min_count]
-    if out.empty or n == 0:
-        return pd.DataFrame({c: [] for c in cols})
     counts = per_skill.to_numpy("int64")
-    postings_a = counts[per_skill.index.get_indexer(out["skill_a"])]
-    postings_b = counts[per_skill.index.get_indexer(out["skill_b"])]
-    pair = out["pair_postings"].to_numpy("int64")
-    lift = pair * n / (postings_a * postings_b)
-    # only the pairs that can be among the `top` (every pair tied with the top-th lift kept) are
-    # sorted: the full sort of thousands of text pairs was most of this function's time
-    chosen = np.arange(len(out))
-    if len(out) > top:
-        chosen = np.flatnonzero(lift >= np.partition(lift, len(out) - top)[len(out) - top])
-    top_rows = pd.DataFrame(
+    a = pairs["skill_a"].to_numpy(dtype=object)
+    b = pairs["skill_b"].to_numpy(dtype=object)
+    postings_a = counts[per_skill.index.get_indexer(a)]
+    postings_b = counts[per_skill.index.get_indexer(b)]
+    rank = {s: i for i, s in enumerate(sorted(set(a) | set(b)))}
+    pair = pairs["pair_postings"].to_numpy("int64")
+    at, lift = top_lift(
+        pair,
+        postings_a,
+        postings_b,
+        np.array([rank[s] for s in a], dtype="int64"),
+        np.array([rank[s] for s in b], dtype="int64"),
+        n,
+        min_count,
+        top,
+    )
+    return lift_frame(a[at], b[at], pair[at], postings_a[at], postings_b[at], n, lift[at])
+
+
+def lift_frame(
+    a: np.ndarray,
+    b: np.ndarray,
+    pair: np.ndarray,
+    postings_a: np.ndarray,
+    postings_b: np.ndarray,
+    n: int,
+    lift: np.ndarray,
+) -> pd.DataFrame:
+    """The co-occurrence table (LIFT_COLUMNS) of the chosen pairs, in their order."""
+    return pd.DataFrame(
         {
-            "skill_a": out["skill_a"].to_numpy()[chosen],
-            "skill_b": out["skill_b"].to_numpy()[chosen],
-            "pair_postings": pair[chosen],
-            "postings_a": postings_a[chosen],
-            "postings_b": postings_b[chosen],
-            "n_postings": np.int64(n),
-            "lift": lift[chosen],
-        }
+            "skill_a": a,
+            "skill_b": b,
+            "pair_postings": np.asarray(pair, dtype="int64"),
+            "postings_a": np.asarray(postings_a, dtype="int64"),
+            "postings_b": np.asarray(postings_b, dtype="int64"),
+            "n_postings": np.full(len(a), n, dtype="int64"),
+            "lift": np.asarray(lift, dtype="float64"),
+        },
+        columns=LIFT_COLUMNS,
     )
-    top_rows = top_rows.sort_values(
-        ["lift", "pair_postings", "skill_a", "skill_b"], ascending=[False, False, True, True]
-    )
-    return top_rows.head(top).reset_index(drop=True)[cols]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
