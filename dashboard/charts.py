@@ -461,25 +461,44 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
     """trend: posted_year, role, skill, posting_share_pct, postings_with_skill, role_postings."""
     data = []
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
-    for i, (skill, part) in enumerate(trend.groupby("skill", sort=True)):
-        for role, rp in part.groupby("role", sort=True):
-            # every calendar year on the axis, so lines break where the archive has no postings
-            years = range(int(rp["posted_year"].min()), int(rp["posted_year"].max()) + 1)
-            rp = rp.set_index("posted_year").reindex(years).rename_axis("posted_year").reset_index()
-            name = f"{skill} · {role_label(role)}"
-            data.append(
-                {
-                    "type": "scatter",
-                    "x": _v(rp["posted_year"]),
-                    "y": _v(rp["posting_share_pct"]),
-                    "mode": "lines+markers",
-                    "name": name,
-                    "line": {"color": ROLE_COLORS.get(role), "dash": dashes[i % len(dashes)]},
-                    "customdata": _custom(rp[["postings_with_skill", "role_postings"]]),
-                    "hovertemplate": "%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]} "
-                    f"postings)<extra>{name}</extra>",
-                }
-            )
+    cols = ["skill", "role", "posted_year", "posting_share_pct", "postings_with_skill"]
+    rows = trend[[*cols, "role_postings"]]
+    order = np.lexsort((rows["posted_year"].to_numpy(), rows["role"].to_numpy(dtype=object)))
+    order = order[np.argsort(rows["skill"].to_numpy(dtype=object)[order], kind="stable")]
+    skill = rows["skill"].to_numpy(dtype=object)[order]
+    role = rows["role"].to_numpy(dtype=object)[order]
+    year = rows["posted_year"].to_numpy("int64")[order]
+    share = rows["posting_share_pct"].to_numpy("float64")[order]
+    counts = rows[["postings_with_skill", "role_postings"]].to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, (skill[1:] != skill[:-1]) | (role[1:] != role[:-1])])
+    skill_no = np.cumsum(np.r_[True, skill[1:] != skill[:-1]]) - 1
+    for start, end in zip(starts, [*starts[1:], len(skill)], strict=True):
+        # every calendar year on the axis, so lines break where the archive has no postings
+        years = np.arange(year[start], year[end - 1] + 1)
+        at = year[start:end] - year[start]
+        y = np.full(len(years), np.nan)
+        y[at] = share[start:end]
+        custom = counts[start:end]
+        if len(at) < len(years):  # gaps: blank counts (float), as a reindex leaves them
+            custom = np.full((len(years), 2), np.nan)
+            custom[at] = counts[start:end]
+        name = f"{skill[start]} · {role_label(role[start])}"
+        data.append(
+            {
+                "type": "scatter",
+                "x": years,
+                "y": y,
+                "mode": "lines+markers",
+                "name": name,
+                "line": {
+                    "color": ROLE_COLORS.get(role[start]),
+                    "dash": dashes[skill_no[start] % len(dashes)],
+                },
+                "customdata": custom,
+                "hovertemplate": "%{x}: %{y:.1f}% (%{customdata[0]} of %{customdata[1]} "
+                f"postings)<extra>{name}</extra>",
+            }
+        )
     return figure(
         data,
         _layout(

@@ -4,9 +4,10 @@ and year (queries.claim_counts) and the role-year counts (queries.role_year_coun
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from dashboard import memo, metrics
+from dashboard import metrics
 from etl.vocab import CLAIMS, role_label
 
 CLAIMS_BY_KEY = {key: (role, label, counted) for key, role, label, counted in CLAIMS}
@@ -22,16 +23,24 @@ def _describe(key: str) -> dict[str, str]:
     }
 
 
-def _hits(counts: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
-    """(claim, role) -> postings mentioning the claim's skills per posted year."""
-    by = counts.groupby(["claim", "role", "posted_year"], sort=True)["postings_mentioning"].sum()
-    out: dict[tuple[str, str], pd.Series] = {}
-    for (claim, role), part in by.groupby(level=["claim", "role"], sort=False):
-        out[(str(claim), str(role))] = part.droplevel(["claim", "role"])
+def _hits(counts: pd.DataFrame) -> dict[tuple[str, str], dict[int, int]]:
+    """(claim, role) -> {posted year: postings mentioning the claim's skills}."""
+    out: dict[tuple[str, str], dict[int, int]] = {}
+    cols = ["claim", "role", "posted_year", "postings_mentioning"]
+    for claim, role, year, n in counts[cols].itertuples(index=False):
+        per = out.setdefault((str(claim), str(role)), {})
+        per[int(year)] = per.get(int(year), 0) + int(n)
     return out
 
 
-_NONE = pd.Series([], dtype="int64", index=pd.Index([], dtype="int64", name="posted_year"))
+def _row(key: str, role: str, hit: int, n: int, pct: float) -> dict:
+    return {
+        **_describe(key),
+        "role": role_label(role),
+        "postings mentioning": hit,
+        "role postings (n)": n,
+        "share_pct": round(pct, 1) if n >= metrics.MIN_N else None,
+    }
 
 
 def claims_table(
@@ -39,53 +48,39 @@ def claims_table(
 ) -> pd.DataFrame:
     """For each claim and role, pooled over the period: postings of the role mentioning any
     counted skill, the role's postings (n) and the share; no share below the minimum n."""
-    recs = []
     found = _hits(counts)
+    recs = []
     for key, *_ in CLAIMS:
         for role in roles or ("data_scientist", "ml_engineer"):
             n = int(denominators.get(role, 0))
-            hit = int(found.get((key, role), _NONE).sum())
-            recs.append(
-                {
-                    **_describe(key),
-                    "role": role_label(role),
-                    "postings mentioning": hit,
-                    "role postings (n)": n,
-                    "share_pct": round(100 * hit / n, 1) if n >= metrics.MIN_N else None,
-                }
-            )
+            hit = sum(found.get((key, role), {}).values())
+            recs.append(_row(key, role, hit, n, 100 * hit / n if n else 0.0))
     return pd.DataFrame(recs)
 
 
-@memo.by_content
 def matched_claims(
     counts: pd.DataFrame, rp: pd.DataFrame, years: list[int], roles: list[str]
 ) -> pd.DataFrame:
     """The claims, era-matched: each role's share per year over `years`, averaged with the
     weights of the two roles' combined postings per year (direct standardisation to one year mix)."""
-    rp = rp[rp["posted_year"].isin(years)]
-    per_year = rp.pivot_table(
-        index="posted_year", columns="role", values="role_postings", aggfunc="sum"
-    )
-    per_year = per_year.reindex(columns=roles, fill_value=0).fillna(0)
-    weights = per_year.sum(axis=1) / per_year.to_numpy().sum()
-    found = _hits(counts[counts["posted_year"].isin(years)])
+    wanted = {int(y) for y in years}
+    per_year: dict[str, dict[int, int]] = {r: {} for r in roles}
+    cols = ["role", "posted_year", "role_postings"]
+    for role, year, n in rp[cols].itertuples(index=False):
+        if role in per_year and int(year) in wanted:
+            per_year[role][int(year)] = per_year[role].get(int(year), 0) + int(n)
+    # the years with postings of the roles, each weighted by the roles' combined postings
+    seen = sorted({y for per in per_year.values() for y in per})
+    table = np.array([[per_year[r].get(y, 0) for r in roles] for y in seen], dtype="float64")
+    weights = table.sum(axis=1) / table.sum() if len(seen) else np.zeros(0)
+    found = _hits(counts)
     recs = []
     for key, *_ in CLAIMS:
-        for role in roles:
-            hits = found.get((key, role), _NONE)
-            n_y = per_year[role]
-            share = (hits.reindex(n_y.index, fill_value=0) / n_y.where(n_y > 0)).fillna(0)
-            n = int(n_y.sum())
-            recs.append(
-                {
-                    **_describe(key),
-                    "role": role_label(role),
-                    "postings mentioning": int(hits.sum()),
-                    "role postings (n)": n,
-                    "share_pct": round(100 * float((share * weights).sum()), 1)
-                    if n >= metrics.MIN_N
-                    else None,
-                }
-            )
+        for i, role in enumerate(roles):
+            hits = {y: v for y, v in found.get((key, role), {}).items() if y in wanted}
+            n_y = table[:, i] if len(seen) else np.zeros(0)
+            hit_y = np.array([hits.get(y, 0) for y in seen], dtype="float64")
+            share = np.divide(hit_y, n_y, out=np.zeros(len(seen)), where=n_y > 0)
+            pct = 100 * float((share * weights).sum())
+            recs.append(_row(key, role, sum(hits.values()), int(n_y.sum()), pct))
     return pd.DataFrame(recs)

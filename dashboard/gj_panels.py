@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export, filters, memo, metrics, queries_gj, scope
+from dashboard import charts, data, export, filters, metrics, queries_gj, scope
 from dashboard.sources_ui import download_pair, source_caption
 from etl import vocab
 from etl.coverage import format_months
@@ -124,27 +124,33 @@ def skills_section(
     claims_both(state, sc, hn_claims, den, info)
 
 
-@memo.by_content
 def side_by_side(hn: pd.DataFrame, gj: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     """skill, each compared role's share in both sources, which role is higher in each, and
     whether the sources agree."""
     a, b = vocab.COMPARED_ROLES
+    cols = ["role", "skill", "posting_share_pct", "role_postings"]
     picks: set[str] = set()
+    shares = []
     for frame in (hn, gj):
-        for r in (a, b):
-            picks |= set(frame[frame["role"] == r].head(top)["skill"])
-    out = pd.DataFrame({"skill": sorted(picks)})
+        rows: dict[tuple[str, str], tuple[float, int]] = {}
+        taken = {a: 0, b: 0}
+        for role, skill, share, n in frame[cols].itertuples(index=False):
+            if role in taken:
+                rows[(skill, role)] = (share, n)
+                if taken[role] < top:  # the frame is sorted by role, share (descending), skill
+                    picks.add(skill)
+                    taken[role] += 1
+        shares.append(rows)
+    skills = sorted(picks)
+    out: dict[str, list] = {"skill": skills}
     higher = []
-    for src, frame in (("HN", hn), ("Google Jobs", gj)):
-        part = frame[frame["skill"].isin(picks) & frame["role"].isin([a, b])]
-        wide = part.set_index(["skill", "role"])[["posting_share_pct", "role_postings"]]
+    for src, rows in zip(("HN", "Google Jobs"), shares, strict=True):
         vals = {}
         for r in (a, b):
-            one = wide.xs(r, level="role") if r in part["role"].to_numpy() else wide.iloc[:0]
-            one = one.droplevel("role") if "role" in one.index.names else one
-            one = one.reindex(out["skill"])
-            ok = one["role_postings"].fillna(0).to_numpy() >= vocab.MIN_N
-            vals[r] = np.where(ok, one["posting_share_pct"].to_numpy("float64"), np.nan)
+            got = [rows.get((k, r), (np.nan, 0)) for k in skills]
+            vals[r] = np.array(
+                [float(v) if n >= vocab.MIN_N else np.nan for v, n in got], dtype="float64"
+            )
             out[f"{src}: {charts.role_label(r)} %"] = [
                 round(float(v), 1) if not np.isnan(v) else None for v in vals[r]
             ]
@@ -160,7 +166,7 @@ def side_by_side(hn: pd.DataFrame, gj: pd.DataFrame, top: int = 15) -> pd.DataFr
     out["sources"] = np.where(
         (higher[0] != "") & (higher[1] != ""), agree, "one source only"
     ).tolist()
-    return out
+    return pd.DataFrame(out)
 
 
 def claims_both(

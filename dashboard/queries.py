@@ -459,11 +459,11 @@ def matched_years(
     counts: pd.DataFrame, roles: list[str], min_n: int = ERA_MATCH_MIN_N
 ) -> list[int]:
     """Years in which every one of `roles` has at least `min_n` postings (role_year_counts)."""
-    wide = counts.pivot_table(
-        index="posted_year", columns="role", values="role_postings", aggfunc="sum"
-    ).reindex(columns=roles)
-    ok = wide.fillna(0).ge(min_n).all(axis=1)
-    return [int(y) for y in wide.index[ok]]
+    per: dict[int, dict[str, int]] = {}
+    for role, year, n in counts[["role", "posted_year", "role_postings"]].itertuples(index=False):
+        at = per.setdefault(int(year), {})
+        at[role] = at.get(role, 0) + int(n)
+    return [y for y in sorted(per) if all(per[y].get(r, 0) >= min_n for r in roles)]
 
 
 def denominators_from_counts(counts: pd.DataFrame) -> pd.Series:

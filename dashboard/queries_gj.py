@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard import data, memo
+from dashboard import cube, data, memo
 from dashboard.scope import Scope
 from etl.transform import prices
 from etl.vocab import CLAIMS, COMPARED_ROLES, MIN_N, claim_text, role_label
@@ -24,28 +24,71 @@ def _in(values: list) -> str:
     return ", ".join("?" for _ in values)
 
 
+# the monthly aggregates the Skills view sums over a span of years, as prefix sums by year
+# (dashboard/cube.py): table -> keys, columns. gj_role_monthly has one row per definition x role x
+# sample x month, so the sum of `months` (1 per row) is the number of months with postings.
+CUBES = {
+    "roles": (
+        "gj_role_monthly",
+        ("role", "sample"),
+        (
+            "months",
+            "role_postings",
+            "postings_with_skills_list",
+            "postings_stating_pay",
+            "source_rows",
+        ),
+    ),
+    "skills": ("gj_skill_monthly", ("role", "skill", "category"), ("postings_with_skill",)),
+    "claims": ("gj_claim_monthly", ("claim", "role"), ("postings_mentioning",)),
+}
+
+
+def _by_year(f: pd.DataFrame) -> pd.DataFrame:
+    return f.assign(posted_year=pd.to_datetime(f["posted_month"]).dt.year, months=1)
+
+
+def _cube(state: data.DataState, name: str) -> cube.Cube:
+    table, keys, columns = CUBES[name]
+    return data.from_frame(
+        state, table, ("cube", keys, columns), lambda f: cube.build(_by_year(f), keys, columns)
+    )
+
+
+def _totals(
+    state: data.DataState, scope: Scope, name: str, columns: tuple[str, ...]
+) -> tuple[cube.Cube, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(cube, codes, sums per column) of the keys with rows in the scope's definition and years."""
+    c = _cube(state, name)
+    d, y0, y1 = scope.definition, scope.year_from, scope.year_to
+    codes, lead = c.total(d, y0, y1, columns[0])
+    sums = {columns[0]: lead, **{k: c.total(d, y0, y1, k)[1] for k in columns[1:]}}
+    return c, codes, sums
+
+
 @memo.by_content
 def role_totals(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """role, sample, role_postings, postings_with_skills_list, postings_stating_pay, source_rows,
     months: the role's postings in the period under the scope's definition, per sample."""
-    roles = scope.roles_or_all
-    return data.run_query(
-        state,
-        "SELECT role, sample, sum(role_postings)::BIGINT AS role_postings, "
-        "sum(postings_with_skills_list)::BIGINT AS postings_with_skills_list, "
-        "sum(postings_stating_pay)::BIGINT AS postings_stating_pay, sum(source_rows)::BIGINT AS source_rows, "
-        "count(DISTINCT posted_month)::BIGINT AS months "
-        "FROM {gj_role_monthly} WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? "
-        f"AND role IN ({_in(roles)}) GROUP BY ALL ORDER BY role, sample",
-        [scope.definition, scope.year_from, scope.year_to, *roles],
-        ("gj_role_monthly",),
+    columns = CUBES["roles"][2]
+    c, codes, sums = _totals(state, scope, "roles", columns)
+    at = np.flatnonzero(
+        (sums["months"] > 0) & np.isin(c.vocab["role"], scope.roles_or_all)[codes["role"]]
     )
+    out = {k: c.names(k, codes[k][at]) for k in ("role", "sample")}
+    return pd.DataFrame({**out, **{k: sums[k][at] for k in (*columns[1:], "months")}})
 
 
 def denominators(totals: pd.DataFrame, denominator: str) -> pd.Series:
     """role -> postings behind each share (summed over the samples)."""
     col = DENOMINATOR_COLUMN[denominator]
-    return totals.groupby("role")[col].sum().astype("int64")
+    sums: dict[str, int] = {}
+    for role, v in zip(totals["role"], totals[col].to_numpy("int64"), strict=True):
+        sums[role] = sums.get(role, 0) + int(v)
+    roles = sorted(sums)
+    return pd.Series(
+        [sums[r] for r in roles], index=pd.Index(roles, name="role"), name=col, dtype="int64"
+    )
 
 
 @memo.by_content
@@ -54,24 +97,28 @@ def skill_shares(
 ) -> pd.DataFrame:
     """role, skill, category, postings_with_skill, role_postings (the chosen denominator),
     posting_share_pct over the period, from gj_skill_monthly / gj_role_monthly."""
-    roles = scope.roles_or_all
-    cat = f" AND category IN ({_in(categories)})" if categories else ""
-    num = data.run_query(
-        state,
-        "SELECT role, skill, category, sum(postings_with_skill)::BIGINT AS postings_with_skill "
-        "FROM {gj_skill_monthly} WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? "
-        f"AND role IN ({_in(roles)}){cat} GROUP BY ALL",
-        [scope.definition, scope.year_from, scope.year_to, *roles, *categories],
-        ("gj_skill_monthly",),
-    )
+    c, codes, sums = _totals(state, scope, "skills", ("postings_with_skill",))
+    n = sums["postings_with_skill"]
+    keep = np.isin(c.vocab["role"], scope.roles_or_all)[codes["role"]]
+    if categories:
+        keep &= np.isin(c.vocab["category"], list(categories))[codes["category"]]
+    # the keys with rows in the period: a published row counts at least one posting
+    at = np.flatnonzero(keep & (n > 0))
     den = denominators(role_totals(state, scope), denominator)
-    num["role_postings"] = num["role"].map(den).fillna(0).astype("int64")
-    num["posting_share_pct"] = (
-        100 * num["postings_with_skill"] / num["role_postings"].where(num["role_postings"] > 0)
+    role, skill = codes["role"][at], codes["skill"][at]
+    role_n = den.reindex(c.vocab["role"]).fillna(0).to_numpy("int64")[role]
+    share = np.divide(100 * n[at], role_n, out=np.full(len(at), np.nan), where=role_n > 0)
+    order = np.lexsort((skill, np.where(np.isnan(share), np.inf, -share), role))
+    return pd.DataFrame(
+        {
+            "role": c.names("role", role[order]),
+            "skill": c.names("skill", skill[order]),
+            "category": c.names("category", codes["category"][at][order]),
+            "postings_with_skill": n[at][order],
+            "role_postings": role_n[order],
+            "posting_share_pct": share[order],
+        }
     )
-    return num.sort_values(
-        ["role", "posting_share_pct", "skill"], ascending=[True, False, True]
-    ).reset_index(drop=True)
 
 
 def skills_in_source(state: data.DataState) -> set[str]:
@@ -87,13 +134,16 @@ def claims(state: data.DataState, scope: Scope, denominator: str) -> pd.DataFram
     """claim, role, postings mentioning, role postings (n), share_pct (blank below MIN_N), and
     measurable (the source lists at least one of the claim's skills or categories)."""
     roles = [r for r in scope.roles_or_all if r in COMPARED_ROLES]
-    hits = data.run_query(
-        state,
-        "SELECT claim, role, sum(postings_mentioning)::BIGINT AS hits FROM {gj_claim_monthly} "
-        "WHERE definition = ? AND year(posted_month) BETWEEN ? AND ? GROUP BY ALL",
-        [scope.definition, scope.year_from, scope.year_to],
-        ("gj_claim_monthly",),
-    ).set_index(["claim", "role"])["hits"]
+    c, codes, sums = _totals(state, scope, "claims", ("postings_mentioning",))
+    hits = {
+        (str(k), str(r)): int(v)
+        for k, r, v in zip(
+            c.names("claim", codes["claim"]),
+            c.names("role", codes["role"]),
+            sums["postings_mentioning"],
+            strict=True,
+        )
+    }
     den = denominators(role_totals(state, scope), denominator)
     cats = set(
         data.run_query(
