@@ -209,6 +209,17 @@ def _resident(file: str) -> pa.Table:
     return _memo(_resident_tables, file, lambda: pq.read_table(file), _RESIDENT_KEEP)
 
 
+def preload(state: DataState) -> list[str]:
+    """Read every resident-size table of the version into memory now (what the first query of
+    each would do); returns their names. For the server's warm start (dashboard/serve.py)."""
+    names = []
+    for name, meta in state.manifest["tables"].items():  # type: ignore[union-attr]
+        if meta.get("rows", RESIDENT_MAX_ROWS + 1) <= RESIDENT_MAX_ROWS:
+            _resident(state.table_file(name))
+            names.append(name)
+    return names
+
+
 def _plain_frame(file: str) -> pd.DataFrame:
     df = _resident(file).to_pandas()
     # text columns as plain Python strings: on tables of a few thousand rows pandas' Arrow
