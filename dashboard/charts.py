@@ -471,8 +471,10 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
     share = rows["posting_share_pct"].to_numpy("float64")[order]
     counts = rows[["postings_with_skill", "role_postings"]].to_numpy()[order]
     starts = np.flatnonzero(np.r_[True, (skill[1:] != skill[:-1]) | (role[1:] != role[:-1])])
+    ends = [*starts[1:], len(skill)] if len(skill) else []  # no line when the trend has no rows
+    starts = starts[: len(ends)]
     skill_no = np.cumsum(np.r_[True, skill[1:] != skill[:-1]]) - 1
-    for start, end in zip(starts, [*starts[1:], len(skill)], strict=True):
+    for start, end in zip(starts, ends, strict=True):
         # every calendar year on the axis, so lines break where the archive has no postings
         years = np.arange(year[start], year[end - 1] + 1)
         at = year[start:end] - year[start]

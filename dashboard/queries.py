@@ -339,17 +339,22 @@ def demand_recent(monthly: pd.DataFrame, months: int = RECENT_MONTHS) -> pd.Data
     last = pd.Timestamp(monthly["thread_month"].max())
     start = last - pd.DateOffset(months=months - 1)
     prev_start = start - pd.DateOffset(months=months)
-    tm = monthly["thread_month"]
-    in_recent = (tm >= start) & (tm <= last)
-    in_before = (tm >= prev_start) & (tm < start)
+    tm = pd.to_datetime(monthly["thread_month"]).to_numpy("datetime64[ns]")
+    lo, hi, prev = (np.datetime64(t.to_datetime64(), "ns") for t in (start, last, prev_start))
+    in_recent, in_before = (tm >= lo) & (tm <= hi), (tm >= prev) & (tm < lo)
+    role = monthly["role"].to_numpy(dtype=object)
+    postings = monthly["postings"].to_numpy("int64")
+    totals = monthly["month_postings"].to_numpy("int64")
+    partial = monthly["is_partial"].to_numpy().astype(bool)
     rows = []
-    for role, part in monthly.groupby("role", sort=False):
-        r, b = part[in_recent[part.index]], part[in_before[part.index]]
-        n_r, t_r = int(r["postings"].sum()), int(r["month_postings"].sum())
-        n_b, t_b = int(b["postings"].sum()), int(b["month_postings"].sum())
+    for name in pd.unique(role):
+        mine = role == name
+        r, b = mine & in_recent, mine & in_before
+        n_r, t_r = int(postings[r].sum()), int(totals[r].sum())
+        n_b, t_b = int(postings[b].sum()), int(totals[b].sum())
         rows.append(
             {
-                "role": role,
+                "role": name,
                 "postings": n_r,
                 "month_postings": t_r,
                 "share_pct": 100 * n_r / t_r if t_r else np.nan,
@@ -358,11 +363,9 @@ def demand_recent(monthly: pd.DataFrame, months: int = RECENT_MONTHS) -> pd.Data
                 "previous_month_postings": t_b,
                 "window_start": start,
                 "window_end": last,
-                "threads": int(r["thread_month"].nunique()),
-                "previous_threads": int(b["thread_month"].nunique()),
-                "partial_threads": int(
-                    r.loc[r["is_partial"].astype(bool), "thread_month"].nunique()
-                ),
+                "threads": len(np.unique(tm[r])),
+                "previous_threads": len(np.unique(tm[b])),
+                "partial_threads": len(np.unique(tm[r & partial])),
             }
         )
     return pd.DataFrame(rows)
@@ -375,11 +378,30 @@ def demand_yearly(monthly: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["role", "year", "postings", "month_postings", "share_pct", "months"]
         )
-    df = monthly.assign(year=pd.to_datetime(monthly["thread_month"]).dt.year)
-    out = df.groupby(["role", "year"], as_index=False).agg(
-        postings=("postings", "sum"),
-        month_postings=("month_postings", "sum"),
-        months=("thread_month", "nunique"),
+    tm = pd.to_datetime(monthly["thread_month"])
+    years = tm.dt.year.to_numpy()
+    sums: dict[tuple[str, int], list] = {}
+    for role, year, month, n, total in zip(
+        monthly["role"].to_numpy(dtype=object),
+        years,
+        tm.to_numpy(),
+        monthly["postings"].to_numpy("int64"),
+        monthly["month_postings"].to_numpy("int64"),
+        strict=True,
+    ):
+        at = sums.setdefault((role, int(year)), [0, 0, set()])
+        at[0] += int(n)
+        at[1] += int(total)
+        at[2].add(month)
+    keys = sorted(sums)
+    out = pd.DataFrame(
+        {
+            "role": [k[0] for k in keys],
+            "year": np.array([k[1] for k in keys], dtype=years.dtype),
+            "postings": np.array([sums[k][0] for k in keys], dtype="int64"),
+            "month_postings": np.array([sums[k][1] for k in keys], dtype="int64"),
+            "months": np.array([len(sums[k][2]) for k in keys], dtype="int64"),
+        }
     )
     out["share_pct"] = 100 * out["postings"] / out["month_postings"]
     return out

@@ -22,14 +22,19 @@ def _month(ts: Any) -> str:
 def month_runs(months: list[str]) -> list[tuple[str, str]]:
     """Consecutive runs of 'YYYY-MM' months: ['2020-01', '2020-03', '2020-04'] ->
     [('2020-01', '2020-01'), ('2020-03', '2020-04')]."""
-    periods = sorted({pd.Period(m, "M") for m in months})
-    runs: list[tuple[str, str]] = []
-    for p in periods:
-        if runs and pd.Period(runs[-1][1], "M") + 1 == p:
-            runs[-1] = (runs[-1][0], str(p))
+    # months as integers (year x 12 + month - 1): consecutive months differ by one
+    index = sorted({int(m[:4]) * 12 + int(m[5:7]) - 1 for m in (str(p) for p in months)})
+    runs: list[list[int]] = []
+    for i in index:
+        if runs and runs[-1][1] + 1 == i:
+            runs[-1][1] = i
         else:
-            runs.append((str(p), str(p)))
-    return runs
+            runs.append([i, i])
+    return [(_name(a), _name(b)) for a, b in runs]
+
+
+def _name(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def format_months(months: list[str]) -> str:

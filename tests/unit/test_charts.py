@@ -228,3 +228,23 @@ def test_overview_pay_panels_match_plotly_subplots():
     assert fig.layout.yaxis2.domain == pytest.approx(ref.yaxis2.domain)
     axes = {(t.xaxis, t.yaxis) for t in fig.data}
     assert axes == {("x", "y"), ("x2", "y2")}
+
+
+def test_skill_trends_draws_each_skill_and_role_over_every_year_of_its_span():
+    trend = pd.DataFrame(
+        {
+            "posted_year": [2015, 2018, 2015, 2016],
+            "role": ["ml_engineer", "ml_engineer", "data_scientist", "data_scientist"],
+            "skill": ["SQL", "SQL", "SQL", "SQL"],
+            "postings_with_skill": [1, 4, 6, 7],
+            "role_postings": [10, 40, 60, 70],
+            "posting_share_pct": [10.0, 10.0, 10.0, 10.0],
+        }
+    )
+    lines = {t.name: t for t in charts.skill_trends(trend).data}
+    assert list(lines) == ["SQL · Data Scientist", "SQL · ML Engineer"]
+    ml = lines["SQL · ML Engineer"]
+    assert list(ml.x) == [2015, 2016, 2017, 2018]  # years without postings are gaps
+    assert np.isnan(ml.y[1]) and np.isnan(ml.customdata[2][0]) and list(ml.customdata[3]) == [4, 40]
+    assert list(lines["SQL · Data Scientist"].customdata[1]) == [7, 70]
+    assert charts.skill_trends(trend.iloc[0:0]).data == ()  # no rows: an empty chart, no error
