@@ -72,7 +72,8 @@ def test_codes_follow_the_names_order_and_unknown_names_have_none():
     assert c.vocab["skill"].tolist() == ["Go", "Python", "SQL"]
     assert [c.code("skill", s) for s in ("Go", "SQL", "Rust")] == [0, 2, -1]
     codes, total = c.total("strict", 2013, 2026, "n")
-    got = dict(zip(zip(c.names("role", codes["role"]), c.names("skill", codes["skill"])), total))
+    keys = zip(c.names("role", codes["role"]), c.names("skill", codes["skill"]), strict=True)
+    got = dict(zip(keys, total, strict=True))
     assert got == {
         ("data_scientist", "SQL"): 6,
         ("ml_engineer", "Go"): 6,
