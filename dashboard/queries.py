@@ -276,12 +276,14 @@ def survey_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
 def latest_survey_year(counts: pd.DataFrame) -> int | None:
     """The latest work year in which both compared roles have LOW_N responses (a statistic that
     is not low-confidence), else the latest with MIN_N each, else None (`survey_year_counts`)."""
-    wide = counts.pivot_table(index="work_year", columns="role", values="n", fill_value=0)
-    wide = wide.reindex(columns=list(COMPARED_ROLES), fill_value=0)
+    per: dict[int, dict[str, int]] = {}
+    for year, role, n in counts[["work_year", "role", "n"]].itertuples(index=False):
+        at = per.setdefault(int(year), {})
+        at[role] = at.get(role, 0) + int(n)
     for floor in (LOW_N, MIN_N):
-        ok = wide[(wide >= floor).all(axis=1)]
-        if len(ok):
-            return int(ok.index.max())
+        ok = [y for y, n in per.items() if all(n.get(r, 0) >= floor for r in COMPARED_ROLES)]
+        if ok:
+            return max(ok)
     return None
 
 
