@@ -78,29 +78,34 @@ KNOWN_CAUSES = {
     "year's convergence bootstrap is read back unless its year changed), then checks and writes "
     "every HN table of the new version",
     "script run": "a filter change reruns the whole page script. The charts are built as plain "
-    "specs (no graph_objects validation) and the Skills sums are prefix sums, so what remains on "
-    "Overview and Pay is mostly the like-for-like gap's reweighted bootstrap (2,000 multinomial "
-    "resamples of each role's few hundred pooled categories, ~0.1-0.2 s at x10 whenever the change "
-    "alters its cells; results for unchanged cells come from memo.by_content), then Streamlit's "
-    "serialisation of the page's elements and tables",
+    "specs, the Skills and Google Jobs sums are prefix sums over integer-coded keys and the small "
+    "tables (claims, the sources side by side, trends) are built from arrays and dicts, so what "
+    "remains on Overview and Pay is mostly the like-for-like gap's reweighted bootstrap (2,000 "
+    "multinomial resamples of each role's few hundred pooled categories, ~0.1-0.2 s at x10 "
+    "whenever the change alters its cells; results for unchanged cells come from "
+    "memo.by_content) and a dozen DuckDB queries over salary_counts (~5 ms each); on every view "
+    "Streamlit's own cost per element (each chart ~2-3 ms from spec to JSON, each table's Arrow "
+    "conversion) and the page's number of elements: the Skills page draws 5-8 charts and 5-7 "
+    "tables, a third of its time in the Google Jobs section",
     "browser": "each filter change on the Pay view reruns its page script (see the script-run "
     "cause: the like-for-like bootstrap), then the browser receives the new elements and Plotly "
     "redraws every chart of the page; not broken down further",
-    "first chart": "a cold server: the first session imports pandas, pyarrow, DuckDB and Plotly, "
-    "reads the published files and runs the Pay view's bootstraps before its first chart, while the "
-    "browser loads Streamlit's and Plotly's JavaScript (~5 MB) on a 2-core machine",
+    "first chart": "the server is warm when the browser asks (dashboard/serve.py imports the "
+    "libraries and loads the published small tables while it starts), so what remains is the "
+    "browser loading and starting Streamlit's JavaScript (the sidebar appears ~2-3 s after the "
+    "page is requested on this machine), the Pay view's first script run (its DuckDB queries "
+    "and bootstraps) and Plotly's JavaScript drawing the page's charts, on 2 cores",
     "demand": "hn_demand_monthly has a few hundred rows: pandas on a DataFrame already in memory "
     "beats opening a Parquet file; both are ~10-20 ms",
     "skills: data": "the Skills view's sums are prefix sums over the published per-year "
-    "aggregates (dashboard/cube.py), then a few small pandas steps per call (era-matched "
-    "log-odds, trends, co-occurrence per role, claims): ~1-10 ms each on an idle core, about ten "
-    "calls per rerun; the machine's other jobs multiply that",
+    "aggregates with integer-coded keys (dashboard/cube.py): each data function is a few array "
+    "operations and one small DataFrame, ~1-5 ms on an idle core, about ten calls per rerun; the "
+    "machine's other jobs multiply that",
     "pay query": "besides its DuckDB queries over salary_counts, the Pay view's data functions "
     "include the median gap's percentile bootstrap (2,000 resamples of each role's responses) and "
     "each role's weighted quantiles, ~10-30 ms of numpy per filter state",
-    "methods query": "the Data & methods view lists the survey titles no rule maps, counted over "
-    "the salaries table itself: at x100 a scan of its 15-million-row Parquet file (the only query "
-    "that reads it; a count per title published by the ETL would remove the scan)",
+    "methods query": "the Data & methods view lists the survey titles no rule maps from the "
+    "published salary_title_counts (a count per title), a few thousand rows at any scale",
     "total": "the steps run one after the other on 2 cores; the cold refresh (~100 s), the scaled "
     "stores and the x100 queries' naive side (15 million salary rows in pandas) are the largest",
 }
