@@ -463,16 +463,22 @@ def skill_trends(trend: pd.DataFrame) -> go.Figure:
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     cols = ["skill", "role", "posted_year", "posting_share_pct", "postings_with_skill"]
     rows = trend[[*cols, "role_postings"]]
-    order = np.lexsort((rows["posted_year"].to_numpy(), rows["role"].to_numpy(dtype=object)))
-    order = order[np.argsort(rows["skill"].to_numpy(dtype=object)[order], kind="stable")]
+    order = np.lexsort(
+        (
+            rows["posted_year"].to_numpy(),
+            rows["role"].to_numpy(dtype=object),
+            rows["skill"].to_numpy(dtype=object),
+        )
+    )
     skill = rows["skill"].to_numpy(dtype=object)[order]
     role = rows["role"].to_numpy(dtype=object)[order]
     year = rows["posted_year"].to_numpy("int64")[order]
     share = rows["posting_share_pct"].to_numpy("float64")[order]
     counts = rows[["postings_with_skill", "role_postings"]].to_numpy()[order]
     starts = np.flatnonzero(np.r_[True, (skill[1:] != skill[:-1]) | (role[1:] != role[:-1])])
-    ends = [*starts[1:], len(skill)] if len(skill) else []  # no line when the trend has no rows
-    starts = starts[: len(ends)]
+    if not len(skill):  # no rows: no line
+        starts = starts[:0]
+    ends = [*starts[1:], len(skill)][: len(starts)]
     skill_no = np.cumsum(np.r_[True, skill[1:] != skill[:-1]]) - 1
     for start, end in zip(starts, ends, strict=True):
         # every calendar year on the axis, so lines break where the archive has no postings

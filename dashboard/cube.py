@@ -6,7 +6,8 @@ e.g. role x skill, one column per year) with their cumulative sums along the yea
 over any span of years is one subtraction per key: a filter change costs a few array operations
 instead of filtering, grouping and summing the table's rows again. Key columns are held as integer
 codes into a sorted vocabulary per column, so the callers can compute in arrays and turn only the
-few rows they show back into text. Built once per published file (`data.from_frame`); read only.
+few rows they show back into text. Built once per published file (`data.from_frame`) and shared:
+its arrays are read-only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Part:
+    """One definition's keys (sorted by their codes, i.e. by name) and their prefix sums."""
+
     codes: dict[str, np.ndarray]  # key column -> code per key (into Cube.vocab), keys sorted
     cumulative: dict[str, np.ndarray]  # column -> (keys, years + 1): sums up to each year
     first: dict[str, slice]  # keys of each value of the first key column (contiguous)
@@ -81,26 +84,9 @@ class Cube:
         i = int(np.searchsorted(v, value))
         return i if i < len(v) and v[i] == value else -1
 
-    def sums(
-        self,
-        definition: str,
-        year_from: int,
-        year_to: int,
-        columns: tuple[str, ...],
-        first: str | None = None,
-        at_least: int = 1,
-    ) -> pd.DataFrame:
-        """The key columns (text) and each of `columns` summed over the years year_from..year_to
-        (int64), for the keys whose sum of the first of `columns` is at least `at_least` (by
-        default the keys whose rows appear in the span); `first`: only the keys whose first key
-        column has this value."""
-        codes, lead = self.total(definition, year_from, year_to, columns[0], first)
-        keep = np.flatnonzero(lead >= at_least)
-        out: dict[str, np.ndarray] = {k: self.names(k, codes[k][keep]) for k in self.keys}
-        out[columns[0]] = lead[keep]
-        for c in columns[1:]:
-            out[c] = self.total(definition, year_from, year_to, c, first)[1][keep]
-        return pd.DataFrame(out, columns=[*self.keys, *columns])
+    def isin(self, column: str, codes: np.ndarray, values: list[str]) -> np.ndarray:
+        """Which of `codes` (of a key column) stand for one of `values`."""
+        return np.isin(self.vocab[column], list(values))[codes]
 
 
 def build(frame: pd.DataFrame, keys: tuple[str, ...], columns: tuple[str, ...]) -> Cube:
@@ -134,5 +120,11 @@ def build(frame: pd.DataFrame, keys: tuple[str, ...], columns: tuple[str, ...]) 
             for s, e in zip(starts, ends, strict=True)
         }
         codes = {k: uniq[:, i].copy() for i, k in enumerate(keys)}
+        # shared by every thread and session: callers get views of these, never to be written
+        for array in (*codes.values(), *cumulative.values()):
+            array.flags.writeable = False
         parts[str(definition)] = Part(codes, cumulative, first)
+    years.flags.writeable = False
+    for v in vocab.values():
+        v.flags.writeable = False
     return Cube(years, tuple(keys), vocab, parts)

@@ -151,7 +151,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
 # Derived tables: small aggregates of a published table, named in queries like a table. Each is
 # built once per Parquet file (files are immutable, one folder per published version), kept as an
 # Arrow table shared by every thread, and scanned by DuckDB in place of the big table.
-_memo_lock = threading.RLock()  # _memo builds may nest (a frame reads its resident table)
+_memo_lock = threading.RLock()  # guards the stores and _build_locks (builds hold their key's lock)
 
 # result columns of these DuckDB types convert to pandas faster through Arrow, with the same
 # DataFrame as .df(); any other type (dates, decimals, booleans, ...) goes through .df()
@@ -166,13 +166,7 @@ def run_query(
 ) -> pd.DataFrame:
     """Run `sql` where `{table_name}` placeholders stand for the published Parquet files."""
     files = {t: state.table_file(t) for t in tables}
-    resident = tuple(
-        sorted(
-            t
-            for t in tables
-            if state.manifest["tables"][t].get("rows", RESIDENT_MAX_ROWS + 1) <= RESIDENT_MAX_ROWS  # type: ignore[index]
-        )
-    )
+    resident = tuple(sorted(t for t in tables if is_resident(state, t)))
     return _cached(state.version, sql, tuple(params), tuple(sorted(files.items())), resident)
 
 
@@ -187,36 +181,52 @@ def _parquet(file: str) -> str:
 RESIDENT_MAX_ROWS = 200_000
 
 
-_RESIDENT_KEEP = 32  # resident files kept (a version has a dozen small tables)
+# resident files kept per process: two versions' worth (a refresh publishes while sessions still
+# read the version before), each a few dozen small tables, frames and cubes
+_RESIDENT_KEEP = 64
 _resident_tables: dict[Any, pa.Table] = {}
 _frames: dict[Any, pd.DataFrame] = {}
+_build_locks: dict[Any, threading.Lock] = {}
+
+
+def is_resident(state: DataState, table: str) -> bool:
+    """Whether the table is small enough (RESIDENT_MAX_ROWS) to be held in memory whole."""
+    rows = state.manifest["tables"][table].get("rows", RESIDENT_MAX_ROWS + 1)  # type: ignore[index]
+    return rows <= RESIDENT_MAX_ROWS
 
 
 def _memo(store: dict, key: Any, build: Any, keep: int) -> Any:
-    """`store[key]`, built once by `build()` under the lock; the oldest entries beyond `keep`
-    are dropped (files are immutable, one folder per published version)."""
-    with _memo_lock:
+    """`store[key]`, built once by `build()`; the oldest entries beyond `keep` are dropped (files
+    are immutable, one folder per published version). A build holds only its own key's lock, so
+    a thread that finds its entry built, or builds another one, never waits for it."""
+    value = store.get(key)
+    if value is not None:
+        return value
+    with _memo_lock:  # one lock per store and key: a frame's build reads its file's table
+        lock = _build_locks.setdefault((id(store), key), threading.Lock())
+    with lock:
         value = store.get(key)
         if value is None:
             value = build()
-            store[key] = value
-            while len(store) > keep:
-                store.pop(next(iter(store)))
-        return value
+            with _memo_lock:
+                store[key] = value
+                while len(store) > keep:
+                    _build_locks.pop((id(store), old := next(iter(store))), None)
+                    store.pop(old)
+    return value
 
 
 def _resident(file: str) -> pa.Table:
     return _memo(_resident_tables, file, lambda: pq.read_table(file), _RESIDENT_KEEP)
 
 
-def preload(state: DataState) -> list[str]:
-    """Read every resident-size table of the version into memory now (what the first query of
-    each would do); returns their names. For the server's warm start (dashboard/serve.py)."""
-    names = []
-    for name, meta in state.manifest["tables"].items():  # type: ignore[union-attr]
-        if meta.get("rows", RESIDENT_MAX_ROWS + 1) <= RESIDENT_MAX_ROWS:
-            _resident(state.table_file(name))
-            names.append(name)
+def preload(state: DataState, tables: tuple[str, ...]) -> list[str]:
+    """Read the named tables of the version into memory now, those published and small enough
+    to be resident (what the first query of each would do); returns their names. For the
+    server's warm start (dashboard/serve.py)."""
+    names = [t for t in tables if state.has(t) and is_resident(state, t)]
+    for name in names:
+        _resident(state.table_file(name))
     return names
 
 
@@ -234,9 +244,10 @@ def frame(state: DataState, table: str) -> pd.DataFrame:
     """A small published table (at most RESIDENT_MAX_ROWS rows: the per-year aggregates) whole, as
     a DataFrame read once per Parquet file and shared by every thread and session: callers filter
     and sum it and must not modify it. Raises for a table too big to hold this way."""
-    rows = state.manifest["tables"][table].get("rows", RESIDENT_MAX_ROWS + 1)  # type: ignore[index]
-    if rows > RESIDENT_MAX_ROWS:
-        raise ValueError(f"{table} has {rows:,} rows: query it with run_query instead")
+    if not is_resident(state, table):
+        rows = state.manifest["tables"][table].get("rows")  # type: ignore[index]
+        count = f"{rows:,}" if isinstance(rows, int) else "an unknown number of"
+        raise ValueError(f"{table} has {count} rows: query it with run_query instead")
     file = state.table_file(table)
     return _memo(_frames, file, lambda: _plain_frame(file), _RESIDENT_KEEP)
 

@@ -450,9 +450,8 @@ def indeed_proxies(state: data.DataState) -> pd.DataFrame:
 def _by_definition(
     f: pd.DataFrame, order: tuple[str, ...]
 ) -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
-    """Per definition: its rows as plain text and numbers, sorted by `order`, and their years."""
-    cats = [c for c in f.columns if isinstance(f[c].dtype, pd.CategoricalDtype)]
-    f = f.astype({c: str for c in cats}) if cats else f
+    """Per definition: its rows (a resident frame: plain text and numbers) sorted by `order`, and
+    their years."""
     parts = {"": (f.iloc[0:0].reset_index(drop=True), np.zeros(0, dtype="int64"))}
     for d, rows in f.groupby("definition", sort=False):
         rows = rows.sort_values(list(order), kind="stable").reset_index(drop=True)
@@ -517,7 +516,8 @@ CUBES = {
 }
 
 
-def _cube(state: data.DataState, name: str) -> cube.Cube:
+def cube_of(state: data.DataState, name: str) -> cube.Cube:
+    """The prefix-sum cube of one of CUBES, built once per published file."""
     table, keys, columns = CUBES[name]
     return data.from_frame(
         state, table, ("cube", keys, columns), lambda f: cube.build(f, keys, columns)
@@ -529,9 +529,9 @@ def _comparable(
 ) -> np.ndarray:
     """Which keys of the skills cube are comparable: not a skill the role definitions select, in
     the chosen categories (all when none are chosen)."""
-    ok = ~np.isin(c.vocab["skill"], list(ROLE_NAME_SKILLS))[codes["skill"]]
+    ok = ~c.isin("skill", codes["skill"], list(ROLE_NAME_SKILLS))
     if categories:
-        ok &= np.isin(c.vocab["category"], list(categories))[codes["category"]]
+        ok &= c.isin("category", codes["category"], categories)
     return ok
 
 
@@ -541,7 +541,7 @@ def skill_shares(
 ) -> pd.DataFrame:
     """role, skill, category, postings_with_skill, role_postings, posting_share_pct over the
     period, the skills the role definitions select left out; sorted by role, share, skill."""
-    c = _cube(state, "skills")
+    c = cube_of(state, "skills")
     codes, n = c.total(scope.hn_definition, scope.year_from, scope.year_to, "postings_with_skill")
     at = np.flatnonzero((n >= 1) & _comparable(c, codes, categories))
     role, skill = codes["role"][at], codes["skill"][at]
@@ -565,7 +565,7 @@ def _group_sizes(
 ) -> tuple[int, np.ndarray]:
     """A role's postings flagged as one of the compared roles and not the other: over the period,
     and per year of `years` (zero where none)."""
-    c = _cube(state, "roles")
+    c = cube_of(state, "roles")
     d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
     _, have, values = c.per_year(d, y0, y1, "pair_only_postings", first=role)
     per_year = np.zeros(len(years), dtype="int64")
@@ -585,7 +585,7 @@ def _pair_counts(
     one and not the other, with the group sizes n_a / n_b."""
     a, b = COMPARED_ROLES
     cols = (["stratum"] if by_year else []) + ["skill", "count_a", "count_b", "n_a", "n_b"]
-    c = _cube(state, "skills")
+    c = cube_of(state, "skills")
     d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
     sides = []
     for role in (a, b):
@@ -674,6 +674,15 @@ def claim_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     return _period_rows(state, "hn_claim_counts", scope, tuple(cols[:3]), cols)
 
 
+def _codes_in(vocab: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """The codes of `names` in the sorted `vocab`; every name must be there."""
+    at = np.minimum(np.searchsorted(vocab, names), max(len(vocab) - 1, 0))
+    missing = names[(vocab[at] != names)] if len(vocab) else names
+    if len(missing):
+        raise ValueError(f"hn_skill_pairs names skills hn_skill_counts lacks: {list(missing[:5])}")
+    return at
+
+
 @memo.by_content
 def role_cooccurrence(
     state: data.DataState,
@@ -687,7 +696,7 @@ def role_cooccurrence(
     role (those mentioning no skill included)."""
     from etl.transform.skills.tables import lift_frame, top_lift
 
-    pc, sk = _cube(state, "pairs"), _cube(state, "skills")
+    pc, sk = cube_of(state, "pairs"), cube_of(state, "skills")
     d, y0, y1 = scope.hn_definition, scope.year_from, scope.year_to
     codes, pair = pc.total(d, y0, y1, "pair_postings", first=role)
     at = np.flatnonzero(pair >= min_count)
@@ -699,7 +708,7 @@ def role_cooccurrence(
     per_skill[skill_codes["skill"]] = per
     # the pair cube's skill codes as codes of the skills cube (both vocabularies in name order,
     # so these codes also rank the skills by name for the ties)
-    to_skill = {k: np.searchsorted(sk.vocab["skill"], pc.vocab[k]) for k in ("skill_a", "skill_b")}
+    to_skill = {k: _codes_in(sk.vocab["skill"], pc.vocab[k]) for k in ("skill_a", "skill_b")}
     rank_a, rank_b = to_skill["skill_a"][code_a], to_skill["skill_b"][code_b]
     postings_a, postings_b = per_skill[rank_a], per_skill[rank_b]
     chosen, lift = top_lift(pair, postings_a, postings_b, rank_a, rank_b, n_role, min_count, top)
@@ -719,7 +728,7 @@ def skill_trend(
     state: data.DataState, scope: Scope, counts: pd.DataFrame, skills: list[str], roles: list[str]
 ) -> pd.DataFrame:
     """`trend_table` of the published skill counts of `skills` x `roles` in the period."""
-    c = _cube(state, "skills")
+    c = cube_of(state, "skills")
     wanted = np.array([c.code("skill", s) for s in skills], dtype="int64")
     found = {}
     for role in roles:

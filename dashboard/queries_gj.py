@@ -25,8 +25,9 @@ def _in(values: list) -> str:
 
 
 # the monthly aggregates the Skills view sums over a span of years, as prefix sums by year
-# (dashboard/cube.py): table -> keys, columns. gj_role_monthly has one row per definition x role x
-# sample x month, so the sum of `months` (1 per row) is the number of months with postings.
+# (dashboard/cube.py): table -> keys, columns. gj_role_monthly is unique per definition x role x
+# month x sample (its schema's `unique`, etl/schema.py), so the sum of `months` (1 per row) is the
+# number of months with postings.
 CUBES = {
     "roles": (
         "gj_role_monthly",
@@ -48,7 +49,8 @@ def _by_year(f: pd.DataFrame) -> pd.DataFrame:
     return f.assign(posted_year=pd.to_datetime(f["posted_month"]).dt.year, months=1)
 
 
-def _cube(state: data.DataState, name: str) -> cube.Cube:
+def cube_of(state: data.DataState, name: str) -> cube.Cube:
+    """The prefix-sum cube of one of CUBES (by the year of each month), built once per file."""
     table, keys, columns = CUBES[name]
     return data.from_frame(
         state, table, ("cube", keys, columns), lambda f: cube.build(_by_year(f), keys, columns)
@@ -59,7 +61,7 @@ def _totals(
     state: data.DataState, scope: Scope, name: str, columns: tuple[str, ...]
 ) -> tuple[cube.Cube, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """(cube, codes, sums per column) of the keys with rows in the scope's definition and years."""
-    c = _cube(state, name)
+    c = cube_of(state, name)
     d, y0, y1 = scope.definition, scope.year_from, scope.year_to
     codes, lead = c.total(d, y0, y1, columns[0])
     sums = {columns[0]: lead, **{k: c.total(d, y0, y1, k)[1] for k in columns[1:]}}
@@ -72,9 +74,7 @@ def role_totals(state: data.DataState, scope: Scope) -> pd.DataFrame:
     months: the role's postings in the period under the scope's definition, per sample."""
     columns = CUBES["roles"][2]
     c, codes, sums = _totals(state, scope, "roles", columns)
-    at = np.flatnonzero(
-        (sums["months"] > 0) & np.isin(c.vocab["role"], scope.roles_or_all)[codes["role"]]
-    )
+    at = np.flatnonzero((sums["months"] > 0) & c.isin("role", codes["role"], scope.roles_or_all))
     out = {k: c.names(k, codes[k][at]) for k in ("role", "sample")}
     return pd.DataFrame({**out, **{k: sums[k][at] for k in (*columns[1:], "months")}})
 
@@ -99,10 +99,11 @@ def skill_shares(
     posting_share_pct over the period, from gj_skill_monthly / gj_role_monthly."""
     c, codes, sums = _totals(state, scope, "skills", ("postings_with_skill",))
     n = sums["postings_with_skill"]
-    keep = np.isin(c.vocab["role"], scope.roles_or_all)[codes["role"]]
+    keep = c.isin("role", codes["role"], scope.roles_or_all)
     if categories:
-        keep &= np.isin(c.vocab["category"], list(categories))[codes["category"]]
-    # the keys with rows in the period: a published row counts at least one posting
+        keep &= c.isin("category", codes["category"], categories)
+    # the keys with rows in the period: a published row counts at least one posting (the ETL
+    # counts the postings that list the skill per group, etl/transform/gj_postings.py)
     at = np.flatnonzero(keep & (n > 0))
     den = denominators(role_totals(state, scope), denominator)
     role, skill = codes["role"][at], codes["skill"][at]

@@ -210,7 +210,8 @@ def cooccurrence(
     else:
         n = int(ps["posting_id"].nunique())
     if ps.empty or n == 0:
-        return pd.DataFrame({c: [] for c in LIFT_COLUMNS})
+        none = np.zeros(0, dtype="int64")
+        return lift_frame(none.astype(object), none.astype(object), none, none, none, n, none)
     # Integer codes in name order, so code_a < code_b is skill_a < skill_b and the self-join
     # stays cheap on the full corpus.
     codes, names = pd.factorize(ps["skill"], sort=True)
