@@ -1,36 +1,27 @@
-"""A second stage after the role rules: a small logistic model over where and how each posting
-mentions a role's words, which flags openings that the rules miss.
+"""The candidate model stage of `eval/cv.py`: features of each mention of a role's words and
+small logistic fits over them (numpy only), for the forward cross-validation; not part of the ETL
+(the cross-validation chose no model stage: see eval/CV.md).
 
 Features are traceable: each one is a fact about one mention of the role's anchor words
 (`hn_role_terms.csv`'s *_ANCHOR terms): the mention's own word, the words just before and after
 it on its line, and the shape of its line (first line, header field, bullet, short line, a hiring
-word on the line or just above, an engineer noun after it ...). A posting's features are those of
-any of its mentions; a flag's evidence names the features that carried the decision and the
-character offsets of the mention each one fired at (never the text).
-
-The model's weights live in `etl/mappings/hn_role_model.json`, trained by `python -m eval.role_model`
-on the labelled set's development part only.
+word on the line or just above, an engineer noun after it ...), kept with the character offsets
+of the mention it fired at (never the text). A posting's features are those of any of its
+mentions (`posting_features`); the mention-level model scores each mention alone (`fit_mil`).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 
 from etl.transform.hn_roles import ANCHOR_TERMS, load_role_terms
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "mappings" / "hn_role_model.json"
 WINDOW = 4  # tokens either side of a mention, on its line
 ABOVE_CHARS = 200  # how far above a mention's line a hiring word counts (a list under its intro)
-# the rule_id of a model flag's evidence rows: `model:<feature>`
-EVIDENCE_PREFIX = "model:"
-EVIDENCE_KIND = "model"
-TOP_FEATURES = 3  # evidence rows per model flag: the features that added most to its score
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+#.'-]*[a-z0-9+#]|[a-z0-9]")
 _LINE_HIRE = re.compile(
     r"\b(?:hiring|hire|looking\s+for|seeking|searching\s+for|recruiting|positions?|openings?|"
@@ -173,27 +164,23 @@ def anchors() -> dict[str, re.Pattern[str]]:
     return {role: re.compile(terms[name]) for role, name in ANCHOR_TERMS.items()}
 
 
+def role_features(role: str, text: str, anchor: re.Pattern[str]) -> dict[str, tuple[int, int]]:
+    """`posting_features` of `text` for `role` (the title filter for the ML and AI roles)."""
+    return posting_features(text, anchor, role not in NO_TITLE_FILTER)
+
+
 @dataclass
 class RoleModel:
-    """One role's logistic model: weight per feature, intercept, decision threshold."""
+    """One role's logistic model over posting features: weight per feature, intercept."""
 
     weights: dict[str, float]
     intercept: float
-    threshold: float
-    meta: dict = field(default_factory=dict)
 
     def score(self, feats: dict[str, tuple[int, int]]) -> float:
         if not feats:
             return 0.0
         z = self.intercept + sum(self.weights.get(f, 0.0) for f in feats)
         return 1.0 / (1.0 + math.exp(-z))
-
-    def why(self, feats: dict[str, tuple[int, int]]) -> list[tuple[str, int, int]]:
-        """The TOP_FEATURES features that added most to the score, with their offsets."""
-        ranked = sorted(
-            ((self.weights[f], f) for f in feats if self.weights.get(f, 0.0) > 0), reverse=True
-        )
-        return [(f, *feats[f]) for _, f in ranked[:TOP_FEATURES]]
 
 
 def fit_logistic(
@@ -226,36 +213,3 @@ def fit_logistic(
             break
     weights = {f: float(w[i]) for f, i in index.items() if abs(w[i]) >= 1e-4}
     return weights, float(w[-1])
-
-
-def save_models(models: dict[str, RoleModel], path: Path = MODEL_PATH) -> None:
-    out = {
-        role: {
-            "threshold": m.threshold,
-            "intercept": round(m.intercept, 6),
-            "meta": m.meta,
-            "weights": {f: round(v, 6) for f, v in sorted(m.weights.items())},
-        }
-        for role, m in models.items()
-    }
-    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-
-
-def load_models(path: Path | None = None) -> dict[str, RoleModel]:
-    """The trained models per role ({} when no model file: the rules alone decide)."""
-    path = MODEL_PATH if path is None else Path(path)
-    if not path.exists():
-        return {}
-    raw = json.loads(path.read_text())
-    try:
-        return {
-            role: RoleModel(
-                {str(f): float(v) for f, v in m["weights"].items()},
-                float(m["intercept"]),
-                float(m["threshold"]),
-                dict(m.get("meta", {})),
-            )
-            for role, m in raw.items()
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: invalid role model ({exc!r})") from exc
