@@ -10,7 +10,8 @@ part (waves 1-3's held-out half and wave 7) is never read.
 
     python -m eval.cv [--data-dir DIR] [--write]
 
-`--write` writes the figures to `eval/cv.json` and `eval/CV.md`.
+`--write` writes the figures to `eval/cv.json` and `eval/CV.md`. It needs the git history that
+holds the commits of `FOLDS` (a full clone) and the HN postings published from the mirror.
 """
 
 from __future__ import annotations
