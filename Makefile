@@ -9,13 +9,14 @@ MIRROR ?=
 PORT ?= 8501
 MIRROR_FLAG := $(if $(MIRROR),--mirror $(MIRROR),)
 
-.PHONY: run test etl eval bench lint format browser clean-data help
+.PHONY: run test etl eval cv bench lint format browser clean-data help
 
 help:
 	@echo "make run [MIRROR=DIR]   set up, refresh stale sources, serve the dashboard on 127.0.0.1:$(PORT)"
 	@echo "make test               set up and run lint + all tests (unit, integration, e2e)"
 	@echo "make etl [MIRROR=DIR]   refresh every source now"
 	@echo "make eval [MIRROR=DIR]  precision / recall of the role rules on the labelled postings"
+	@echo "make cv [MIRROR=DIR]    forward cross-validation of role-counting candidates on the dev waves"
 	@echo "make bench              run the benchmarks, figures to bench/results*.json"
 
 $(STAMP): pyproject.toml
@@ -53,6 +54,12 @@ run: $(STAMP)
 EVAL_MIRROR := $(or $(MIRROR),$(wildcard ../shared/mirror))
 eval: $(STAMP)
 	$(PY) -m eval $(if $(EVAL_MIRROR),--mirror $(EVAL_MIRROR),) --write-readme
+
+# forward cross-validation over the development waves (never the held-out part): the role rules of
+# the commit before each wave's labels, and model stages trained on the earlier waves; writes
+# eval/cv.json and eval/CV.md
+cv: $(STAMP)
+	$(PY) -m eval.cv $(if $(EVAL_MIRROR),--mirror $(EVAL_MIRROR),) --write
 
 bench: $(STAMP)
 	$(PY) -m bench $(MIRROR_FLAG)

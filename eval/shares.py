@@ -59,8 +59,9 @@ def shares_by_year(postings: pd.DataFrame, flags: pd.DataFrame, years: list[int]
     return pd.DataFrame(rows)
 
 
-def flags_at(commit: str, postings: pd.DataFrame) -> pd.DataFrame:
-    """`flag_roles` of `commit` on `postings`, from a temporary worktree of that commit."""
+def run_at(commit: str, postings: pd.DataFrame, script: str) -> pd.DataFrame:
+    """`script` (python -c, argv: a parquet of `postings`, the parquet it writes) run in a
+    temporary worktree of `commit`, with that commit's own etl package; its output table."""
     with tempfile.TemporaryDirectory(prefix="lmd-shares-") as tmp:
         tree = Path(tmp) / "tree"
         subprocess.run(
@@ -70,16 +71,19 @@ def flags_at(commit: str, postings: pd.DataFrame) -> pd.DataFrame:
             capture_output=True,
         )
         try:
-            src, out = Path(tmp) / "postings.parquet", Path(tmp) / "flags.parquet"
+            src, out = Path(tmp) / "postings.parquet", Path(tmp) / "out.parquet"
             postings.to_parquet(src)
-            subprocess.run(
-                [sys.executable, "-c", _FLAG_THERE, str(src), str(out)], cwd=tree, check=True
-            )
+            subprocess.run([sys.executable, "-c", script, str(src), str(out)], cwd=tree, check=True)
             return pd.read_parquet(out)
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(tree)], cwd=REPO_ROOT, check=True
             )
+
+
+def flags_at(commit: str, postings: pd.DataFrame) -> pd.DataFrame:
+    """`flag_roles` of `commit` on `postings`, from a temporary worktree of that commit."""
+    return run_at(commit, postings, _FLAG_THERE)
 
 
 def main(argv: list[str] | None = None) -> int:
