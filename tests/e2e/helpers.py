@@ -11,7 +11,9 @@ from playwright.sync_api import Locator, Page, expect
 READY = (
     "[data-testid=stApp][data-test-connection-state=CONNECTED][data-test-script-state=notRunning]"
 )
-TIMEOUT_MS = 30_000
+# a wait, not a speed check (speed is measured by `make bench`): on a shared 2-core machine under
+# load a rerun of a page has taken more than 30 s
+TIMEOUT_MS = 60_000
 
 # names of each Plotly chart's traces, one list per chart, in page order
 _TRACES_JS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]

@@ -42,7 +42,7 @@ def test_screenshot_of_each_view(page: Page, view: str) -> None:
         page.goto("/")
         wait_ready(page)
         nav = page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink")
-        nav.first.wait_for(timeout=30_000)
+        nav.first.wait_for(timeout=60_000)
         if not any(t.strip().endswith("Overview") for t in nav.all_inner_texts()):
             pytest.skip("no Overview page registered in dashboard/app.py yet")
     open_view(page, path, title)
