@@ -469,6 +469,10 @@ def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.Dat
     }
 
 
+# postings from which the sums of the two definitions are computed in two processes at once
+PARALLEL_AGGREGATES_FROM = 20_000
+
+
 def skill_aggregates(
     flagged: pd.DataFrame,
     role_skills: pd.DataFrame,
@@ -482,50 +486,96 @@ def skill_aggregates(
     in another job's part of a multi-job ad does not count for the role. `skip`: tables not to
     compute (the benchmark's scaled stores carry the 1x convergence). With `cache_dir`, each
     year's convergence bootstrap is kept by a digest of that year's input (build_cache.ResultCache):
-    a refresh in which one thread changed recomputes its year only."""
+    a refresh in which one thread changed recomputes its year only; and on a record of
+    PARALLEL_AGGREGATES_FROM postings the last definition's sums are computed in a second
+    process meanwhile (inputs and results are small frames: ids, flags, years, role skills)."""
     from etl.build_cache import ResultCache
     from etl.transform import hn_roles
-    from etl.transform.skills import load_taxonomy, tables
-
-    kept = ResultCache(cache_dir, f"{NAME}-convergence")
+    from etl.transform.skills import load_taxonomy
 
     taxonomy = load_taxonomy()
     category = dict(zip(taxonomy["skill"], taxonomy["category"], strict=True))
     role_skills = role_skills.assign(category=role_skills["skill"].map(category))
+    flag_cols = [hn_roles.flag_column(r, d) for d in HN_DEFINITIONS for r in hn_roles.ROLES]
+    slim = flagged[["posting_id", "thread_month", *flag_cols]]
+    definitions = list(HN_DEFINITIONS)
+    here, elsewhere = definitions, []
+    workers = min(2, os.cpu_count() or 1)
+    if cache_dir is not None and workers > 1 and len(flagged) >= PARALLEL_AGGREGATES_FROM:
+        here, elsewhere = definitions[:-1], definitions[-1:]
+    made: dict[str, tuple[dict[str, pd.DataFrame], set[str], int, int]] = {}
+    if elsewhere:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(
+                _definition_aggregates, elsewhere[0], slim, role_skills, skip, cache_dir
+            )
+            for definition in here:
+                made[definition] = _definition_aggregates(
+                    definition, slim, role_skills, skip, cache_dir
+                )
+            made[elsewhere[0]] = future.result()
+    else:
+        for definition in here:
+            made[definition] = _definition_aggregates(
+                definition, slim, role_skills, skip, cache_dir
+            )
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SKILL_TABLES}
-    year = flagged["thread_month"].dt.year.astype("int64").rename("posted_year")
-    years = pd.concat([flagged["posting_id"], year], axis=1)
-    for definition in HN_DEFINITIONS:
-        roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
-        make = {
-            "hn_role_year_counts": lambda r=roles: tables.role_year_counts(r, COMPARED_ROLES),
-            "hn_skill_counts": lambda r=roles: tables.role_skill_counts(
-                role_skills, r, COMPARED_ROLES
-            ),
-            "hn_claim_counts": lambda r=roles: tables.claim_counts(role_skills, r, CLAIMS),
-            "hn_skill_pairs": lambda r=roles: tables.skill_pair_counts(role_skills, r),
-            "hn_role_convergence": lambda r=roles: tables.convergence(
-                role_skills,
-                r,
-                COMPARED_ROLES,
-                ROLE_NAME_SKILLS,
-                ERA_MATCH_MIN_N,
-                BOOTSTRAP_RESAMPLES,
-                INTERVAL_LEVEL,
-                BOOTSTRAP_SEED,
-                memo=kept.get_or_compute,
-            ),
-        }
-        made = {name: build() for name, build in make.items() if name not in skip}
-        for name, df in made.items():
-            df.insert(0, "definition", definition)
+    for definition in definitions:  # one order whichever process computed a definition
+        for name, df in made[definition][0].items():
             parts[name].append(df)
     if "hn_role_convergence" not in skip:
+        kept = ResultCache(cache_dir, f"{NAME}-convergence")
+        kept.used = set().union(*(m[1] for m in made.values()))
         kept.prune()
-        log.info("%s: convergence of %d years kept, %d computed", NAME, kept.hits, kept.misses)
+        log.info(
+            "%s: convergence of %d years kept, %d computed",
+            NAME,
+            sum(m[2] for m in made.values()),
+            sum(m[3] for m in made.values()),
+        )
     out = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
     out["skill_taxonomy"] = taxonomy
     return out
+
+
+def _definition_aggregates(
+    definition: str,
+    flagged: pd.DataFrame,
+    role_skills: pd.DataFrame,
+    skip: tuple[str, ...],
+    cache_dir: Path | None,
+) -> tuple[dict[str, pd.DataFrame], set[str], int, int]:
+    """skill_aggregates' tables of one definition, each with its `definition` column; and the
+    convergence results this used from the cache (their digests, kept, computed)."""
+    from etl.build_cache import ResultCache
+    from etl.transform import hn_roles
+    from etl.transform.skills import tables
+
+    kept = ResultCache(cache_dir, f"{NAME}-convergence")
+    year = flagged["thread_month"].dt.year.astype("int64").rename("posted_year")
+    years = pd.concat([flagged["posting_id"], year], axis=1)
+    roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
+    make = {
+        "hn_role_year_counts": lambda: tables.role_year_counts(roles, COMPARED_ROLES),
+        "hn_skill_counts": lambda: tables.role_skill_counts(role_skills, roles, COMPARED_ROLES),
+        "hn_claim_counts": lambda: tables.claim_counts(role_skills, roles, CLAIMS),
+        "hn_skill_pairs": lambda: tables.skill_pair_counts(role_skills, roles),
+        "hn_role_convergence": lambda: tables.convergence(
+            role_skills,
+            roles,
+            COMPARED_ROLES,
+            ROLE_NAME_SKILLS,
+            ERA_MATCH_MIN_N,
+            BOOTSTRAP_RESAMPLES,
+            INTERVAL_LEVEL,
+            BOOTSTRAP_SEED,
+            memo=kept.get_or_compute,
+        ),
+    }
+    made = {name: build() for name, build in make.items() if name not in skip}
+    for df in made.values():
+        df.insert(0, "definition", definition)
+    return made, kept.used, kept.hits, kept.misses
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> dict:

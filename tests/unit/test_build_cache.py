@@ -168,6 +168,23 @@ def test_a_few_threads_built_as_shares_of_their_postings_equal_the_build_in_one(
     assert sizes == []
 
 
+def test_the_sums_of_a_definition_computed_in_another_process_equal_those_computed_here(
+    tmp_path, monkeypatch
+):
+    snap = _snapshot(tmp_path, hn_files(), "s")
+    here = hn_whoishiring.build(snap)
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_AGGREGATES_FROM", 1)
+    monkeypatch.setattr(hn_whoishiring.os, "cpu_count", lambda: 2)
+    cache = tmp_path / "cache"
+    _equal(here, hn_whoishiring.build(snap, cache_dir=cache))
+    kept = cache / "hn_whoishiring-convergence" / build_cache.code_key()
+    entries = {p.name: p.stat().st_mtime_ns for p in kept.glob("*.json")}
+    assert entries
+    # what either process kept is read back by the next build: not pruned, not computed again
+    _equal(here, hn_whoishiring.build(snap, cache_dir=cache))
+    assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.json")} == entries
+
+
 def test_a_broken_thread_built_in_another_process_is_named(tmp_path, monkeypatch):
     files = hn_files()
     broken = sorted(n for n in files if n.startswith("item_"))[0]
