@@ -77,7 +77,8 @@ KNOWN_CAUSES = {
     "compiles the role rules (~0.3 s), classifies, matches and attributes the one thread's "
     "postings on both cores while the 153 cached threads are read back (~1.2 s in all), "
     "recomputes the record-wide sums per role and year (skill counts, pairs, claims, demand; "
-    "~1.2 s; each year's convergence bootstrap is read back unless its year changed), then checks "
+    "~1.2 s, the two definitions in two processes; each year's convergence bootstrap is read "
+    "back unless its year changed), then checks "
     "and writes every HN table of the new version (~1 s, 0.5 s of it the postings' Parquet file); "
     "on a loaded machine the second core is not free",
     "script run": "a filter change reruns the whole page script. The charts are built as plain "
