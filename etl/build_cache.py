@@ -54,6 +54,11 @@ class ThreadCache:
     def _entry(self, thread_id: int, sha256: str) -> Path | None:
         return None if self.dir is None else self.dir / f"{thread_id}-{sha256[:32]}"
 
+    def has(self, thread_id: int, sha256: str) -> bool:
+        """Whether an entry is kept (get() may still find it unreadable)."""
+        entry = self._entry(thread_id, sha256)
+        return entry is not None and entry.is_dir()
+
     def get(self, thread_id: int, sha256: str) -> dict[str, pa.Table] | None:
         entry = self._entry(thread_id, sha256)
         if entry is None or not entry.is_dir():
@@ -80,7 +85,9 @@ class ThreadCache:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         for p in self.products:
-            feather.write_feather(frames[p], tmp / f"{p}.arrow", compression="lz4")
+            # NOTE: uncompressed, so a read is a memory map: reading the 153 unchanged threads of
+            # a refresh back took ~0.8 s with lz4 and ~0.3 s so (the entries are ~1.7x larger)
+            feather.write_feather(frames[p], tmp / f"{p}.arrow", compression="uncompressed")
         shutil.rmtree(entry, ignore_errors=True)
         os.replace(tmp, entry)
 

@@ -11,7 +11,6 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 
 from etl.http import FetchError
@@ -150,6 +149,8 @@ def parse_zip(raw: bytes, label: str) -> pd.DataFrame:
     year = _workbook_year(raw, label)
     zf = zipfile.ZipFile(io.BytesIO(raw))
     inner = next(n for n in zf.namelist() if n.endswith(f"national_M{year}_dl.xlsx"))
+    import openpyxl  # NOTE: here, not at the top: a refresh of another source need not load it
+
     try:
         wb = openpyxl.load_workbook(io.BytesIO(zf.read(inner)), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken workbook

@@ -231,15 +231,15 @@ def posting_products(postings: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-PARALLEL_THREADS = 8  # threads to build from which the build runs in several processes
+PARALLEL_THREADS = 8  # threads to build from which each process builds a share of the threads
+# postings (of fewer threads) from which each process classifies a share of the postings: a
+# routine refresh's one new thread (~300-900 postings) is built on every core
+PARALLEL_POSTINGS = 200
 MAX_BUILD_WORKERS = 4
 
 
-def _thread_products(
-    items: list[tuple[int, pd.Timestamp, bytes]],
-) -> dict[int, dict[str, pa.Table]]:
-    """Parse the given threads (id, month, item file bytes) and compute their PRODUCTS, split
-    back per thread (a thread without rows of a product gets an empty table)."""
+def _parse_threads(items: list[tuple[int, pd.Timestamp, bytes]]) -> pd.DataFrame:
+    """The postings of the given threads (id, month, item file bytes), in thread order."""
     parts = []
     for tid, month, raw in items:
         try:
@@ -248,7 +248,13 @@ def _thread_products(
             raise ParseError(f"{NAME}: {item_file(tid)}: {exc}") from exc
     fresh = pd.concat(parts, ignore_index=True)
     _no_repeats(fresh)
-    made = posting_products(fresh)
+    return fresh
+
+
+def _per_thread(
+    fresh: pd.DataFrame, made: dict[str, pd.DataFrame], thread_ids: list[int]
+) -> dict[int, dict[str, pa.Table]]:
+    """PRODUCTS split back per thread (a thread without rows of a product gets an empty table)."""
     thread_of = fresh.set_index("posting_id")["thread_id"]
     rows = {k: v.groupby(v["posting_id"].map(thread_of)).indices for k, v in made.items()}
     return {
@@ -256,41 +262,119 @@ def _thread_products(
             k: pa.Table.from_pandas(v.iloc[rows[k].get(tid, [])], preserve_index=False)
             for k, v in made.items()
         }
-        for tid, _, _ in items
+        for tid in thread_ids
     }
 
 
-def _worker_init() -> None:
+def _thread_products(
+    items: list[tuple[int, pd.Timestamp, bytes]],
+) -> dict[int, dict[str, pa.Table]]:
+    """Parse the given threads (id, month, item file bytes) and compute their PRODUCTS, split
+    back per thread."""
+    fresh = _parse_threads(items)
+    return _per_thread(fresh, posting_products(fresh), [tid for tid, _, _ in items])
+
+
+def _share_products(postings: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """posting_products of one share of the postings, without the postings themselves."""
+    made = posting_products(postings)
+    del made["postings"]
+    return made
+
+
+def _worker_init(vouched: bool) -> None:
     from etl.transform import hn_roles
 
-    # NOTE: each worker already runs one share of the threads: no nested process pool for the
+    # NOTE: each worker already runs one share of the build: no nested process pool for the
     # role rules inside it
     hn_roles.PARALLEL_FROM = sys.maxsize
+    if vouched:
+        hn_roles.vouch_for_role_rules()
 
 
-def _build_threads(items: list[tuple[int, pd.Timestamp, bytes]]) -> dict[int, dict[str, pa.Table]]:
-    """_thread_products over the threads to build: in one process for a few threads (a routine
-    refresh), else in one process per core, the threads dealt out by size so the shares are even
-    (Python's re and the pandas work hold the GIL, so threads would not help)."""
+def _compile_here() -> None:
+    """Import the posting-level transforms and compile the role rules and the skill matcher in
+    this process, before the build processes start: forked from it (the start method on Linux),
+    they begin with them compiled instead of each compiling them again (~0.4 s a process)."""
+    from etl.transform import attribution, hn_roles, pay, skills  # noqa: F401 - posting_products'
+
+    hn_roles.compile_role_rules(hn_roles.load_role_rules())
+    skills.default_matcher()
+
+
+def _start_build(items: list[tuple[int, pd.Timestamp, bytes]], vouched: bool = False):  # type: ignore[no-untyped-def]
+    """Start _thread_products over the threads to build; returns the function that waits for
+    and returns the result. Few postings are built in this process, at once; else the work runs
+    in one process per core (Python's re and the pandas work hold the GIL, so threads would not
+    help), and the caller reads the cached threads meanwhile. Many threads are dealt out whole,
+    by size, so the shares are even; a few threads (a routine refresh) are parsed here and their
+    postings split. The rules are compiled here first (_compile_here), so the processes start
+    with them. `vouched`: the
+    build cache holds entries of this code and mapping version, so the role rules passed their
+    checks before (hn_roles.vouch_for_role_rules)."""
+    if vouched:
+        from etl.transform import hn_roles
+
+        hn_roles.vouch_for_role_rules()
     workers = min(MAX_BUILD_WORKERS, os.cpu_count() or 1)
-    if len(items) < PARALLEL_THREADS or workers < 2:
-        return _thread_products(items)
-    shares: list[list] = [[] for _ in range(2 * workers)]
-    sizes = [0] * len(shares)
-    for item in sorted(items, key=lambda it: -len(it[2])):
-        i = sizes.index(min(sizes))
-        shares[i].append(item)
-        sizes[i] += len(item[2])
-    out: dict[int, dict[str, pa.Table]] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-        for part in pool.map(_thread_products, [s for s in shares if s]):
-            out.update(part)
-    return out
+    if workers < 2:
+        return lambda: _thread_products(items)
+    if len(items) >= PARALLEL_THREADS:
+        _compile_here()
+        shares: list[list] = [[] for _ in range(2 * workers)]
+        sizes = [0] * len(shares)
+        for item in sorted(items, key=lambda it: -len(it[2])):
+            i = sizes.index(min(sizes))
+            shares[i].append(item)
+            sizes[i] += len(item[2])
+        pool = ProcessPoolExecutor(
+            max_workers=workers, initializer=_worker_init, initargs=(vouched,)
+        )
+        futures = [pool.submit(_thread_products, s) for s in shares if s]
+
+        def by_thread() -> dict[int, dict[str, pa.Table]]:
+            out: dict[int, dict[str, pa.Table]] = {}
+            try:
+                for f in futures:
+                    out.update(f.result())
+            finally:
+                pool.shutdown(cancel_futures=True)
+            return out
+
+        return by_thread
+    fresh = _parse_threads(items)
+    ids = [tid for tid, _, _ in items]
+    if len(fresh) < PARALLEL_POSTINGS:
+        made = posting_products(fresh)
+        return lambda: _per_thread(fresh, made, ids)
+    _compile_here()
+    n = min(workers, len(fresh) // (PARALLEL_POSTINGS // 2))
+    bounds = [len(fresh) * i // n for i in range(n + 1)]
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_init, initargs=(vouched,))
+    futures = [
+        pool.submit(_share_products, fresh.iloc[a:b].reset_index(drop=True))
+        for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+
+    def by_postings() -> dict[int, dict[str, pa.Table]]:
+        try:
+            parts = [f.result() for f in futures]
+        finally:
+            pool.shutdown(cancel_futures=True)
+        # each share's rows are its postings' rows, in posting order: the shares in order are
+        # the rows of one build (rows of one posting keep their order; _products orders the rest)
+        made = {"postings": fresh}
+        for p in PRODUCTS[1:]:
+            made[p] = pd.concat([part[p] for part in parts], ignore_index=True)
+        return _per_thread(fresh, made, ids)
+
+    return by_postings
 
 
 def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None) -> dict:
     """PRODUCTS over every thread: from the cache where the thread file and the code are the same
-    as when it was built, computed (in one batch) for the others."""
+    as when it was built, computed (in one batch, started before the cached threads are read) for
+    the others."""
     from etl.build_cache import ThreadCache
 
     cache = ThreadCache(cache_dir, NAME, PRODUCTS)
@@ -298,23 +382,38 @@ def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None)
         (int(t.thread_id), snapshot.files[item_file(int(t.thread_id))].sha256, t.thread_month)
         for t in threads.itertuples()
     ]
+    todo = [(tid, sha, month) for tid, sha, month in keys if not cache.has(tid, sha)]
     per_thread: dict[int, dict[str, pa.Table]] = {}
-    todo = []
+    built = None
+    if todo:
+        built = _start_build(
+            [(tid, month, snapshot.read_bytes(item_file(tid))) for tid, _, month in todo],
+            # entries of this code key were built, so its rule files were checked in full then
+            vouched=len(todo) < len(keys),
+        )
+    to_build = {tid for tid, _, _ in todo}
+    late = []  # entries that could not be read back: rebuilt after the others
     for tid, sha, month in keys:
+        if tid in to_build:
+            continue
         got = cache.get(tid, sha)
         if got is None:
-            todo.append((tid, sha, month))
+            late.append((tid, sha, month))
         else:
             per_thread[tid] = got
-    if todo:
-        items = [(tid, month, snapshot.read_bytes(item_file(tid))) for tid, _, month in todo]
-        for tid, part in _build_threads(items).items():
-            per_thread[tid] = part
-        for tid, sha, _ in todo:
-            cache.put(tid, sha, per_thread[tid])
+    if built is not None:
+        per_thread.update(built())
+    if late:
+        items = [(tid, month, snapshot.read_bytes(item_file(tid))) for tid, _, month in late]
+        per_thread.update(_thread_products(items))
+    for tid, sha, _ in todo + late:
+        cache.put(tid, sha, per_thread[tid])
     cache.prune({(tid, sha) for tid, sha, _ in keys})
     log.info(
-        "%s: %d threads from the build cache, %d built", NAME, len(keys) - len(todo), len(todo)
+        "%s: %d threads from the build cache, %d built",
+        NAME,
+        len(keys) - len(todo) - len(late),
+        len(todo) + len(late),
     )
     # one conversion per product; a thread without rows of a product may type its columns null
     out = {
@@ -370,6 +469,10 @@ def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.Dat
     }
 
 
+# postings from which the sums of the two definitions are computed in two processes at once
+PARALLEL_AGGREGATES_FROM = 20_000
+
+
 def skill_aggregates(
     flagged: pd.DataFrame,
     role_skills: pd.DataFrame,
@@ -383,50 +486,96 @@ def skill_aggregates(
     in another job's part of a multi-job ad does not count for the role. `skip`: tables not to
     compute (the benchmark's scaled stores carry the 1x convergence). With `cache_dir`, each
     year's convergence bootstrap is kept by a digest of that year's input (build_cache.ResultCache):
-    a refresh in which one thread changed recomputes its year only."""
+    a refresh in which one thread changed recomputes its year only; and on a record of
+    PARALLEL_AGGREGATES_FROM postings the last definition's sums are computed in a second
+    process meanwhile (inputs and results are small frames: ids, flags, years, role skills)."""
     from etl.build_cache import ResultCache
     from etl.transform import hn_roles
-    from etl.transform.skills import load_taxonomy, tables
-
-    kept = ResultCache(cache_dir, f"{NAME}-convergence")
+    from etl.transform.skills import load_taxonomy
 
     taxonomy = load_taxonomy()
     category = dict(zip(taxonomy["skill"], taxonomy["category"], strict=True))
     role_skills = role_skills.assign(category=role_skills["skill"].map(category))
+    flag_cols = [hn_roles.flag_column(r, d) for d in HN_DEFINITIONS for r in hn_roles.ROLES]
+    slim = flagged[["posting_id", "thread_month", *flag_cols]]
+    definitions = list(HN_DEFINITIONS)
+    here, elsewhere = definitions, []
+    workers = min(2, os.cpu_count() or 1)
+    if cache_dir is not None and workers > 1 and len(flagged) >= PARALLEL_AGGREGATES_FROM:
+        here, elsewhere = definitions[:-1], definitions[-1:]
+    made: dict[str, tuple[dict[str, pd.DataFrame], set[str], int, int]] = {}
+    if elsewhere:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(
+                _definition_aggregates, elsewhere[0], slim, role_skills, skip, cache_dir
+            )
+            for definition in here:
+                made[definition] = _definition_aggregates(
+                    definition, slim, role_skills, skip, cache_dir
+                )
+            made[elsewhere[0]] = future.result()
+    else:
+        for definition in here:
+            made[definition] = _definition_aggregates(
+                definition, slim, role_skills, skip, cache_dir
+            )
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SKILL_TABLES}
-    year = flagged["thread_month"].dt.year.astype("int64").rename("posted_year")
-    years = pd.concat([flagged["posting_id"], year], axis=1)
-    for definition in HN_DEFINITIONS:
-        roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
-        make = {
-            "hn_role_year_counts": lambda r=roles: tables.role_year_counts(r, COMPARED_ROLES),
-            "hn_skill_counts": lambda r=roles: tables.role_skill_counts(
-                role_skills, r, COMPARED_ROLES
-            ),
-            "hn_claim_counts": lambda r=roles: tables.claim_counts(role_skills, r, CLAIMS),
-            "hn_skill_pairs": lambda r=roles: tables.skill_pair_counts(role_skills, r),
-            "hn_role_convergence": lambda r=roles: tables.convergence(
-                role_skills,
-                r,
-                COMPARED_ROLES,
-                ROLE_NAME_SKILLS,
-                ERA_MATCH_MIN_N,
-                BOOTSTRAP_RESAMPLES,
-                INTERVAL_LEVEL,
-                BOOTSTRAP_SEED,
-                memo=kept.get_or_compute,
-            ),
-        }
-        made = {name: build() for name, build in make.items() if name not in skip}
-        for name, df in made.items():
-            df.insert(0, "definition", definition)
+    for definition in definitions:  # one order whichever process computed a definition
+        for name, df in made[definition][0].items():
             parts[name].append(df)
     if "hn_role_convergence" not in skip:
+        kept = ResultCache(cache_dir, f"{NAME}-convergence")
+        kept.used = set().union(*(m[1] for m in made.values()))
         kept.prune()
-        log.info("%s: convergence of %d years kept, %d computed", NAME, kept.hits, kept.misses)
+        log.info(
+            "%s: convergence of %d years kept, %d computed",
+            NAME,
+            sum(m[2] for m in made.values()),
+            sum(m[3] for m in made.values()),
+        )
     out = {name: pd.concat(dfs, ignore_index=True) for name, dfs in parts.items() if dfs}
     out["skill_taxonomy"] = taxonomy
     return out
+
+
+def _definition_aggregates(
+    definition: str,
+    flagged: pd.DataFrame,
+    role_skills: pd.DataFrame,
+    skip: tuple[str, ...],
+    cache_dir: Path | None,
+) -> tuple[dict[str, pd.DataFrame], set[str], int, int]:
+    """skill_aggregates' tables of one definition, each with its `definition` column; and the
+    convergence results this used from the cache (their digests, kept, computed)."""
+    from etl.build_cache import ResultCache
+    from etl.transform import hn_roles
+    from etl.transform.skills import tables
+
+    kept = ResultCache(cache_dir, f"{NAME}-convergence")
+    year = flagged["thread_month"].dt.year.astype("int64").rename("posted_year")
+    years = pd.concat([flagged["posting_id"], year], axis=1)
+    roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
+    make = {
+        "hn_role_year_counts": lambda: tables.role_year_counts(roles, COMPARED_ROLES),
+        "hn_skill_counts": lambda: tables.role_skill_counts(role_skills, roles, COMPARED_ROLES),
+        "hn_claim_counts": lambda: tables.claim_counts(role_skills, roles, CLAIMS),
+        "hn_skill_pairs": lambda: tables.skill_pair_counts(role_skills, roles),
+        "hn_role_convergence": lambda: tables.convergence(
+            role_skills,
+            roles,
+            COMPARED_ROLES,
+            ROLE_NAME_SKILLS,
+            ERA_MATCH_MIN_N,
+            BOOTSTRAP_RESAMPLES,
+            INTERVAL_LEVEL,
+            BOOTSTRAP_SEED,
+            memo=kept.get_or_compute,
+        ),
+    }
+    made = {name: build() for name, build in make.items() if name not in skip}
+    for df in made.values():
+        df.insert(0, "definition", definition)
+    return made, kept.used, kept.hits, kept.misses
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> dict:

@@ -67,7 +67,9 @@ def monthly_demand(postings_flags: pd.DataFrame, threads: pd.DataFrame) -> pd.Da
     if threads["thread_month"].duplicated().any():
         months = threads.loc[threads["thread_month"].duplicated(), "thread_month"].tolist()
         raise ValueError(f"threads has several rows for month(s) {months}; expected one each")
-    unknown = set(postings_flags["thread_month"]) - set(threads["thread_month"])
+    # NOTE: the months, not one Timestamp per posting (building those was ~0.1 s per refresh)
+    months_seen = pd.Series(postings_flags["thread_month"].unique())
+    unknown = set(months_seen) - set(threads["thread_month"])
     if unknown:
         raise ValueError(f"postings_flags has month(s) with no thread: {sorted(unknown)}")
 

@@ -67,15 +67,33 @@ def load_role_rules(path: str | Path | None = None) -> pd.DataFrame:
     duplicated, or a role has no include rule.
     """
     path = Path(path) if path is not None else ROLE_RULES_PATH
-    # validation compiles every rule (~0.6 s): done once per process and version of the files
-    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in (path, ROLE_TERMS_PATH))
-    return _validated_rules(str(path), stamp).copy()
+    # validation compiles every rule (~0.2 s): done once per process and version of the files,
+    # and not at all for files an earlier build vouches for (vouch_for_role_rules)
+    stamp = _stamp(path)
+    return _validated_rules(str(path), stamp, (str(path), stamp) in _VOUCHED).copy()
+
+
+def _stamp(path: Path) -> tuple:
+    return tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in (path, ROLE_TERMS_PATH))
+
+
+# the rule files (path, stamp) whose patterns an earlier build of this code compiled and checked
+_VOUCHED: set[tuple[str, tuple]] = set()
+
+
+def vouch_for_role_rules() -> None:
+    """Say that the packaged rule and term files, as they are now, passed load_role_rules in an
+    earlier build of this code (the Hacker News build cache holds entries for this code and
+    mapping version, build_cache.code_key): loading them then skips compiling each pattern
+    alone to check it. Every other check still runs, and a change to either file (its stamp)
+    is checked in full again."""
+    _VOUCHED.add((str(ROLE_RULES_PATH), _stamp(ROLE_RULES_PATH)))
 
 
 @functools.lru_cache(maxsize=8)
-def _validated_rules(path: str, stamp: tuple) -> pd.DataFrame:
+def _validated_rules(path: str, stamp: tuple, vouched: bool) -> pd.DataFrame:
     rules = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_role_rules(rules, source=path)
+    return validate_role_rules(rules, source=path, compile_patterns=not vouched)
 
 
 def load_role_terms(path: str | Path | None = None) -> dict[str, str]:
@@ -107,8 +125,11 @@ def expand_terms(pattern: str, terms: dict[str, str]) -> str:
     raise ValueError(f"role terms refer to each other in a loop: {pattern[:80]!r}")
 
 
-def validate_role_rules(rules: pd.DataFrame, source: str = "role rules") -> pd.DataFrame:
-    """Check a rules frame (see `load_role_rules`) and return a clean copy."""
+def validate_role_rules(
+    rules: pd.DataFrame, source: str = "role rules", compile_patterns: bool = True
+) -> pd.DataFrame:
+    """Check a rules frame (see `load_role_rules`) and return a clean copy; `compile_patterns`
+    False skips compiling each pattern alone (for files already checked so)."""
     missing = [c for c in RULE_COLUMNS if c not in rules.columns]
     if missing:
         raise ValueError(f"{source}: missing column(s) {missing}; expected {RULE_COLUMNS}")
@@ -138,16 +159,17 @@ def validate_role_rules(rules: pd.DataFrame, source: str = "role rules") -> pd.D
             problems.append(f"{where}: unknown kind {rule.kind!r}, expected one of {RULE_KINDS}")
         if not rule.pattern.strip():
             problems.append(f"{where}: empty pattern")
-        else:
+        elif compile_patterns:
             try:
                 re.compile(rule.pattern, re.IGNORECASE)
             except re.error as exc:
                 problems.append(f"{where}: invalid regex {rule.pattern!r}: {exc}")
         if rule.before:
-            try:
-                re.compile(rule.before, re.IGNORECASE)
-            except re.error as exc:
-                problems.append(f"{where}: invalid `before` regex {rule.before!r}: {exc}")
+            if compile_patterns:
+                try:
+                    re.compile(rule.before, re.IGNORECASE)
+                except re.error as exc:
+                    problems.append(f"{where}: invalid `before` regex {rule.before!r}: {exc}")
             if rule.kind != "include":
                 problems.append(f"{where}: only include rules take a `before` condition")
         if not rule.note.strip():
@@ -251,7 +273,23 @@ def _combined(rows: pd.DataFrame, rule_ids: dict[str, str]) -> re.Pattern[str] |
 
 def compile_role_rules(rules: pd.DataFrame, anchors: bool = True) -> dict[str, RoleMatcher]:
     """Per role, the combined include and exclude regexes (exclude None when the role has none);
-    `anchors=False` scans every text with every rule (the naive path the tests compare with)."""
+    `anchors=False` scans every text with every rule (the naive path the tests compare with).
+
+    Compiled once per process and version of the rules and terms: the flags, the attribution of
+    skills and of pay each ask for them, and a compile (~0.1-0.2 s, more once the skill matcher's
+    patterns have pushed these out of `re`'s own cache) is most of a small rebuild's rule work.
+    The matchers are immutable and shared by every caller."""
+    columns = [c for c in RULE_COLUMNS + OPTIONAL_COLUMNS if c in rules.columns]
+    key = tuple(rules[columns].itertuples(index=False, name=None))
+    stamp = (ROLE_TERMS_PATH.stat().st_mtime_ns, ROLE_TERMS_PATH.stat().st_size)
+    return dict(_compiled_role_rules(tuple(columns), key, anchors, stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled_role_rules(
+    columns: tuple[str, ...], key: tuple[tuple[str, ...], ...], anchors: bool, stamp: tuple
+) -> dict[str, RoleMatcher]:
+    rules = pd.DataFrame(list(key), columns=list(columns), dtype=object)
     terms = load_role_terms() if anchors else {}
     compiled = {}
     for role in ROLES:

@@ -13,6 +13,7 @@ from etl import build_cache
 from etl.snapshot import SnapshotStore
 from etl.sources import hn_whoishiring
 from etl.sources.base import ParseError
+from etl.transform import hn_roles
 from tests.support import hn_files
 
 
@@ -56,7 +57,10 @@ def test_cached_build_equals_a_build_from_scratch_and_skips_the_work(tmp_path, m
     scratch = hn_whoishiring.build(snap)
     cache = tmp_path / "cache"
     sizes = _built(monkeypatch)
+    vouched = []
+    monkeypatch.setattr(hn_roles, "vouch_for_role_rules", lambda: vouched.append(True))
     first = hn_whoishiring.build(snap, cache_dir=cache)
+    assert vouched == []  # an empty cache vouches for nothing: the rules are checked in full
     second = hn_whoishiring.build(snap, cache_dir=cache)
     _equal(scratch, first)
     _equal(scratch, second)
@@ -79,8 +83,12 @@ def test_one_changed_thread_is_the_only_one_rebuilt(tmp_path, monkeypatch):
     files[name] = json.dumps(item).encode()
     snap = _snapshot(tmp_path, files, "b")
     sizes = _built(monkeypatch)
+    vouched = []
+    monkeypatch.setattr(hn_roles, "vouch_for_role_rules", lambda: vouched.append(True))
     incremental = hn_whoishiring.build(snap, cache_dir=cache)
     assert sizes == [31]  # March only
+    # the entries of this code key vouch for the rule files: they were checked when built
+    assert vouched == [True]
     monkeypatch.undo()
     _equal(hn_whoishiring.build(snap), incremental)
     assert incremental["hn_threads"].set_index("thread_id").loc[46000003, "postings"] == 31
@@ -127,6 +135,54 @@ def test_the_build_in_several_processes_equals_the_build_in_one(tmp_path, monkey
     _equal(one, several)
     # and what the processes built was cached: a second build reads every thread back
     _equal(one, hn_whoishiring.build(snap, cache_dir=tmp_path / "cache"))
+
+
+def test_a_few_threads_built_as_shares_of_their_postings_equal_the_build_in_one(
+    tmp_path, monkeypatch
+):
+    files = hn_files()
+    first = _snapshot(tmp_path, files, "a")
+    one = hn_whoishiring.build(first)
+    cache = tmp_path / "cache"
+    hn_whoishiring.build(first, cache_dir=cache)
+    # March changes: its postings alone are rebuilt, split over two processes
+    name = "item_46000003.json"
+    item = json.loads(files[name])
+    item["children"].append(dict(item["children"][0], id=46000003 * 100 + 50, text="ML Engineer"))
+    files[name] = json.dumps(item).encode()
+    snap = _snapshot(tmp_path, files, "b")
+    scratch = hn_whoishiring.build(snap)
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_POSTINGS", 10)
+    monkeypatch.setattr(hn_whoishiring.os, "cpu_count", lambda: 2)
+    sizes = _built(monkeypatch)
+    incremental = hn_whoishiring.build(snap, cache_dir=cache)
+    assert sizes == []  # nothing was classified in this process: the two shares were elsewhere
+    _equal(scratch, incremental)
+    # and every thread, split so, equals the build in one process
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_POSTINGS", 2)
+    _equal(one, hn_whoishiring.build(first))
+    # the split thread's entry is read back as built
+    monkeypatch.undo()
+    sizes = _built(monkeypatch)
+    _equal(scratch, hn_whoishiring.build(snap, cache_dir=cache))
+    assert sizes == []
+
+
+def test_the_sums_of_a_definition_computed_in_another_process_equal_those_computed_here(
+    tmp_path, monkeypatch
+):
+    snap = _snapshot(tmp_path, hn_files(), "s")
+    here = hn_whoishiring.build(snap)
+    monkeypatch.setattr(hn_whoishiring, "PARALLEL_AGGREGATES_FROM", 1)
+    monkeypatch.setattr(hn_whoishiring.os, "cpu_count", lambda: 2)
+    cache = tmp_path / "cache"
+    _equal(here, hn_whoishiring.build(snap, cache_dir=cache))
+    kept = cache / "hn_whoishiring-convergence" / build_cache.code_key()
+    entries = {p.name: p.stat().st_mtime_ns for p in kept.glob("*.json")}
+    assert entries
+    # what either process kept is read back by the next build: not pruned, not computed again
+    _equal(here, hn_whoishiring.build(snap, cache_dir=cache))
+    assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.json")} == entries
 
 
 def test_a_broken_thread_built_in_another_process_is_named(tmp_path, monkeypatch):

@@ -24,22 +24,36 @@ from etl.transform.skills.taxonomy import (
 )
 
 
-def _alias_fast_pattern(alias: str, lowered: bool) -> re.Pattern[str]:
-    """One alias as `first(?<![word]first)...`: same matches as `alias_pattern`, but the
-    leading literal lets re jump straight to candidates. With `lowered`, it is meant for the
-    ASCII-lowered text and matches the lower-cased alias (= case-insensitive ASCII match)."""
+def _alias_fast_source(alias: str, lowered: bool) -> str:
+    """One alias as `first(?<![word]first)...` (compiled with re.ASCII): same matches as
+    `alias_pattern`, but the leading literal lets re jump straight to candidates. With
+    `lowered`, it is meant for the ASCII-lowered text and matches the lower-cased alias
+    (= case-insensitive ASCII match)."""
     parts = (alias.lower() if lowered else alias).split()
     first = re.escape(parts[0])
     body = "".join(r"[\s-]+" + re.escape(part) for part in parts[1:])
-    return re.compile(f"{first}(?<![A-Za-z0-9_+#]{first}){body}{_WORD_RIGHT}", re.ASCII)
+    return f"{first}(?<![A-Za-z0-9_+#]{first}){body}{_WORD_RIGHT}"
 
 
-@dataclass(frozen=True, slots=True)
+def _alias_fast_pattern(alias: str, lowered: bool) -> re.Pattern[str]:
+    """`_alias_fast_source` compiled."""
+    return re.compile(_alias_fast_source(alias, lowered), re.ASCII)
+
+
+@dataclass(slots=True)
 class _Gate:
     skill: int  # index into SkillMatcher.skills
     others: frozenset[bytes]  # other tokens that must also be present
-    verify: re.Pattern[str] | None  # None: the token alone decides (one-token `word` alias)
+    # the pattern that confirms a hit: (source, flags), or None when the token alone decides
+    # (a one-token `word` alias)
+    source: tuple[str, int] | None
     on_lower: bool  # verify on the ASCII-lowered text rather than the original
+    verify: re.Pattern[str] | None = None  # `source` compiled, on the first hit that needs it
+
+    def compiled(self) -> re.Pattern[str]:
+        assert self.source is not None
+        self.verify = re.compile(*self.source)
+        return self.verify
 
 
 class SkillMatcher:
@@ -56,32 +70,33 @@ class SkillMatcher:
         self.skills: list[str] = tax["skill"].tolist()
         self.categories: list[str] = tax["category"].tolist()
         self.category_of: dict[str, str] = dict(zip(self.skills, self.categories, strict=True))
-        self.patterns: list[re.Pattern[str]] = [
-            skill_pattern(a, r) for a, r in zip(tax["aliases"], tax["rule"], strict=True)
-        ]
+        # NOTE: each skill's pattern, and each gate's, is compiled when first needed: a rebuild
+        # of one thread meets a few hundred of the ~750 (compiling all was ~0.2 s a process)
+        self._rules: list[tuple[str, str]] = list(zip(tax["aliases"], tax["rule"], strict=True))
+        self._patterns: list[re.Pattern[str] | None] = [None] * len(self._rules)
         index: dict[bytes, list[_Gate]] = {}
         rows = zip(tax["aliases"], tax["rule"], tax["anchors"], strict=True)
         for k, (aliases, rule, anchors) in enumerate(rows):
-            gates: list[tuple[frozenset[bytes], re.Pattern[str] | None, bool]] = []
+            gates: list[tuple[frozenset[bytes], tuple[str, int] | None, bool]] = []
             if rule == "regex":
                 words = split_aliases(anchors)
                 if not words:
                     raise ValueError(f"regex for skill {self.skills[k]!r} has no anchor word")
-                gates = [(frozenset({w.encode()}), self.patterns[k], False) for w in words]
+                # the skill's own pattern (skill_pattern compiles a regex rule as it is)
+                gates = [(frozenset({w.encode()}), (aliases, 0), False) for w in words]
             else:
                 for alias in split_aliases(aliases):
                     toks = frozenset(alias.lower().encode().translate(_SEPARATORS).split())
                     if rule == "word" and alias.lower().encode() in toks:
                         gates.append((toks, None, True))
                     else:
-                        gates.append(
-                            (toks, _alias_fast_pattern(alias, rule == "word"), rule == "word")
-                        )
-            for toks, verify, on_lower in gates:
+                        source = (_alias_fast_source(alias, rule == "word"), re.ASCII)
+                        gates.append((toks, source, rule == "word"))
+            for toks, source, on_lower in gates:
                 anchor = max(sorted(toks), key=len)
-                index.setdefault(anchor, []).append(_Gate(k, toks - {anchor}, verify, on_lower))
+                index.setdefault(anchor, []).append(_Gate(k, toks - {anchor}, source, on_lower))
         for gate_list in index.values():
-            gate_list.sort(key=lambda g: g.verify is not None)  # token-only gates first
+            gate_list.sort(key=lambda g: g.source is not None)  # token-only gates first
         self._index = index
         self._anchors = frozenset(index)
         # Every token any gate looks at: a posting's tokens are filtered to these at once.
@@ -98,18 +113,32 @@ class SkillMatcher:
                 k = gate.skill
                 if k in found or (gate.others and not gate.others <= toks):
                     continue
-                if gate.verify is None:
+                if gate.source is None:
                     found.add(k)
-                elif gate.on_lower:
+                    continue
+                verify = gate.verify or gate.compiled()
+                if gate.on_lower:
                     if low is None:
                         # NOTE: bytes.lower() only lowers ASCII, so `low` has the same length
                         # and non-ASCII characters as `text`.
                         low = lowered.decode("utf-8", "surrogatepass")
-                    if gate.verify.search(low):
+                    if verify.search(low):
                         found.add(k)
-                elif gate.verify.search(text):
+                elif verify.search(text):
                     found.add(k)
         return found
+
+    def pattern(self, k: int) -> re.Pattern[str]:
+        """The one pattern that decides skill `k` (`skill_pattern`), compiled on first use."""
+        p = self._patterns[k]
+        if p is None:
+            p = self._patterns[k] = skill_pattern(*self._rules[k])
+        return p
+
+    @property
+    def patterns(self) -> list[re.Pattern[str]]:
+        """Every skill's pattern (`skill_pattern`), in the order of `skills`."""
+        return [self.pattern(k) for k in range(len(self.skills))]
 
     def skills_in(self, text: str) -> set[str]:
         """Canonical names of the skills mentioned in `text`."""
@@ -120,7 +149,7 @@ class SkillMatcher:
         return sorted(
             (m.start(), self.skills[k])
             for k in self.skill_ids_in(text)
-            for m in self.patterns[k].finditer(text)
+            for m in self.pattern(k).finditer(text)
         )
 
 

@@ -502,7 +502,7 @@ def convergence(
             part = hits[hits["role"] == role]
             h.update(role_ids.tobytes())
             h.update(part["posting_id"].to_numpy("int64").tobytes())
-            h.update("\0".join(part["skill"].astype(str)).encode())
+            h.update("\0".join(part["skill"].astype(str).tolist()).encode())
 
         def compute(year=year, ids=ids, hits=hits) -> dict:  # type: ignore[no-untyped-def]
             return _convergence_year(hits, ids, pair, min_n, resamples, level, seed, int(year))
