@@ -46,7 +46,7 @@ etl: $(STAMP)
 
 run: $(STAMP)
 	-$(PY) -m etl refresh --if-stale $(MIRROR_FLAG) || echo "refresh failed: the dashboard starts on the last good data (see: $(PY) -m etl status)"
-	$(PY) -m dashboard.serve --server.address 127.0.0.1 --server.port $(PORT) \
+	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
 # precision / recall of the role rules on the labelled postings (eval/), from the HN postings the ETL

@@ -94,11 +94,12 @@ KNOWN_CAUSES = {
     "browser": "each filter change on the Pay view reruns its page script (see the script-run "
     "cause: the like-for-like bootstrap), then the browser receives the new elements and Plotly "
     "redraws every chart of the page; not broken down further",
-    "first chart": "the server is warm when the browser asks (dashboard/serve.py imports the "
-    "libraries and loads the published small tables while it starts), so what remains is the "
-    "browser loading and starting Streamlit's JavaScript (the sidebar appears ~2-3 s after the "
-    "page is requested on this machine), the Pay view's first script run (its DuckDB queries "
-    "and bootstraps) and Plotly's JavaScript drawing the page's charts, on 2 cores",
+    "first chart": "a cold server: the first session imports pandas, pyarrow, DuckDB and Plotly "
+    "and reads the published files before the Pay view's first script run (its DuckDB queries "
+    "and bootstraps), while the browser loads and starts Streamlit's JavaScript (the sidebar "
+    "appears ~2-3 s after the page is requested on this machine) and Plotly's JavaScript draws "
+    "the page's charts, on 2 cores. Importing and loading in a thread at server start instead "
+    "(tried this stop) changed nothing measurable: 10.1 vs 10.0 s, 3 runs each",
     "demand": "hn_demand_monthly has a few hundred rows: pandas on a DataFrame already in memory "
     "beats opening a Parquet file; both are ~10-20 ms",
     "skills: data": "the Skills view's sums are prefix sums over the published per-year "

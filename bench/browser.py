@@ -1,7 +1,6 @@
 """The dashboard in a real browser (Playwright + Debian's /usr/bin/chromium), and the server's RSS.
 
-1. Chromium is launched first (not timed). Then `python -m dashboard.serve` (`streamlit run
-   dashboard/app.py` with its warm start) starts on a free
+1. Chromium is launched first (not timed). Then `streamlit run dashboard/app.py` starts on a free
    127.0.0.1 port against the given store; timed from just before the process is spawned to
    `/_stcore/health` answering `ok`, and to the Pay view's first Plotly chart drawn in a new page.
 2. Filter change -> updated chart, on the Pay view: one sidebar change per step through distinct
@@ -134,7 +133,9 @@ def start_server(store: Path, port: int, log: Path) -> subprocess.Popen:
     cmd = [
         sys.executable,
         "-m",
-        "dashboard.serve",
+        "streamlit",
+        "run",
+        str(REPO / "dashboard" / "app.py"),
         "--server.headless",
         "true",
         "--server.address",

@@ -220,16 +220,6 @@ def _resident(file: str) -> pa.Table:
     return _memo(_resident_tables, file, lambda: pq.read_table(file), _RESIDENT_KEEP)
 
 
-def preload(state: DataState, tables: tuple[str, ...]) -> list[str]:
-    """Read the named tables of the version into memory now, those published and small enough
-    to be resident (what the first query of each would do); returns their names. For the
-    server's warm start (dashboard/serve.py)."""
-    names = [t for t in tables if state.has(t) and is_resident(state, t)]
-    for name in names:
-        _resident(state.table_file(name))
-    return names
-
-
 def _plain_frame(file: str) -> pd.DataFrame:
     df = _resident(file).to_pandas()
     # text columns as plain Python strings: on tables of a few thousand rows pandas' Arrow

@@ -105,8 +105,7 @@ class AppServer:
 def app_server(
     _chromium: str, tmp_path_factory: pytest.TempPathFactory, timings: dict
 ) -> Iterator[AppServer]:
-    """`python -m dashboard.serve` (streamlit run dashboard/app.py with the warm start) on a free
-    port, LMD_DATA_DIR = the published fixture."""
+    """`streamlit run dashboard/app.py` on a free port, LMD_DATA_DIR = the published fixture."""
     data_dir = tmp_path_factory.mktemp("e2e-data")
     publish_gj(data_dir)  # the survey, BLS and HN fixtures plus Google Jobs and CPI-U
     log = data_dir.parent / "streamlit.log"  # per run: several runs may share this tree
@@ -117,7 +116,9 @@ def app_server(
     cmd = [
         sys.executable,
         "-m",
-        "dashboard.serve",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
         "--server.headless",
         "true",
         "--server.address",

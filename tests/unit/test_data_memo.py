@@ -1,0 +1,33 @@
+"""dashboard.data._memo: the per-process store of resident tables, frames and cubes."""
+
+from __future__ import annotations
+
+from dashboard import data
+
+
+def test_a_build_blocks_only_its_own_key_and_runs_once():
+    import threading
+    import time
+
+    store: dict = {}
+    calls = []
+    started = threading.Event()
+
+    def slow() -> str:
+        calls.append("slow")
+        started.set()
+        time.sleep(0.5)
+        return "slow"
+
+    threads = [threading.Thread(target=data._memo, args=(store, "a", slow, 8)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    started.wait(5)
+    t0 = time.monotonic()
+    # another key, and a nested build of the same key in another store, while "a" builds
+    other = data._memo(store, "b", lambda: data._memo({}, "b", lambda: "inner", 8), 8)
+    waited = time.monotonic() - t0
+    for t in threads:
+        t.join(5)
+    assert other == "inner" and store["a"] == "slow" and calls == ["slow"]
+    assert waited < 0.4  # did not wait for the build of "a"
