@@ -25,12 +25,7 @@ def _describe(key: str) -> dict[str, str]:
 
 def _hits(counts: pd.DataFrame) -> dict[tuple[str, str], dict[int, int]]:
     """(claim, role) -> {posted year: postings mentioning the claim's skills}."""
-    out: dict[tuple[str, str], dict[int, int]] = {}
-    cols = ["claim", "role", "posted_year", "postings_mentioning"]
-    for claim, role, year, n in counts[cols].itertuples(index=False):
-        per = out.setdefault((str(claim), str(role)), {})
-        per[int(year)] = per.get(int(year), 0) + int(n)
-    return out
+    return metrics.nested_sums(counts, ["claim", "role"], "posted_year", "postings_mentioning")
 
 
 def _row(key: str, role: str, hit: int, n: int, pct: float) -> dict:
@@ -64,11 +59,8 @@ def matched_claims(
     """The claims, era-matched: each role's share per year over `years`, averaged with the
     weights of the two roles' combined postings per year (direct standardisation to one year mix)."""
     wanted = {int(y) for y in years}
-    per_year: dict[str, dict[int, int]] = {r: {} for r in roles}
-    cols = ["role", "posted_year", "role_postings"]
-    for role, year, n in rp[cols].itertuples(index=False):
-        if role in per_year and int(year) in wanted:
-            per_year[role][int(year)] = per_year[role].get(int(year), 0) + int(n)
+    sums = metrics.nested_sums(rp, ["role"], "posted_year", "role_postings")
+    per_year = {r: {y: n for y, n in sums.get(r, {}).items() if y in wanted} for r in roles}
     # the years with postings of the roles, each weighted by the roles' combined postings
     seen = sorted({y for per in per_year.values() for y in per})
     table = np.array([[per_year[r].get(y, 0) for r in roles] for y in seen], dtype="float64")

@@ -15,6 +15,22 @@ PERCENTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 PCT_COLS = ("p10", "p25", "median", "p75", "p90")
 
 
+def _key(value: object) -> object:
+    return int(value) if isinstance(value, int | np.integer) else str(value)
+
+
+def nested_sums(rows: pd.DataFrame, outer: list[str], inner: str, value: str) -> dict:
+    """{outer key: {inner key: sum of `value`}} over the rows (the small per-year tables the
+    views read: a loop beats a groupby there). Keys are plain ints and strings; with several
+    outer columns the outer key is their tuple."""
+    out: dict = {}
+    for *o, i, v in rows[[*outer, inner, value]].itertuples(index=False, name=None):
+        key = tuple(_key(x) for x in o) if len(outer) > 1 else _key(o[0])
+        at = out.setdefault(key, {})
+        at[_key(i)] = at.get(_key(i), 0) + int(v)
+    return out
+
+
 def confidence(n: int) -> str:
     if n < MIN_N:
         return "too few responses"

@@ -276,10 +276,7 @@ def survey_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
 def latest_survey_year(counts: pd.DataFrame) -> int | None:
     """The latest work year in which both compared roles have LOW_N responses (a statistic that
     is not low-confidence), else the latest with MIN_N each, else None (`survey_year_counts`)."""
-    per: dict[int, dict[str, int]] = {}
-    for year, role, n in counts[["work_year", "role", "n"]].itertuples(index=False):
-        at = per.setdefault(int(year), {})
-        at[role] = at.get(role, 0) + int(n)
+    per = metrics.nested_sums(counts, ["work_year"], "role", "n")
     for floor in (LOW_N, MIN_N):
         ok = [y for y, n in per.items() if all(n.get(r, 0) >= floor for r in COMPARED_ROLES)]
         if ok:
@@ -482,10 +479,7 @@ def matched_years(
     counts: pd.DataFrame, roles: list[str], min_n: int = ERA_MATCH_MIN_N
 ) -> list[int]:
     """Years in which every one of `roles` has at least `min_n` postings (role_year_counts)."""
-    per: dict[int, dict[str, int]] = {}
-    for role, year, n in counts[["role", "posted_year", "role_postings"]].itertuples(index=False):
-        at = per.setdefault(int(year), {})
-        at[role] = at.get(role, 0) + int(n)
+    per = metrics.nested_sums(counts, ["posted_year"], "role", "role_postings")
     return [y for y in sorted(per) if all(per[y].get(r, 0) >= min_n for r in roles)]
 
 
@@ -544,10 +538,19 @@ def skill_shares(
     c = cube_of(state, "skills")
     codes, n = c.total(scope.hn_definition, scope.year_from, scope.year_to, "postings_with_skill")
     at = np.flatnonzero((n >= 1) & _comparable(c, codes, categories))
+    return share_table(c, codes, at, n, den)
+
+
+def share_table(
+    c: cube.Cube, codes: dict[str, np.ndarray], at: np.ndarray, n: np.ndarray, den: pd.Series
+) -> pd.DataFrame:
+    """role, skill, category, postings_with_skill, role_postings, posting_share_pct of the keys
+    `at` of a role x skill x category cube (`n`: their sums, `den`: postings per role; no share
+    where a role has none), sorted by role, share (descending, blank last), skill."""
     role, skill = codes["role"][at], codes["skill"][at]
-    role_n = den.reindex(c.vocab["role"]).to_numpy(dtype="int64")[role]
-    share = 100 * n[at] / role_n
-    order = np.lexsort((skill, -share, role))
+    role_n = den.reindex(c.vocab["role"]).fillna(0).to_numpy("int64")[role]
+    share = np.divide(100 * n[at], role_n, out=np.full(len(at), np.nan), where=role_n > 0)
+    order = np.lexsort((skill, np.where(np.isnan(share), np.inf, -share), role))
     return pd.DataFrame(
         {
             "role": c.names("role", role[order]),

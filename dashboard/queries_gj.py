@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import cube, data, memo
+from dashboard.queries import share_table
 from dashboard.scope import Scope
 from etl.transform import prices
 from etl.vocab import CLAIMS, COMPARED_ROLES, MIN_N, claim_text, role_label
@@ -105,21 +106,7 @@ def skill_shares(
     # the keys with rows in the period: a published row counts at least one posting (the ETL
     # counts the postings that list the skill per group, etl/transform/gj_postings.py)
     at = np.flatnonzero(keep & (n > 0))
-    den = denominators(role_totals(state, scope), denominator)
-    role, skill = codes["role"][at], codes["skill"][at]
-    role_n = den.reindex(c.vocab["role"]).fillna(0).to_numpy("int64")[role]
-    share = np.divide(100 * n[at], role_n, out=np.full(len(at), np.nan), where=role_n > 0)
-    order = np.lexsort((skill, np.where(np.isnan(share), np.inf, -share), role))
-    return pd.DataFrame(
-        {
-            "role": c.names("role", role[order]),
-            "skill": c.names("skill", skill[order]),
-            "category": c.names("category", codes["category"][at][order]),
-            "postings_with_skill": n[at][order],
-            "role_postings": role_n[order],
-            "posting_share_pct": share[order],
-        }
-    )
+    return share_table(c, codes, at, n, denominators(role_totals(state, scope), denominator))
 
 
 def skills_in_source(state: data.DataState) -> set[str]:
