@@ -51,6 +51,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _pandas_string_storage() -> Iterator[None]:
+    """dashboard/app.py sets pandas' text storage for the dashboard's process; an AppTest run
+    inside this process must not change how the frames of the tests after it store text."""
+    yield
+    pd.reset_option("mode.string_storage")
+
+
 # --------------------------------------------------------------------------------------------
 # Settings
 
