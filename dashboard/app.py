@@ -18,13 +18,7 @@ if str(ROOT) not in sys.path:
 
 from dashboard import data, filters, scope  # noqa: E402
 
-# NOTE: speed: a page's frames are small (tens to hundreds of rows), and pandas' default text
-# columns (Arrow-backed) cost more per filter, sort and head than the operation itself: the Skills
-# script ran ~30% faster with Python-object text (A/B under AppTest at x10, 4 runs). The values
-# and the CSV exports are the same (the tables' Arrow for the browser types text as string, not
-# large_string). The tests reset the option after
-# each test (tests/conftest.py), so an AppTest run does not change the other tests' frames.
-pd.set_option("mode.string_storage", "python")
+pd.set_option(*data.PANDAS_TEXT)  # this process's text columns (dashboard/data.py)
 
 VIEWS = Path(__file__).resolve().parent / "views"
 

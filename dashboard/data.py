@@ -174,6 +174,16 @@ def _parquet(file: str) -> str:
     return "read_parquet('" + file.replace("'", "''") + "')"
 
 
+# NOTE: speed: a page's frames are small (tens to hundreds of rows), and pandas' default text
+# columns (Arrow-backed) cost more per filter, sort and head than the operation itself: the Skills
+# script ran ~30% faster with Python-object text (A/B under AppTest at x10). The values and the CSV
+# exports are the same (the tables' Arrow for the browser types text as string, not large_string).
+# dashboard/app.py sets it for the dashboard's process; bench/queries.py times the views' data
+# functions under it and the naive pandas way without it; tests/conftest.py resets it after each
+# test, so an AppTest run does not change the other tests' frames.
+PANDAS_TEXT = ("mode.string_storage", "python")
+
+
 # Resident tables: a published table of at most this many rows (the per-year aggregates the
 # Skills and Overview views sum, the demand table, the mappings) is read into memory once per
 # Parquet file as an Arrow table shared by every thread, so a query over it does not open and
