@@ -133,13 +133,12 @@ def side_by_side(hn: pd.DataFrame, gj: pd.DataFrame, top: int = 15) -> pd.DataFr
     shares = []
     for frame in (hn, gj):
         rows: dict[tuple[str, str], tuple[float, int]] = {}
-        taken = {a: 0, b: 0}
-        for role, skill, share, n in frame[cols].itertuples(index=False):
-            if role in taken:
-                rows[(skill, role)] = (share, n)
-                if taken[role] < top:  # the frame is sorted by role, share (descending), skill
-                    picks.add(skill)
-                    taken[role] += 1
+        role_of, skill, share, n = (frame[c].to_numpy() for c in cols)
+        for r in (a, b):
+            at = np.flatnonzero(role_of == r)
+            pairs = zip(share[at], n[at], strict=True)
+            rows.update(zip(((k, r) for k in skill[at]), pairs, strict=True))
+            picks.update(skill[at[:top]])  # the frame is sorted by role, share (descending), skill
         shares.append(rows)
     skills = sorted(picks)
     out: dict[str, list] = {"skill": skills}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,8 +27,17 @@ def _digest(parts: tuple) -> bytes:
         if key is not None:  # an object that names its own content (a DataState: store + version)
             h.update(repr(key).encode())
         elif isinstance(p, pd.DataFrame):
-            h.update(repr((list(p.columns), len(p))).encode())
-            h.update(pd.util.hash_pandas_object(p, index=False).to_numpy().tobytes())
+            h.update(repr((list(p.columns), [str(t) for t in p.dtypes], len(p))).encode())
+            # NOTE: speed: each column's values, numbers by their bytes and text (or any object
+            # column) pickled, cost ~0.2 ms on the views' frames where pandas'
+            # hash_pandas_object cost ~1-1.5 ms, a dozen times per rerun
+            for col in p.columns:
+                v = p[col].to_numpy()
+                if v.dtype == object:
+                    h.update(pickle.dumps(v.tolist(), protocol=5))
+                else:
+                    h.update(np.ascontiguousarray(v).tobytes())
+                h.update(b"\1")
         elif isinstance(p, np.ndarray):
             h.update(repr((p.dtype.str, p.shape)).encode())
             h.update(np.ascontiguousarray(p).tobytes())

@@ -48,6 +48,12 @@ def _years(years: list[int]) -> str:
     return describe_years({"years": years})
 
 
+def _strongest(lo: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The most distinctive skills of each side: half of the top N (at least 5) per side."""
+    k = max(5, top // 2)
+    return pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+
+
 def render() -> None:
     st.title("Skills: what each role asks for")
     state = data.run_state()
@@ -128,8 +134,7 @@ def render() -> None:
         st.info("Select both Data Scientist and ML Engineer in the Roles filter to compare them.")
     elif matched and years:
         lo = lo_years
-        k = max(5, f["top"] // 2)
-        strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+        strongest = _strongest(lo, f["top"])
         n_a, n_b = int(lo["n_a"].iloc[0]), int(lo["n_b"].iloc[0])
         st.plotly_chart(
             charts.distinctive_skills(strongest, n_a, n_b), config=charts.CONFIG, width="stretch"
@@ -144,8 +149,7 @@ def render() -> None:
         )
     elif min(n_ml, n_ds) >= vocab.MIN_N:
         lo = queries.distinctive_from_counts(queries.distinctive_counts(state, sc, f["categories"]))
-        k = max(5, f["top"] // 2)
-        strongest = pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+        strongest = _strongest(lo, f["top"])
         n_a, n_b = (int(lo["n_a"].iloc[0]), int(lo["n_b"].iloc[0])) if len(lo) else (n_ml, n_ds)
         st.plotly_chart(
             charts.distinctive_skills(strongest, n_a, n_b), config=charts.CONFIG, width="stretch"
@@ -197,9 +201,12 @@ def render() -> None:
 
     gj_panels.skills_section(state, sc, sh, claims)
 
-    export_frame = sh[sh["role"].isin(roles)].copy()
-    export_frame.insert(0, "definition", sc.hn_definition)
-    export_frame.insert(1, "period", period)
+    def export_frame() -> pd.DataFrame:  # built when the button is clicked
+        out = sh[sh["role"].isin(roles)].copy()
+        out.insert(0, "definition", sc.hn_definition)
+        out.insert(1, "period", period)
+        return out
+
     download_pair(
         "Download the claims table (CSV)",
         "skills_claims",
@@ -214,9 +221,9 @@ def render() -> None:
         "skills_claims",
     )
     download_pair(
-        f"Download the {len(export_frame):,} skill shares (CSV)",
+        f"Download the {int(sh['role'].isin(roles).sum()):,} skill shares (CSV)",
         "skills_rows",
-        lambda: export_frame,
+        export_frame,
         lambda n: export.metadata(
             "skills",
             {**sc.describe(), **f},

@@ -174,3 +174,21 @@ def test_the_bootstrap_interval_kept_by_content_equals_a_fresh_one():
     kept = metrics.median_interval(values, counts)
     fresh = metrics.median_interval.__wrapped__(values, counts)
     assert kept == fresh
+
+
+def test_by_content_tells_text_columns_apart_by_value():
+    calls = []
+
+    @memo.by_content
+    def joined(df):
+        calls.append(1)
+        return "|".join(str(x) for x in df["s"])
+
+    base = pd.DataFrame({"s": ["a", None], "n": [1, 2]})
+    missing = joined(base)  # pandas' text columns hold a missing value as NaN
+    assert joined(base.copy()) == missing and len(calls) == 1
+    # the texts 'None' and 'nan' are not a missing value; another text is another content
+    assert joined(pd.DataFrame({"s": ["a", "None"], "n": [1, 2]})) == "a|None" and len(calls) == 2
+    assert joined(pd.DataFrame({"s": ["a", "nan"], "n": [1, 2]})) == "a|nan" and len(calls) == 3
+    assert joined(pd.DataFrame({"s": ["b", None], "n": [1, 2]})).startswith("b|")
+    assert len(calls) == 4
