@@ -24,7 +24,8 @@ def nested_sums(rows: pd.DataFrame, outer: list[str], inner: str, value: str) ->
     views read: a loop beats a groupby there). Keys are plain ints and strings; with several
     outer columns the outer key is their tuple."""
     out: dict = {}
-    for *o, i, v in rows[[*outer, inner, value]].itertuples(index=False, name=None):
+    columns = [rows[c].to_numpy() for c in (*outer, inner, value)]
+    for *o, i, v in zip(*columns, strict=True):
         key = tuple(_key(x) for x in o) if len(outer) > 1 else _key(o[0])
         at = out.setdefault(key, {})
         at[_key(i)] = at.get(_key(i), 0) + int(v)

@@ -4,6 +4,7 @@ panel that checks the common claims about each role, all with n."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -51,7 +52,13 @@ def _years(years: list[int]) -> str:
 def _strongest(lo: pd.DataFrame, top: int) -> pd.DataFrame:
     """The most distinctive skills of each side: half of the top N (at least 5) per side."""
     k = max(5, top // 2)
-    return pd.concat([lo.nlargest(k, "z"), lo.nsmallest(k, "z")]).drop_duplicates("skill")
+    z = lo["z"].to_numpy(dtype="float64")
+    shown, blank = np.flatnonzero(~np.isnan(z)), np.flatnonzero(np.isnan(z))
+    # what nlargest / nsmallest pick, in their order (ties: the first rows; NaN last), by stable
+    # sorts of the arrays: those two cost more than the rest of the distinctive-skills chart
+    high = np.concatenate([shown[np.argsort(-z[shown], kind="stable")], blank])[:k]
+    low = np.concatenate([shown[np.argsort(z[shown], kind="stable")], blank])[:k]
+    return lo.iloc[np.concatenate([high, low])].drop_duplicates("skill")
 
 
 def render() -> None:
