@@ -407,15 +407,22 @@ def _side_colors(z: pd.Series) -> list[str]:
 
 def top_skills(top: pd.DataFrame, role: str, title: str | None = None) -> go.Figure:
     """top: skill, posting_share_pct, postings_with_skill, role_postings (one role)."""
-    part = top.sort_values("posting_share_pct")
-    n = int(part["role_postings"].max()) if len(part) else 0
+    share = top["posting_share_pct"].to_numpy(dtype="float64")
+    # ascending share, as sort_values orders it (NaN last): a few charts per rerun, each a
+    # handful of rows, where the frame's sort and column copies cost more than the chart
+    blank = np.isnan(share)
+    order = np.concatenate(
+        [np.flatnonzero(~blank)[np.argsort(share[~blank], kind="quicksort")], np.flatnonzero(blank)]
+    )
+    counts = top[["postings_with_skill", "role_postings"]].to_numpy()[order]
+    n = int(counts[:, 1].max()) if len(order) else 0
     bar = {
         "type": "bar",
-        "x": _v(part["posting_share_pct"]),
-        "y": _v(part["skill"]),
+        "x": share[order],
+        "y": top["skill"].to_numpy()[order],
         "orientation": "h",
         "marker": {"color": ROLE_COLORS.get(role)},
-        "customdata": _custom(part[["postings_with_skill", "role_postings"]]),
+        "customdata": counts,
         "hovertemplate": "%{y}: %{x:.1f}% (%{customdata[0]} of %{customdata[1]} postings)"
         "<extra></extra>",
         "name": role_label(role),
@@ -426,7 +433,7 @@ def top_skills(top: pd.DataFrame, role: str, title: str | None = None) -> go.Fig
             title or f"Top skills: {role_label(role)} postings (n={n:,})",
             "Share of the role's postings mentioning the skill (%)",
             "",
-            height=max(300, 22 * len(part) + 120),
+            height=max(300, 22 * len(order) + 120),
         ),
     )
 

@@ -109,12 +109,15 @@ def skill_shares(
     return share_table(c, codes, at, n, denominators(role_totals(state, scope), denominator))
 
 
-def skills_in_source(state: data.DataState) -> set[str]:
-    """Our skills that the source's skills vocabulary can express at all (gj_skill_map)."""
-    df = data.run_query(
-        state, "SELECT DISTINCT skill FROM {gj_skill_map} WHERE skill <> ''", (), ("gj_skill_map",)
-    )
-    return set(df["skill"])
+def _vocabulary(m: pd.DataFrame) -> tuple[frozenset[str], frozenset[str]]:
+    skills = m["skill"].dropna()
+    return frozenset(skills[skills != ""]), frozenset(m["category"].dropna())
+
+
+def source_vocabulary(state: data.DataState) -> tuple[frozenset[str], frozenset[str]]:
+    """(our skills, our categories) that the source's skills vocabulary can express at all
+    (gj_skill_map), read once per published file."""
+    return data.from_frame(state, "gj_skill_map", "vocabulary", _vocabulary)
 
 
 @memo.by_content
@@ -133,12 +136,7 @@ def claims(state: data.DataState, scope: Scope, denominator: str) -> pd.DataFram
         )
     }
     den = denominators(role_totals(state, scope), denominator)
-    cats = set(
-        data.run_query(
-            state, "SELECT DISTINCT category FROM {gj_skill_map}", (), ("gj_skill_map",)
-        )["category"]
-    )
-    listed = skills_in_source(state)
+    listed, cats = source_vocabulary(state)
     recs = []
     for key, claimed_for, label, skills in CLAIMS:
         measurable = any(
