@@ -123,3 +123,4 @@ for s in data.staleness(state):
         icon=":material/schedule:",
     )
 page.run()
+data.settle_resident()  # after the run that read new published files

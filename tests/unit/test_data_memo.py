@@ -31,3 +31,19 @@ def test_a_build_blocks_only_its_own_key_and_runs_once():
         t.join(5)
     assert other == "inner" and store["a"] == "slow" and calls == ["slow"]
     assert waited < 0.4  # did not wait for the build of "a"
+
+
+def test_settle_resident_sets_data_aside_once_per_change(monkeypatch):
+    import gc
+
+    monkeypatch.setattr(data, "_frames", {})
+    monkeypatch.setattr(data, "_settled", [None])
+    try:
+        data._memo(data._frames, "f1", lambda: {"cube": [1, 2, 3]}, 8)
+        assert data.settle_resident() is True  # new resident data: collected and set aside
+        assert gc.get_freeze_count() > 0
+        assert data.settle_resident() is False  # nothing new: no collection
+        data._memo(data._frames, "f2", lambda: {"cube": [4]}, 8)
+        assert data.settle_resident() is True
+    finally:
+        gc.unfreeze()
