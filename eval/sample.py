@@ -51,8 +51,13 @@ DEV_WAVES[6] = (200, 2, ("ml_terms", "ai_terms"))  # wave 6: development, for th
 # the ML- and AI-engineer recall targets while the dev part scored 0.96-0.97, so more development
 # postings of the ML and AI strata of every era; drawn after wave 7 (excluding it), read by one
 # labeller (no overlap)
+# wave 9: development, for the sixth round (session of 2026-12-01 23:00): the fifth round still
+# missed the ML- and AI-engineer held-out recall targets and forward CV over the dev waves put the
+# rules' recall on unseen waves near the held-out figure, so more unseen phrasings of the same
+# strata to generalise from; two labellers' batches, no overlap, read before any rule ran on them
 LATE_DEV_WAVES: dict[int, tuple[int, int, tuple[str, ...]]] = {
-    8: (120, 1, ("ml_terms", "ai_terms"))
+    8: (120, 1, ("ml_terms", "ai_terms")),
+    9: (120, 2, ("ml_terms", "ai_terms")),
 }
 OVERLAP_PER_BATCH = 10
 OVERLAP_WAVES = (6,)  # development waves whose batches have overlap postings (wave 7: held out)
