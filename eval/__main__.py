@@ -455,9 +455,9 @@ def markdown(results: dict, split: str = "heldout") -> str:
             "",
             f"Wave {fresh['wave']} alone, the second held-out part ({fresh['postings']} postings drawn "
             "like the first wave, era x vocabulary stratum at a quarter of its size, after the first "
-            "held-out part had been scored for three rounds of rules; these figures are its first "
-            "scoring, so no rule has been tuned on them or chosen after seeing them; weighted by its own "
-            "draws per cell):",
+            "held-out part had been scored for three rounds of rules; scored once per round since, "
+            "its errors never read, so no rule has been tuned on them or chosen after seeing them; "
+            "weighted by its own draws per cell):",
             "",
             *_table(results, FRESH_SPLIT),
         ]
