@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.transform.rule_literals import RuleGate, all_of, fold, requirement
 from etl.vocab import HN_DEFINITIONS, ROLES
 
 ROLE_RULES_PATH = Path(__file__).resolve().parents[1] / "mappings" / "hn_role_rules.csv"
@@ -193,7 +194,13 @@ def validate_role_rules(
 @dataclass(frozen=True)
 class RoleMatcher:
     """One role's rules compiled: every include (and every exclude) as one alternation of named
-    groups, so a match says which rule fired (`rule_ids[group name]`)."""
+    groups, so a match says which rule fired (`rule_ids[group name]`).
+
+    With `required` (the prefilter), each rule carries what every text it matches contains
+    (`rule_literals.requirement` of its pattern and `before` condition): a text is searched only
+    with the rules whose requirement it meets, each on its own, and the leftmost match wins
+    (the first rule among those at one offset), as in the alternation. A rule left out cannot
+    match anywhere in the text, so the result is the one of all rules."""
 
     include: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
@@ -203,31 +210,63 @@ class RoleMatcher:
     # what precedes it (a hiring word, the other items of a list) is checked only where it matched.
     context: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = ()
     anchor: re.Pattern[str] | None = None
+    required: _Required | None = None  # the prefilter; None scans every text with every rule
 
     def search(self, text: str) -> bool:
         return self.find(text) is not None
 
-    def find(self, text: str) -> tuple[str, int, int] | None:
-        """The first include that fires (rule_id, start, end), plain rules before `before` rules."""
+    def find(self, text: str, folded: str | None = None) -> tuple[str, int, int] | None:
+        """The first include that fires (rule_id, start, end), plain rules before `before` rules.
+        `folded`: `rule_literals.fold(text)`, when the caller has it."""
+        context = self.context
+        patterns = None
         # NOTE: the anchor runs case-sensitively on the lower-cased text: twice as fast in
         # Python's re as an IGNORECASE scan, and anchors are written in lower case
         if self.anchor is not None and self.anchor.search(text.lower()) is None:
             return None
-        if self.include is not None and (m := self.include.search(text)) is not None:
+        if (req := self.required) is not None:
+            active = req.rules.active(fold(text) if folded is None else folded)
+            if not active:
+                return None
+            n = len(req.include)
+            patterns = [req.include[k] for k in active if k < n]
+            context = tuple(self.context[k - n] for k in active if k >= n)
+        if patterns is None:
+            m = self.include.search(text) if self.include is not None else None
+        else:
+            m = None
+            for pattern in patterns:  # in rule order: a later rule must start strictly before
+                hit = pattern.search(text)
+                if hit is not None and (m is None or hit.start() < m.start()):
+                    m = hit
+        if m is not None:
             return (self.rule_ids[m.lastgroup or ""], m.start(), m.end())
-        for rule_id, pattern, before in self.context:
-            if (m := next(_context_hits(text, pattern, before), None)) is not None:
+        # NOTE: several rules share one pattern and differ in their `before` condition: its
+        # matches are found once
+        found: dict[str, list[re.Match[str]]] = {}
+        for rule_id, pattern, before in context:
+            if (hits := found.get(pattern.pattern)) is None:
+                hits = found[pattern.pattern] = list(pattern.finditer(text))
+            if (m := next(_context_hits(text, hits, before), None)) is not None:
                 return (rule_id, m.start(), m.end())
         return None
 
-    def decide(self, text: str) -> list[tuple[str, str, int, int]]:
+    def decide(self, text: str, folded: str | None = None) -> list[tuple[str, str, int, int]]:
         """Why `text` is (or is not) an opening: [] when no include fires; else the excluded
         phrases ('exclude', rule_id, start, end) and the include that survives their masking,
         if any ('include', ...). Flagged exactly when an 'include' row is present."""
-        found = self.find(text)
+        if self.required is not None and folded is None:
+            folded = fold(text)
+        found = self.find(text, folded)
         if found is None:
             return []
-        if self.exclude is None:
+        exclude = self.exclude
+        if self.required is not None and not self.required.exclude.active(folded or ""):
+            # NOTE: no exclude rule can match: none would mask anything. (The alternation of
+            # only those that can match would mask the same, but the sets vary so much from
+            # one posting to the next that compiling each cost more than it saved.)
+            exclude = None
+        if exclude is None:
             return [("include", *found)]
         out: list[tuple[str, str, int, int]] = []
 
@@ -235,11 +274,22 @@ class RoleMatcher:
             out.append(("exclude", self.rule_ids[m.lastgroup or ""], m.start(), m.end()))
             return _MASK * (m.end() - m.start())
 
-        masked = self.exclude.sub(mask, text)
+        masked = exclude.sub(mask, text)
         if not out:
             return [("include", *found)]
         again = self.find(masked)
         return out + ([("include", *again)] if again is not None else [])
+
+
+@dataclass(frozen=True)
+class _Required:
+    """RoleMatcher's prefilter: each plain include rule's pattern on its own (a named group, as
+    in the alternation); the gate of the include rules then the context rules, in that order;
+    the gate of the exclude rules."""
+
+    include: tuple[re.Pattern[str], ...]
+    rules: RuleGate
+    exclude: RuleGate
 
 
 def _prefix(text: str, start: int, lines: bool) -> str:
@@ -253,22 +303,26 @@ def _prefix(text: str, start: int, lines: bool) -> str:
     return text[cut:start]
 
 
-def _context_hits(text: str, pattern: re.Pattern[str], before: re.Pattern[str]):  # type: ignore[no-untyped-def]
+def _context_hits(text: str, matches: list[re.Match[str]], before: re.Pattern[str]):  # type: ignore[no-untyped-def]
+    """The matches of a context rule's pattern in `text` that its `before` condition admits."""
     lines = "\\n" in before.pattern
-    for m in pattern.finditer(text):
+    for m in matches:
         if before.search(_prefix(text, m.start(), lines)) is not None:
             yield m
 
 
-def _combined(rows: pd.DataFrame, rule_ids: dict[str, str]) -> re.Pattern[str] | None:
-    if rows.empty:
-        return None
+def _parts(rows: pd.DataFrame, rule_ids: dict[str, str]) -> list[str]:
+    """Each rule of `rows` as a named group of an alternation."""
     parts = []
-    for rule_id, pattern in zip(rows["rule_id"], rows["pattern"], strict=True):
+    for rule_id in rows["rule_id"]:
         group = f"g{len(rule_ids)}"
         rule_ids[group] = rule_id
-        parts.append(f"(?P<{group}>{pattern})")
-    return re.compile("|".join(parts), re.IGNORECASE)
+        parts.append(group)
+    return [f"(?P<{g}>{p})" for g, p in zip(parts, rows["pattern"], strict=True)]
+
+
+def _combined(parts: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def compile_role_rules(rules: pd.DataFrame, anchors: bool = True) -> dict[str, RoleMatcher]:
@@ -297,8 +351,8 @@ def _compiled_role_rules(
         ids: dict[str, str] = {}
         plain = of_role[(of_role["kind"] == "include") & (of_role["before"] == "")]
         with_before = of_role[(of_role["kind"] == "include") & (of_role["before"] != "")]
-        include = _combined(plain, ids)
-        exclude = _combined(of_role[of_role["kind"] == "exclude"], ids)
+        include_parts = _parts(plain, ids)
+        exclude_parts = _parts(of_role[of_role["kind"] == "exclude"], ids)
         context = tuple(
             (
                 r.rule_id,
@@ -309,7 +363,28 @@ def _compiled_role_rules(
             for r in with_before.itertuples(index=False)
         )
         anchor = re.compile(terms[ANCHOR_TERMS[role]]) if anchors else None
-        compiled[role] = RoleMatcher(include, exclude, ids, context, anchor)
+        required = None
+        if anchors:
+            exclude_rules = of_role[of_role["kind"] == "exclude"]
+            required = _Required(
+                tuple(re.compile(p, re.IGNORECASE) for p in include_parts),
+                RuleGate(
+                    [requirement(p) for p in plain["pattern"]]
+                    + [
+                        all_of(requirement(r.pattern), requirement(r.before))
+                        for r in with_before.itertuples(index=False)
+                    ]
+                ),
+                RuleGate([requirement(p) for p in exclude_rules["pattern"]]),
+            )
+        compiled[role] = RoleMatcher(
+            _combined(include_parts),
+            _combined(exclude_parts),
+            ids,
+            context,
+            anchor,
+            required,
+        )
     return compiled
 
 
@@ -367,10 +442,14 @@ def _flags(
     ids = texts["posting_id"].to_numpy()
     for definition, column in DEFINITIONS.items():
         values = texts[column].fillna("").astype(str).tolist()
-        for role, matcher in compiled.items():
+        whys: dict[str, list[list[tuple[str, str, int, int]]]] = {r: [] for r in compiled}
+        for text in values:
+            folded = fold(text)  # once per text for the three roles
+            for role, matcher in compiled.items():
+                whys[role].append(matcher.decide(text, folded))
+        for role in compiled:
             hit = np.zeros(len(values), dtype=bool)
-            for i, text in enumerate(values):
-                why = matcher.decide(text)
+            for i, why in enumerate(whys[role]):
                 if why and why[-1][0] == "include":
                     hit[i] = True
                     if evidence:
