@@ -64,15 +64,25 @@ def weighted_quantiles(
     return np.array(out)
 
 
+def groups(frame: pd.DataFrame, column: str) -> list[tuple[object, np.ndarray]]:
+    """(value, row positions) of each value of `column` in order of first appearance, blanks
+    left out (groupby(sort=False) without its cost on a few thousand rows)."""
+    codes, names = pd.factorize(frame[column].to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    return [(names[i], order[bounds[i] : bounds[i + 1]]) for i in range(len(names))]
+
+
 def summary(
     grouped: pd.DataFrame, group_col: str = "role", value_col: str = "value", count_col: str = "n"
 ) -> pd.DataFrame:
     """Per group: n, confidence and P10..P90, with statistics blank where n < MIN_N."""
     rows = []
-    for g, part in grouped.groupby(group_col, sort=False):
-        n = int(part[count_col].sum())
+    values, counts = grouped[value_col].to_numpy(), grouped[count_col].to_numpy()
+    for g, at in groups(grouped, group_col):
+        n = int(counts[at].sum())
         rec = {group_col: g, "n": n, "confidence": confidence(n)}
-        qs = weighted_quantiles(part[value_col].to_numpy(), part[count_col].to_numpy())
+        qs = weighted_quantiles(values[at], counts[at])
         for name, val in zip(PCT_COLS, qs, strict=True):
             rec[name] = float(val) if n >= MIN_N else np.nan
         rows.append(rec)

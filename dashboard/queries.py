@@ -119,7 +119,7 @@ def salary_mask(
 def salary_sums(
     s: SalaryArrays, keep: np.ndarray, keys: list[str]
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """(values per key column, summed n) of the distinct combinations of `keys` among the rows
+    """(codes per key column, summed n) of the distinct combinations of `keys` among the rows
     `keep`, sorted by the keys in order (GROUP BY and ORDER BY the keys)."""
     at = np.flatnonzero(keep)
     combined = np.zeros(len(at), dtype="int64")
@@ -129,9 +129,17 @@ def salary_sums(
     total = np.bincount(inverse, weights=s.n[at], minlength=len(uniq)).astype("int64")
     out = {}
     for k in reversed(keys):
-        out[k] = s.vocab[k][uniq % len(s.vocab[k])]
+        out[k] = uniq % len(s.vocab[k])
         uniq = uniq // len(s.vocab[k])
     return {k: out[k] for k in keys}, total
+
+
+def _column(vocab: np.ndarray, codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The values of `codes` as a DataFrame column typed as DuckDB's results are: text as pandas
+    strings (an empty result's text as objects), converting each distinct value once."""
+    if vocab.dtype == object and len(codes):
+        return pd.array(vocab, dtype="str").take(codes)
+    return vocab[codes]
 
 
 def salary_options(state: data.DataState, col: str) -> list:
@@ -169,9 +177,15 @@ def salary_duplicates(
 def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
     """role, value (USD), n (responses with that exact value) for the filtered slice."""
     s = salary_arrays(state)
-    role = f"role_{scope.definition}"
-    keys, n = salary_sums(s, salary_mask(s, scope, extra), [role, "salary_usd_annual"])
-    return pd.DataFrame({"role": keys[role], "value": keys["salary_usd_annual"], "n": n})
+    role, value = f"role_{scope.definition}", "salary_usd_annual"
+    codes, n = salary_sums(s, salary_mask(s, scope, extra), [role, value])
+    return pd.DataFrame(
+        {
+            "role": _column(s.vocab[role], codes[role]),
+            "value": s.vocab[value][codes[value]],
+            "n": n,
+        }
+    )
 
 
 @memo.by_content
@@ -185,21 +199,21 @@ def _us_medians(
     s = salary_arrays(state)
     us = Scope(definition=definition, year_from=year_from, year_to=year_to, countries=["US"])
     role = f"role_{definition}"
-    keys, n = salary_sums(
+    codes, n = salary_sums(
         s, salary_mask(s, us, {}, roles=False), [role, "work_year", "salary_usd_annual"]
     )
-    # the (role, year) groups: runs of equal keys, in order
-    new_group = (keys[role][1:] != keys[role][:-1]) | np.diff(keys["work_year"]).astype(bool)
-    starts = np.flatnonzero(np.r_[True, new_group])[: len(n)]
+    # the (role, year) groups: runs of equal codes, in order
+    group = codes[role] * len(s.vocab["work_year"]) + codes["work_year"]
+    starts = np.flatnonzero(np.r_[True, np.diff(group) != 0])[: len(n)]
+    values = s.vocab["salary_usd_annual"][codes["salary_usd_annual"]]
     rows = []
     for lo, hi in zip(starts, np.r_[starts[1:], len(n)][: len(starts)], strict=True):
         total = int(n[lo:hi].sum())
-        value = keys["salary_usd_annual"][lo:hi]
-        med = metrics.weighted_quantiles(value, n[lo:hi], (0.5,))[0]
+        med = metrics.weighted_quantiles(values[lo:hi], n[lo:hi], (0.5,))[0]
         rows.append(
             {
-                "role": keys[role][lo],
-                "year": int(keys["work_year"][lo]),
+                "role": s.vocab[role][codes[role][lo]],
+                "year": int(s.vocab["work_year"][codes["work_year"][lo]]),
                 "survey_n": total,
                 "survey_median_usd": med if total >= MIN_N else np.nan,
             }
@@ -272,11 +286,11 @@ def pay_summary(values: pd.DataFrame, roles: list[str]) -> pd.DataFrame:
 
 
 def pay_gap(values: pd.DataFrame) -> dict[str, float]:
-    ds = values[values["role"] == "data_scientist"]
-    ml = values[values["role"] == "ml_engineer"]
-    return metrics.median_gap(
-        ml["value"].to_numpy(), ml["n"].to_numpy(), ds["value"].to_numpy(), ds["n"].to_numpy()
-    )
+    rows = dict(metrics.groups(values, "role"))
+    empty = np.zeros(0, dtype="int64")
+    ml, ds = rows.get("ml_engineer", empty), rows.get("data_scientist", empty)
+    v, n = values["value"].to_numpy(), values["n"].to_numpy()
+    return metrics.median_gap(v[ml], n[ml], v[ds], n[ds])
 
 
 def _compared(s: SalaryArrays, scope: Scope, extra: dict[str, list]) -> np.ndarray:
@@ -294,24 +308,23 @@ def like_for_like_cells(
 
 
 def _cells(s: SalaryArrays, definition: str, keep: np.ndarray) -> pd.DataFrame:
-    role = f"role_{definition}"
-    keys, n = salary_sums(s, keep, [role, *MIX_DIMENSIONS, "salary_usd_annual"])
+    role, value = f"role_{definition}", "salary_usd_annual"
+    codes, n = salary_sums(s, keep, [role, *MIX_DIMENSIONS, value])
     out = pd.DataFrame(
         {
-            "role": keys[role],
-            **{d: keys[d] for d in MIX_DIMENSIONS},
-            "value": keys["salary_usd_annual"],
+            "role": _column(s.vocab[role], codes[role]),
+            **{d: _column(s.vocab[d], codes[d]) for d in MIX_DIMENSIONS},
+            "value": s.vocab[value][codes[value]],
             "n": n,
         }
     )
     # the cell's name, joined once per distinct cell
     combined = np.zeros(len(n), dtype="int64")
     for d in MIX_DIMENSIONS:
-        levels, code = np.unique(keys[d], return_inverse=True)
-        combined = combined * len(levels) + code
+        combined = combined * len(s.vocab[d]) + codes[d]
     _, first, of_row = np.unique(combined, return_index=True, return_inverse=True)
-    names = [" | ".join(str(keys[d][i]) for d in MIX_DIMENSIONS) for i in first]
-    out["cell"] = np.asarray(names, dtype=object)[of_row]
+    names = [" | ".join(str(s.vocab[d][codes[d][i]]) for d in MIX_DIMENSIONS) for i in first]
+    out["cell"] = _column(np.asarray(names, dtype=object), of_row)
     return out
 
 
@@ -376,12 +389,42 @@ def _mix(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def mix_table(mix: pd.DataFrame) -> pd.DataFrame:
+    """`_mix` wide: dimension, level, then each role's share_pct (roles in name order, the
+    reference among them; 0 where a role has no response at the level), sorted by dimension and
+    level: pivot_table's layout, without its cost on a few dozen rows."""
+    keys = sorted(set(zip(mix["dimension"], mix["level"], strict=True)))
+    roles = sorted(set(mix["role"]))
+    row = {k: i for i, k in enumerate(keys)}
+    col = {r: j for j, r in enumerate(roles)}
+    table = np.zeros((len(keys), len(roles)))
+    for d, level, r, share in zip(
+        mix["dimension"], mix["level"], mix["role"], mix["share_pct"], strict=True
+    ):
+        table[row[(d, level)], col[r]] = share
+    out = pd.DataFrame(
+        {
+            "dimension": [k[0] for k in keys],
+            "level": [k[1] for k in keys],
+            **{r: table[:, j] for r, j in col.items()},
+        }
+    )
+    out.columns.name = "role"
+    return out
+
+
 def survey_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """work_year, role, n: the compared roles' responses per work year of the filtered slice."""
     s = salary_arrays(state)
     role = f"role_{scope.definition}"
-    keys, n = salary_sums(s, _compared(s, scope, {}), ["work_year", role])
-    return pd.DataFrame({"work_year": keys["work_year"], "role": keys[role], "n": n})
+    codes, n = salary_sums(s, _compared(s, scope, {}), ["work_year", role])
+    return pd.DataFrame(
+        {
+            "work_year": s.vocab["work_year"][codes["work_year"]],
+            "role": _column(s.vocab[role], codes[role]),
+            "n": n,
+        }
+    )
 
 
 def latest_survey_year(counts: pd.DataFrame) -> int | None:
@@ -399,9 +442,9 @@ def median_intervals(values: pd.DataFrame) -> pd.DataFrame:
     """role, n, median, low, high: each role's median with its percentile-bootstrap interval
     (`salary_values` rows); blank below MIN_N."""
     rows = []
-    for role, part in values.groupby("role", sort=True):
-        v, c = part["value"].to_numpy(), part["n"].to_numpy()
-        rows.append({"role": role, "n": int(c.sum()), **metrics.median_interval(v, c)})
+    v, n = values["value"].to_numpy(), values["n"].to_numpy()
+    for role, at in sorted(metrics.groups(values, "role"), key=lambda g: g[0]):
+        rows.append({"role": role, "n": int(n[at].sum()), **metrics.median_interval(v[at], n[at])})
     return pd.DataFrame(rows, columns=["role", "n", "median", "low", "high"])
 
 
