@@ -160,8 +160,8 @@ def median_gap(
 
 # --- like-for-like gap -------------------------------------------------------------------------
 _BOOT_DRAWS = 1_000_000  # counts drawn at once (resamples x categories): bounds the memory
-_POOL_SD = 6  # values beyond this many standard errors of the median's rank are pooled ...
-_POOL_STEPS = 2  # ... and beyond this many distinct values past that band, per cell
+_POOL_SD = 5  # values beyond this many standard errors of the median's rank are pooled ...
+_POOL_STEPS = 1  # ... and beyond this many distinct values past that band, per cell
 
 
 def _pool_tails(

@@ -359,13 +359,14 @@ def _mix(cells: pd.DataFrame) -> pd.DataFrame:
     """dimension, level, role, n, share_pct: each role's responses per level of each mix
     dimension, then both roles pooled as role 'reference' (sums by integer codes: the cells'
     rows are per salary value, thousands of them)."""
+    cols = ["dimension", "level", "role", "n", "share_pct"]
     if cells.empty:
-        return pd.DataFrame(columns=["dimension", "level", "role", "n", "share_pct"])
-    role_codes, role_names = pd.factorize(cells["role"], sort=True)
+        return pd.DataFrame(columns=cols)
+    role_codes, role_names = pd.factorize(cells["role"].to_numpy(dtype=object), sort=True)
     n = cells["n"].to_numpy("float64")
-    parts = []
+    out: dict[str, list] = {c: [] for c in cols}
     for dim in MIX_DIMENSIONS:
-        codes, levels = pd.factorize(cells[dim], sort=True)
+        codes, levels = pd.factorize(cells[dim].to_numpy(), sort=True)
         k = len(levels)
         per_role = np.bincount(
             role_codes * k + codes, weights=n, minlength=len(role_names) * k
@@ -375,18 +376,18 @@ def _mix(cells: pd.DataFrame) -> pd.DataFrame:
             ("reference", per_role.sum(0)),
         ]:
             kept = counts > 0
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "dimension": dim,
-                        "level": levels[kept].astype(str),
-                        "role": role,
-                        "n": counts[kept].astype("int64"),
-                        "share_pct": 100 * counts[kept] / counts.sum(),
-                    }
-                )
-            )
-    return pd.concat(parts, ignore_index=True)
+            out["dimension"] += [dim] * int(kept.sum())
+            out["level"] += [str(x) for x in levels[kept]]
+            out["role"] += [role] * int(kept.sum())
+            out["n"].append(counts[kept].astype("int64"))
+            out["share_pct"].append(100 * counts[kept] / counts.sum())
+    return pd.DataFrame(
+        {
+            **{c: out[c] for c in ("dimension", "level", "role")},
+            "n": np.concatenate(out["n"]),
+            "share_pct": np.concatenate(out["share_pct"]),
+        }
+    )
 
 
 def mix_table(mix: pd.DataFrame) -> pd.DataFrame:
