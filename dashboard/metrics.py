@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard.memo import by_content
-from etl.vocab import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, HIGH_N, INTERVAL_LEVEL, LOW_N, MIN_N
+from etl.vocab import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    HIGH_N,
+    INTERVAL_LEVEL,
+    LOW_N,
+    MIN_N,
+    POISSON_BOOTSTRAP_MIN_N,
+)
 
 __all__ = ["HIGH_N", "LOW_N", "MIN_N", "confidence", "median_gap", "summary", "weighted_quantiles"]
 PERCENTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -159,9 +167,13 @@ def median_gap(
 
 
 # --- like-for-like gap -------------------------------------------------------------------------
-_BOOT_DRAWS = 1_000_000  # counts drawn at once (resamples x categories): bounds the memory
-_POOL_SD = 5  # values beyond this many standard errors of the median's rank are pooled ...
-_POOL_STEPS = 1  # ... and beyond this many distinct values past that band, per cell
+_BOOT_CHUNK = 250  # fixed-n resamples drawn at once: bounds memory at chunk x categories floats
+_BOOT_DRAWS = 1_000_000  # Poisson counts drawn at once (resamples x categories): the same
+# values beyond this many standard errors of the median's rank, and this many distinct values
+# past that band, are pooled per cell: (fixed-n draws, Poisson draws). The Poisson draws cost per
+# category, so their band is narrower (no resample fell outside it in 58 like-for-like gaps over
+# 80 filter combinations of x10 and base; one that does makes every resample be drawn unpooled)
+_POOL = {False: (10, 5), True: (5, 1)}
 
 
 def _pool_tails(
@@ -207,21 +219,21 @@ def _cell_weights(
     return draws * per_cell[:, cell]
 
 
-def _pool_band(v: np.ndarray, weight: np.ndarray, counts: np.ndarray) -> tuple[float, float]:
-    """(lo, hi): the values within _POOL_SD standard errors of the weighted median's rank
+def _pool_band(
+    v: np.ndarray, weight: np.ndarray, counts: np.ndarray, sd: float, steps: int
+) -> tuple[float, float]:
+    """(lo, hi): the values within `sd` standard errors of the weighted median's rank
     (values sorted ascending; `weight` per category, the counts times each response's weight),
-    widened by _POOL_STEPS distinct values on each side."""
+    widened by `steps` distinct values on each side."""
     per_response = np.divide(weight, counts, out=np.zeros_like(weight), where=counts > 0)
     n_eff = weight.sum() ** 2 / max(float((per_response * weight).sum()), 1e-12)
-    half = _POOL_SD * 0.5 / np.sqrt(max(n_eff, 1.0))
+    half = sd * 0.5 / np.sqrt(max(n_eff, 1.0))
     cum = np.cumsum(weight) / weight.sum()
     i_lo = int(np.searchsorted(cum, max(0.5 - half, 0.0)))
     i_hi = int(np.searchsorted(cum, min(0.5 + half, 1.0)))
     distinct = np.unique(v)
-    j_lo = max(int(np.searchsorted(distinct, v[min(i_lo, len(v) - 1)])) - _POOL_STEPS, 0)
-    j_hi = min(
-        int(np.searchsorted(distinct, v[min(i_hi, len(v) - 1)])) + _POOL_STEPS, len(distinct) - 1
-    )
+    j_lo = max(int(np.searchsorted(distinct, v[min(i_lo, len(v) - 1)])) - steps, 0)
+    j_hi = min(int(np.searchsorted(distinct, v[min(i_hi, len(v) - 1)])) + steps, len(distinct) - 1)
     return float(distinct[j_lo]), float(distinct[j_hi])
 
 
@@ -268,21 +280,29 @@ def reweighted_median_gap(
 
     rng = np.random.default_rng(seed)
 
+    poisson = min(out[f"n_{a}"], out[f"n_{b}"]) >= POISSON_BOOTSTRAP_MIN_N
+
+    def draw(c: np.ndarray, size: int) -> np.ndarray:
+        # NOTE: from POISSON_BOOTSTRAP_MIN_N responses a side, the Poisson bootstrap: each
+        # category's count in a resample is an independent Poisson(its count) draw, in place of a
+        # multinomial draw of the role's n over its categories (whose binomial draws are ~1.8x
+        # slower and took ~3/4 of the time). The resample's size varies around n by ~sqrt(n); the
+        # mix and the weights are recomputed from each resample's own counts, so only the shares
+        # enter, and at such n it equals the fixed-n bootstrap to within Monte Carlo error
+        # (Hanley and MacGibbon 2006); on a few dozen responses its intervals come out wider.
+        if poisson:
+            return rng.poisson(c, size=(size, len(c))).astype("float64")
+        return rng.multinomial(int(c.sum()), c / c.sum(), size=size).astype("float64")
+
     def resample(cats: dict[str, tuple], n: int) -> np.ndarray:
-        # NOTE: the Poisson bootstrap: each category's count in a resample is an independent
-        # Poisson(its count) draw, in place of one multinomial draw of each role's n over its
-        # categories (whose binomial draws took ~3/4 of the time). The resample's size varies
-        # around n by ~sqrt(n); the mix and the weights are recomputed from each resample's own
-        # counts, so only the shares enter, as in the multinomial bootstrap, to which it is
-        # asymptotically equivalent (Hanley and MacGibbon 2006).
         diffs = []
-        chunk = max(1, min(n, _BOOT_DRAWS // max(len(c) for _, _, c in cats.values())))
+        chunk = (
+            _BOOT_CHUNK if not poisson else _BOOT_DRAWS // max(len(c) for _, _, c in cats.values())
+        )
+        chunk = max(1, min(n, chunk))
         for start in range(0, n, chunk):
             size = min(chunk, n - start)
-            draws = {
-                r: rng.poisson(c, size=(size, len(c))).astype("float64")
-                for r, (_, _, c) in cats.items()
-            }
+            draws = {r: draw(c, size) for r, (_, _, c) in cats.items()}
             m = medians_of(cats, draws)
             diffs.append(m[a] - m[b])
         return np.concatenate(diffs)
@@ -299,15 +319,15 @@ def reweighted_median_gap(
     point_weights = weights_of(prepared, counts)
     point = {r: _weighted_medians(prepared[r][0], w) for r, w in point_weights.items()}
     # NOTE: speed, exactness kept: a resampled median's rank in the reweighted distribution varies
-    # by about 0.5 / sqrt(n_eff) (Kish's effective n of the weights); values more than _POOL_SD
-    # of those from the median (and _POOL_STEPS distinct values further) are pooled, per cell,
+    # by about 0.5 / sqrt(n_eff) (Kish's effective n of the weights); values more than _POOL's
+    # number of those from the median (and its number of distinct values further) are pooled, per cell,
     # into one category below and one above (their mass and cell kept, their value +-inf). A
     # resampled median that still lands on a pooled category would show as infinite: then every
     # resample is drawn again without pooling. The ~9,000 categories of the whole survey shrink
     # to a few hundred.
     pooled = {}
     for r, (v, cell, c) in prepared.items():
-        lo, hi = _pool_band(v, point_weights[r][0], c)
+        lo, hi = _pool_band(v, point_weights[r][0], c, *_POOL[poisson])
         pooled[r] = _pool_tails(v, cell, c, lo, hi, len(index))
     diffs = [resample(pooled, n_boot)]
     if not np.isfinite(diffs[0]).all():

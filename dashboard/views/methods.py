@@ -71,9 +71,10 @@ pooled over the cells (combinations) that both roles have; each role's responses
 reference share of their cell divided by the role's own share of it, and the weighted medians are
 compared. Responses in cells only one role has are left out and counted. The interval is a percentile
 bootstrap ({vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's responses, mix and weights
-recomputed in each, fixed seed), drawn as a Poisson bootstrap: each distinct salary of a cell gets
-a Poisson count with its own count as mean, so a resample's size varies by about the square root
-of n rather than being exactly n; it agrees with resampling n responses to within Monte Carlo
+recomputed in each, fixed seed); where both roles have {vocab.POISSON_BOOTSTRAP_MIN_N:,} responses
+it is drawn as a Poisson bootstrap: each distinct salary of a cell gets a Poisson count with its
+own count as mean, so a resample's size varies by about the square root of n rather than being
+exactly n; at such n it agrees with resampling n responses to within Monte Carlo
 error. It is computed from the published survey rows on every filter
 change, since the mix depends on the filters; the Pay view shows each role's mix beside it.
 

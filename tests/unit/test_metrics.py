@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard import memo, metrics
-from etl.vocab import MIN_N
+from etl.vocab import MIN_N, POISSON_BOOTSTRAP_MIN_N
 
 
 def test_weighted_quantiles_equal_numpy_on_the_expanded_sample():
@@ -216,17 +216,19 @@ def _reweighted_median(values, cells, weights_of_cell):
     return values[order][np.searchsorted(cum, cum[-1] / 2)]
 
 
-def test_like_for_like_interval_matches_plain_multinomial_resampling():
-    """The Poisson draws give the interval that resampling each role's responses (a multinomial
-    draw of its n) gives, computed here the slow obvious way, to within Monte Carlo error."""
+@pytest.mark.parametrize("n", [400, POISSON_BOOTSTRAP_MIN_N + 200])
+def test_like_for_like_interval_matches_plain_multinomial_resampling(n):
+    """The resampling of the like-for-like gap (fixed n below POISSON_BOOTSTRAP_MIN_N, Poisson
+    draws from it) gives the interval that resampling each role's responses gives, computed here
+    the slow obvious way, to within Monte Carlo error."""
     rng = np.random.default_rng(8)
     rows, obs = [], {}
     for role, shift, mix in (
         ("ml_engineer", 1.15, (0.6, 0.3, 0.1)),
         ("data_scientist", 1.0, (0.2, 0.3, 0.5)),
     ):
-        cells = rng.choice(3, size=400, p=mix)
-        vals = np.round(100_000 * shift * (1 + 0.4 * cells) * rng.lognormal(0, 0.25, 400), -3)
+        cells = rng.choice(3, size=n, p=mix)
+        vals = np.round(100_000 * shift * (1 + 0.4 * cells) * rng.lognormal(0, 0.25, n), -2)
         obs[role] = (vals, cells)
         for (c, v), k in pd.Series(list(zip(cells, vals, strict=True))).value_counts().items():
             rows.append((role, f"cell {c}", v, int(k)))
@@ -234,12 +236,12 @@ def test_like_for_like_interval_matches_plain_multinomial_resampling():
     plain = []
     for _ in range(2000):
         med, totals = {}, {}
-        picks = {r: rng.integers(0, 400, 400) for r in obs}
+        picks = {r: rng.integers(0, n, n) for r in obs}
         for r, (_, c) in obs.items():
             totals[r] = np.bincount(c[picks[r]], minlength=3)
-        ref = (totals["ml_engineer"] + totals["data_scientist"]) / 800
+        ref = (totals["ml_engineer"] + totals["data_scientist"]) / (2 * n)
         for r, (v, c) in obs.items():
-            share = totals[r] / 400
+            share = totals[r] / n
             med[r] = _reweighted_median(
                 v[picks[r]], c[picks[r]], np.where(share > 0, ref / share, 0)
             )
