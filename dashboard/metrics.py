@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 
 from dashboard.memo import by_content
-from etl.vocab import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, HIGH_N, INTERVAL_LEVEL, LOW_N, MIN_N
+from etl.vocab import (
+    BOOTSTRAP_RESAMPLES,
+    BOOTSTRAP_SEED,
+    HIGH_N,
+    INTERVAL_LEVEL,
+    LOW_N,
+    MIN_N,
+    POISSON_BOOTSTRAP_MIN_N,
+)
 
 __all__ = ["HIGH_N", "LOW_N", "MIN_N", "confidence", "median_gap", "summary", "weighted_quantiles"]
 PERCENTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -64,15 +72,25 @@ def weighted_quantiles(
     return np.array(out)
 
 
+def groups(frame: pd.DataFrame, column: str) -> list[tuple[object, np.ndarray]]:
+    """(value, row positions) of each value of `column` in order of first appearance, blanks
+    left out (groupby(sort=False) without its cost on a few thousand rows)."""
+    codes, names = pd.factorize(frame[column].to_numpy(dtype=object))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    return [(names[i], order[bounds[i] : bounds[i + 1]]) for i in range(len(names))]
+
+
 def summary(
     grouped: pd.DataFrame, group_col: str = "role", value_col: str = "value", count_col: str = "n"
 ) -> pd.DataFrame:
     """Per group: n, confidence and P10..P90, with statistics blank where n < MIN_N."""
     rows = []
-    for g, part in grouped.groupby(group_col, sort=False):
-        n = int(part[count_col].sum())
+    values, counts = grouped[value_col].to_numpy(), grouped[count_col].to_numpy()
+    for g, at in groups(grouped, group_col):
+        n = int(counts[at].sum())
         rec = {group_col: g, "n": n, "confidence": confidence(n)}
-        qs = weighted_quantiles(part[value_col].to_numpy(), part[count_col].to_numpy())
+        qs = weighted_quantiles(values[at], counts[at])
         for name, val in zip(PCT_COLS, qs, strict=True):
             rec[name] = float(val) if n >= MIN_N else np.nan
         rows.append(rec)
@@ -82,31 +100,25 @@ def summary(
 def _bootstrap_medians(
     values: np.ndarray, counts: np.ndarray, b: int, rng: np.random.Generator
 ) -> np.ndarray:
-    # NOTE: resampling n observations with replacement is a multinomial draw over them; tied values
-    # can be pooled, so this is the exact bootstrap at the cost of the distinct values only.
-    # Values far from the median are pooled too: all values whose cumulative share is below
-    # 0.5 - 6 standard errors (or above 0.5 + 6 se) become one category each side. A bootstrap
-    # median lands there with probability below 1e-8, so the interval is unchanged, and a
-    # 12,000-response slice costs ~100 categories instead of ~2,000.
-    order = np.argsort(values)
-    v, c = values[order].astype("float64"), counts[order].astype("int64")
+    """`b` bootstrap medians of the sample where values[i] occurs counts[i] times."""
+    # NOTE: a resample's median is the mean of its order statistics lo_k and hi_k (0-based), and
+    # a resample of n observations is F^-1 of n uniforms (F the sample's distribution), so only
+    # those one or two order statistics of n uniforms need drawing: U_(lo_k+1) ~ Beta(lo_k + 1,
+    # n - lo_k), and the next one is U_(lo_k+1) plus (1 - U_(lo_k+1)) times the least of the
+    # n - lo_k - 1 uniforms above it, a Beta(1, n - lo_k - 1). The exact bootstrap distribution of
+    # the median, at a cost of 2b random numbers whatever n (a multinomial draw per resample cost
+    # b x distinct values binomial draws).
+    order = np.argsort(values, kind="stable")
+    v, c = np.asarray(values, dtype="float64")[order], np.asarray(counts, dtype="int64")[order]
     n = int(c.sum())
-    cum = np.cumsum(c) / n
-    start = cum - c / n
-    delta = min(0.5, 6 * np.sqrt(0.25 / n))
-    low, high = cum < 0.5 - delta, start > 0.5 + delta
-    keep = ~low & ~high
-    pv = np.concatenate([v[low][-1:], v[keep], v[high][:1]])
-    pc = np.concatenate(
-        [[c[low].sum()] if low.any() else [], c[keep], [c[high].sum()] if high.any() else []]
-    )
-    pc = pc.astype("int64")
-    draws = rng.multinomial(n, pc / n, size=b)  # b x categories
-    csum = np.cumsum(draws, axis=1)
-    lo_k, hi_k = (n - 1) // 2, n // 2  # 0-based order statistics whose mean is the median
-    lo = pv[(csum <= lo_k).sum(axis=1)]
-    hi = pv[(csum <= hi_k).sum(axis=1)]
-    return (lo + hi) / 2
+    ends = np.cumsum(c)
+    lo_k, hi_k = (n - 1) // 2, n // 2
+    u_lo = rng.beta(lo_k + 1, n - lo_k, size=b)
+    u_hi = u_lo + (1 - u_lo) * rng.beta(1, n - lo_k - 1, size=b) if hi_k > lo_k else u_lo
+    # F^-1(u): the first value whose cumulative count reaches u * n
+    at_lo = np.minimum(np.searchsorted(ends, u_lo * n, side="left"), len(v) - 1)
+    at_hi = np.minimum(np.searchsorted(ends, u_hi * n, side="left"), len(v) - 1)
+    return (v[at_lo] + v[at_hi]) / 2
 
 
 @by_content
@@ -155,9 +167,13 @@ def median_gap(
 
 
 # --- like-for-like gap -------------------------------------------------------------------------
-_BOOT_CHUNK = 250  # resamples drawn at once: bounds memory at chunk x categories floats
-_POOL_SD = 10  # values beyond this many standard errors of the median's rank are pooled ...
-_POOL_STEPS = 5  # ... and beyond this many distinct values past that band, per cell
+_BOOT_CHUNK = 250  # fixed-n resamples drawn at once: bounds memory at chunk x categories floats
+_BOOT_DRAWS = 1_000_000  # Poisson counts drawn at once (resamples x categories): the same
+# values beyond this many standard errors of the median's rank, and this many distinct values
+# past that band, are pooled per cell: (fixed-n draws, Poisson draws). The Poisson draws cost per
+# category, so their band is narrower (no resample fell outside it in 58 like-for-like gaps over
+# 80 filter combinations of x10 and base; one that does makes every resample be drawn unpooled)
+_POOL = {False: (10, 5), True: (5, 1)}
 
 
 def _pool_tails(
@@ -203,21 +219,21 @@ def _cell_weights(
     return draws * per_cell[:, cell]
 
 
-def _pool_band(v: np.ndarray, weight: np.ndarray, counts: np.ndarray) -> tuple[float, float]:
-    """(lo, hi): the values within _POOL_SD standard errors of the weighted median's rank
+def _pool_band(
+    v: np.ndarray, weight: np.ndarray, counts: np.ndarray, sd: float, steps: int
+) -> tuple[float, float]:
+    """(lo, hi): the values within `sd` standard errors of the weighted median's rank
     (values sorted ascending; `weight` per category, the counts times each response's weight),
-    widened by _POOL_STEPS distinct values on each side."""
+    widened by `steps` distinct values on each side."""
     per_response = np.divide(weight, counts, out=np.zeros_like(weight), where=counts > 0)
     n_eff = weight.sum() ** 2 / max(float((per_response * weight).sum()), 1e-12)
-    half = _POOL_SD * 0.5 / np.sqrt(max(n_eff, 1.0))
+    half = sd * 0.5 / np.sqrt(max(n_eff, 1.0))
     cum = np.cumsum(weight) / weight.sum()
     i_lo = int(np.searchsorted(cum, max(0.5 - half, 0.0)))
     i_hi = int(np.searchsorted(cum, min(0.5 + half, 1.0)))
     distinct = np.unique(v)
-    j_lo = max(int(np.searchsorted(distinct, v[min(i_lo, len(v) - 1)])) - _POOL_STEPS, 0)
-    j_hi = min(
-        int(np.searchsorted(distinct, v[min(i_hi, len(v) - 1)])) + _POOL_STEPS, len(distinct) - 1
-    )
+    j_lo = max(int(np.searchsorted(distinct, v[min(i_lo, len(v) - 1)])) - steps, 0)
+    j_hi = min(int(np.searchsorted(distinct, v[min(i_hi, len(v) - 1)])) + steps, len(distinct) - 1)
     return float(distinct[j_lo]), float(distinct[j_hi])
 
 
@@ -238,35 +254,55 @@ def reweighted_median_gap(
     recomputed in every resample. Returns gap, low, high, each role's reweighted and raw median,
     n on the common cells and n left out."""
     out = {"gap": np.nan, "low": np.nan, "high": np.nan}
-    parts = {r: cells[cells["role"] == r] for r in (a, b)}
-    common = set(parts[a]["cell"]) & set(parts[b]["cell"])
-    for r, p in parts.items():
-        kept = p[p["cell"].isin(common)]
-        out[f"n_{r}"] = int(kept["n"].sum())
-        out[f"left_out_{r}"] = int(p["n"].sum()) - out[f"n_{r}"]
-        parts[r] = kept
+    # cells by integer code (the rows are per salary value: thousands of them)
+    codes, names = pd.factorize(cells["cell"].to_numpy(dtype=object))
+    role = cells["role"].to_numpy(dtype=object)
+    n_all = cells["n"].to_numpy("int64")
+    mine = {r: role == r for r in (a, b)}
+    present = [np.bincount(codes[m], minlength=len(names)) > 0 for m in mine.values()]
+    common = present[0] & present[1]
+    for r, m in mine.items():
+        out[f"n_{r}"] = int(n_all[m & common[codes]].sum())
+        out[f"left_out_{r}"] = int(n_all[m].sum()) - out[f"n_{r}"]
     if min(out[f"n_{a}"], out[f"n_{b}"]) < MIN_N:
         return out
-    index = {c: i for i, c in enumerate(sorted(common))}
+    # the common cells numbered in name order
+    kept = np.flatnonzero(common)
+    number = np.full(len(names), -1, dtype="int64")
+    number[kept[np.argsort(names[kept].astype(str), kind="stable")]] = np.arange(len(kept))
+    index = range(len(kept))
+    values = cells["value"].to_numpy("float64")
     prepared = {}
-    for r, p in parts.items():
-        p = p.sort_values("value", kind="stable")
-        prepared[r] = (
-            p["value"].to_numpy("float64"),
-            p["cell"].map(index).to_numpy("int64"),
-            p["n"].to_numpy("int64"),
-        )
+    for r, m in mine.items():
+        at = np.flatnonzero(m & common[codes])
+        at = at[np.argsort(values[at], kind="stable")]
+        prepared[r] = (values[at], number[codes[at]], n_all[at])
 
     rng = np.random.default_rng(seed)
 
+    poisson = min(out[f"n_{a}"], out[f"n_{b}"]) >= POISSON_BOOTSTRAP_MIN_N
+
+    def draw(c: np.ndarray, size: int) -> np.ndarray:
+        # NOTE: from POISSON_BOOTSTRAP_MIN_N responses a side, the Poisson bootstrap: each
+        # category's count in a resample is an independent Poisson(its count) draw, in place of a
+        # multinomial draw of the role's n over its categories (whose binomial draws are ~1.8x
+        # slower and took ~3/4 of the time). The resample's size varies around n by ~sqrt(n); the
+        # mix and the weights are recomputed from each resample's own counts, so only the shares
+        # enter, and at such n it equals the fixed-n bootstrap to within Monte Carlo error
+        # (Hanley and MacGibbon 2006); on a few dozen responses its intervals come out wider.
+        if poisson:
+            return rng.poisson(c, size=(size, len(c))).astype("float64")
+        return rng.multinomial(int(c.sum()), c / c.sum(), size=size).astype("float64")
+
     def resample(cats: dict[str, tuple], n: int) -> np.ndarray:
         diffs = []
-        for start in range(0, n, _BOOT_CHUNK):
-            size = min(_BOOT_CHUNK, n - start)
-            draws = {
-                r: rng.multinomial(int(c.sum()), c / c.sum(), size=size).astype("float64")
-                for r, (_, _, c) in cats.items()
-            }
+        chunk = (
+            _BOOT_CHUNK if not poisson else _BOOT_DRAWS // max(len(c) for _, _, c in cats.values())
+        )
+        chunk = max(1, min(n, chunk))
+        for start in range(0, n, chunk):
+            size = min(chunk, n - start)
+            draws = {r: draw(c, size) for r, (_, _, c) in cats.items()}
             m = medians_of(cats, draws)
             diffs.append(m[a] - m[b])
         return np.concatenate(diffs)
@@ -283,15 +319,15 @@ def reweighted_median_gap(
     point_weights = weights_of(prepared, counts)
     point = {r: _weighted_medians(prepared[r][0], w) for r, w in point_weights.items()}
     # NOTE: speed, exactness kept: a resampled median's rank in the reweighted distribution varies
-    # by about 0.5 / sqrt(n_eff) (Kish's effective n of the weights); values more than _POOL_SD
-    # of those from the median (and _POOL_STEPS distinct values further) are pooled, per cell,
+    # by about 0.5 / sqrt(n_eff) (Kish's effective n of the weights); values more than _POOL's
+    # number of those from the median (and its number of distinct values further) are pooled, per cell,
     # into one category below and one above (their mass and cell kept, their value +-inf). A
     # resampled median that still lands on a pooled category would show as infinite: then every
     # resample is drawn again without pooling. The ~9,000 categories of the whole survey shrink
     # to a few hundred.
     pooled = {}
     for r, (v, cell, c) in prepared.items():
-        lo, hi = _pool_band(v, point_weights[r][0], c)
+        lo, hi = _pool_band(v, point_weights[r][0], c, *_POOL[poisson])
         pooled[r] = _pool_tails(v, cell, c, lo, hi, len(index))
     diffs = [resample(pooled, n_boot)]
     if not np.isfinite(diffs[0]).all():

@@ -4,6 +4,8 @@ No Streamlit widgets here, so benchmarks and tests call the same code the pages 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -30,18 +32,122 @@ PAY_COLUMNS = ("experience_level", "employment_type", "remote_ratio_pct", "compa
 # --- pay -------------------------------------------------------------------------------------
 
 
-def salary_options(state: data.DataState, col: str) -> list:
-    assert col in PAY_COLUMNS or col in ("work_year", "company_country_code")
-    # salary_counts holds one row per distinct combination of the filter columns with its count:
-    # a few thousand rows where salaries has millions (published by the ETL)
-    df = data.run_query(
-        state,
-        f'SELECT "{col}" AS v, sum(n)::BIGINT AS n FROM {{salary_counts}} GROUP BY 1 '
-        "ORDER BY n DESC, 1",
-        (),
-        ("salary_counts",),
+# NOTE: salary_counts (one row per distinct combination of the survey's filter columns and salary,
+# with its count: tens of thousands of rows where salaries has millions) is held in memory as
+# integer codes once per published file, so a filter change masks and sums arrays instead of
+# running a dozen DuckDB queries over it (~5 ms each with Streamlit's cache). The results equal
+# those of the SQL of salary_where (tests/unit/test_pay_arrays.py compares them).
+SALARY_KEYS = (
+    "work_year",
+    "company_country_code",
+    *PAY_COLUMNS,
+    "role_strict",
+    "role_broad",
+    "salary_usd_annual",
+)
+
+
+@dataclass(frozen=True)
+class SalaryArrays:
+    """salary_counts as arrays: per key column (SALARY_KEYS and country_group, the company
+    country's COUNTRY_GROUPS) the codes of the rows into its sorted distinct values (`vocab`),
+    and per row its count, work year and whether it repeats an earlier row exactly."""
+
+    codes: dict[str, np.ndarray]
+    vocab: dict[str, np.ndarray]
+    n: np.ndarray
+    work_year: np.ndarray
+    is_exact_duplicate: np.ndarray
+
+
+def _country_groups(countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted group names, group code of each country of `countries`)."""
+    us, eu, other = COUNTRY_GROUPS
+    names = np.asarray(sorted(COUNTRY_GROUPS), dtype=object)
+    group = [us if c == "US" else eu if c in EUROPE_CODES else other for c in countries]
+    return names, np.searchsorted(names, np.asarray(group, dtype=object))
+
+
+def _salary_arrays(f: pd.DataFrame) -> SalaryArrays:
+    codes, vocab = {}, {}
+    for col in SALARY_KEYS:
+        vocab[col], codes[col] = np.unique(f[col].to_numpy(), return_inverse=True)
+    vocab["country_group"], of_country = _country_groups(vocab["company_country_code"])
+    codes["country_group"] = of_country[codes["company_country_code"]]
+    out = SalaryArrays(
+        codes,
+        vocab,
+        f["n"].to_numpy("int64"),
+        f["work_year"].to_numpy("int64"),
+        f["is_exact_duplicate"].to_numpy(bool),
     )
-    return df["v"].tolist()
+    # shared by every thread and session: read-only
+    for array in (*codes.values(), *vocab.values(), out.n, out.work_year, out.is_exact_duplicate):
+        array.flags.writeable = False
+    return out
+
+
+def salary_arrays(state: data.DataState) -> SalaryArrays:
+    """salary_counts as SalaryArrays, built once per published file."""
+    return data.from_frame(state, "salary_counts", ("salary_arrays",), _salary_arrays)
+
+
+def _isin(s: SalaryArrays, col: str, allowed: list) -> np.ndarray:
+    vocab = s.vocab[col]
+    return np.isin(vocab, np.asarray(list(allowed), dtype=vocab.dtype))[s.codes[col]]
+
+
+def salary_mask(
+    s: SalaryArrays, scope: Scope, extra: dict[str, list], roles: bool = True
+) -> np.ndarray:
+    """The rows of salary_counts in the filtered slice (`salary_where` as a mask); every role
+    when `roles` is False."""
+    keep = (s.work_year >= scope.year_from) & (s.work_year <= scope.year_to)
+    allowed = {
+        f"role_{scope.definition}": scope.roles_or_all if roles else [],
+        "company_country_code": scope.countries,
+        **{c: extra.get(c, []) for c in PAY_COLUMNS},
+    }
+    for col, values in allowed.items():
+        if values:
+            keep &= _isin(s, col, values)
+    if extra.get("identical_once"):
+        keep &= ~s.is_exact_duplicate
+    return keep
+
+
+def salary_sums(
+    s: SalaryArrays, keep: np.ndarray, keys: list[str]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """(codes per key column, summed n) of the distinct combinations of `keys` among the rows
+    `keep`, sorted by the keys in order (GROUP BY and ORDER BY the keys)."""
+    at = np.flatnonzero(keep)
+    combined = np.zeros(len(at), dtype="int64")
+    for k in keys:
+        combined = combined * len(s.vocab[k]) + s.codes[k][at]
+    uniq, inverse = np.unique(combined, return_inverse=True)
+    total = np.bincount(inverse, weights=s.n[at], minlength=len(uniq)).astype("int64")
+    out = {}
+    for k in reversed(keys):
+        out[k] = uniq % len(s.vocab[k])
+        uniq = uniq // len(s.vocab[k])
+    return {k: out[k] for k in keys}, total
+
+
+def _column(vocab: np.ndarray, codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The values of `codes` as a DataFrame column typed as DuckDB's results are: text as pandas
+    strings (an empty result's text as objects), converting each distinct value once."""
+    if vocab.dtype == object and len(codes):
+        return pd.array(vocab, dtype="str").take(codes)
+    return vocab[codes]
+
+
+def salary_options(state: data.DataState, col: str) -> list:
+    """The values of a filter column, most responses first (then by value)."""
+    assert col in PAY_COLUMNS or col in ("work_year", "company_country_code")
+    s = salary_arrays(state)
+    total = np.bincount(s.codes[col], weights=s.n, minlength=len(s.vocab[col]))
+    return s.vocab[col][np.lexsort((np.arange(len(total)), -total))].tolist()
 
 
 def salary_where(scope: Scope, extra: dict[str, list]) -> tuple[str, list]:
@@ -63,23 +169,23 @@ def salary_duplicates(
     state: data.DataState, scope: Scope, extra: dict[str, list]
 ) -> tuple[int, int]:
     """(rows in the slice, rows that repeat an earlier row exactly) over the filtered slice."""
-    w, params = salary_where(scope, {**extra, "identical_once": False})
-    sql = (
-        "SELECT coalesce(sum(n), 0)::BIGINT AS n, coalesce(sum(n) FILTER (WHERE is_exact_duplicate), 0)::BIGINT "
-        f"AS dup FROM {{salary_counts}}{w}"
-    )
-    r = data.run_query(state, sql, params, ("salary_counts",)).iloc[0]
-    return int(r["n"]), int(r["dup"])
+    s = salary_arrays(state)
+    keep = salary_mask(s, scope, {**extra, "identical_once": False})
+    return int(s.n[keep].sum()), int(s.n[keep & s.is_exact_duplicate].sum())
 
 
 def salary_values(state: data.DataState, scope: Scope, extra: dict[str, list]) -> pd.DataFrame:
     """role, value (USD), n (responses with that exact value) for the filtered slice."""
-    w, params = salary_where(scope, extra)
-    sql = (
-        f'SELECT "role_{scope.definition}" AS role, salary_usd_annual AS value, sum(n)::BIGINT AS n '
-        f"FROM {{salary_counts}}{w} GROUP BY ALL ORDER BY role, value"
+    s = salary_arrays(state)
+    role, value = f"role_{scope.definition}", "salary_usd_annual"
+    codes, n = salary_sums(s, salary_mask(s, scope, extra), [role, value])
+    return pd.DataFrame(
+        {
+            "role": _column(s.vocab[role], codes[role]),
+            "value": s.vocab[value][codes[value]],
+            "n": n,
+        }
     )
-    return data.run_query(state, sql, params, ("salary_counts",))
 
 
 @memo.by_content
@@ -90,24 +196,26 @@ def _us_medians(
     companies per role (under `definition`) and work year, every other pay filter off."""
     if definition not in ("strict", "broad"):
         raise ValueError(f"unknown definition {definition!r}")
-    vals = data.run_query(
-        state,
-        f'SELECT "role_{definition}" AS role, work_year, salary_usd_annual AS value, sum(n)::BIGINT AS n '
-        "FROM {salary_counts} WHERE company_country_code = 'US' AND work_year BETWEEN ? AND ? "
-        "GROUP BY ALL ORDER BY 1, 2, 3",
-        [year_from, year_to],
-        ("salary_counts",),
+    s = salary_arrays(state)
+    us = Scope(definition=definition, year_from=year_from, year_to=year_to, countries=["US"])
+    role = f"role_{definition}"
+    codes, n = salary_sums(
+        s, salary_mask(s, us, {}, roles=False), [role, "work_year", "salary_usd_annual"]
     )
+    # the (role, year) groups: runs of equal codes, in order
+    group = codes[role] * len(s.vocab["work_year"]) + codes["work_year"]
+    starts = np.flatnonzero(np.r_[True, np.diff(group) != 0])[: len(n)]
+    values = s.vocab["salary_usd_annual"][codes["salary_usd_annual"]]
     rows = []
-    for (role, year), part in vals.groupby(["role", "work_year"]):
-        n = int(part["n"].sum())
-        med = metrics.weighted_quantiles(part["value"].to_numpy(), part["n"].to_numpy(), (0.5,))[0]
+    for lo, hi in zip(starts, np.r_[starts[1:], len(n)][: len(starts)], strict=True):
+        total = int(n[lo:hi].sum())
+        med = metrics.weighted_quantiles(values[lo:hi], n[lo:hi], (0.5,))[0]
         rows.append(
             {
-                "role": role,
-                "year": int(year),
-                "survey_n": n,
-                "survey_median_usd": med if n >= MIN_N else np.nan,
+                "role": s.vocab[role][codes[role][lo]],
+                "year": int(s.vocab["work_year"][codes["work_year"][lo]]),
+                "survey_n": total,
+                "survey_median_usd": med if total >= MIN_N else np.nan,
             }
         )
     return pd.DataFrame(rows, columns=["role", "year", "survey_n", "survey_median_usd"])
@@ -178,11 +286,16 @@ def pay_summary(values: pd.DataFrame, roles: list[str]) -> pd.DataFrame:
 
 
 def pay_gap(values: pd.DataFrame) -> dict[str, float]:
-    ds = values[values["role"] == "data_scientist"]
-    ml = values[values["role"] == "ml_engineer"]
-    return metrics.median_gap(
-        ml["value"].to_numpy(), ml["n"].to_numpy(), ds["value"].to_numpy(), ds["n"].to_numpy()
-    )
+    rows = dict(metrics.groups(values, "role"))
+    empty = np.zeros(0, dtype="int64")
+    ml, ds = rows.get("ml_engineer", empty), rows.get("data_scientist", empty)
+    v, n = values["value"].to_numpy(), values["n"].to_numpy()
+    return metrics.median_gap(v[ml], n[ml], v[ds], n[ds])
+
+
+def _compared(s: SalaryArrays, scope: Scope, extra: dict[str, list]) -> np.ndarray:
+    """The filtered slice's rows of the two compared roles."""
+    return salary_mask(s, scope, extra) & _isin(s, f"role_{scope.definition}", COMPARED_ROLES)
 
 
 def like_for_like_cells(
@@ -190,20 +303,29 @@ def like_for_like_cells(
 ) -> pd.DataFrame:
     """role, the MIX_DIMENSIONS, cell (their values joined), value (USD), n for the two compared
     roles in the filtered slice, from the published salary_counts rows."""
-    w, params = salary_where(scope, extra)
-    role = f'"role_{scope.definition}"'
-    europe = ", ".join(f"'{c}'" for c in EUROPE_CODES)
-    us, eu, other = COUNTRY_GROUPS
-    sql = (
-        f"WITH s AS (SELECT {role} AS role, experience_level, company_size, CASE WHEN "
-        f"company_country_code = 'US' THEN '{us}' WHEN company_country_code IN ({europe}) THEN '{eu}' "
-        f"ELSE '{other}' END AS country_group, work_year, salary_usd_annual AS value, n "
-        f"FROM {{salary_counts}}{w} AND {role} IN (?, ?)) "
-        f"SELECT *, concat_ws(' | ', {', '.join(MIX_DIMENSIONS)}) AS cell FROM "
-        "(SELECT role, experience_level, company_size, country_group, work_year, value, "
-        "sum(n)::BIGINT AS n FROM s GROUP BY ALL) ORDER BY ALL"
+    s = salary_arrays(state)
+    return _cells(s, scope.definition, _compared(s, scope, extra))
+
+
+def _cells(s: SalaryArrays, definition: str, keep: np.ndarray) -> pd.DataFrame:
+    role, value = f"role_{definition}", "salary_usd_annual"
+    codes, n = salary_sums(s, keep, [role, *MIX_DIMENSIONS, value])
+    out = pd.DataFrame(
+        {
+            "role": _column(s.vocab[role], codes[role]),
+            **{d: _column(s.vocab[d], codes[d]) for d in MIX_DIMENSIONS},
+            "value": s.vocab[value][codes[value]],
+            "n": n,
+        }
     )
-    return data.run_query(state, sql, [*params, *COMPARED_ROLES], ("salary_counts",))
+    # the cell's name, joined once per distinct cell
+    combined = np.zeros(len(n), dtype="int64")
+    for d in MIX_DIMENSIONS:
+        combined = combined * len(s.vocab[d]) + codes[d]
+    _, first, of_row = np.unique(combined, return_index=True, return_inverse=True)
+    names = [" | ".join(str(s.vocab[d][codes[d][i]]) for d in MIX_DIMENSIONS) for i in first]
+    out["cell"] = _column(np.asarray(names, dtype=object), of_row)
+    return out
 
 
 def like_for_like_gap(
@@ -215,28 +337,36 @@ def like_for_like_gap(
 
     NOTE: computed here from the published salary_counts rows rather than published by the ETL:
     the mix, and so the gap, depends on the filters a user picks (years, countries, definition and
-    the Pay view's own), which no published table can enumerate. The bootstrap costs ~0.1-0.4 s,
-    so the result is kept per content of the cells (memo.by_content): filters that leave the
-    cells as they were cost the query only."""
-    return _gap_and_mix(like_for_like_cells(state, scope, extra))
+    the Pay view's own), which no published table can enumerate. The bootstrap costs ~0.1 s at
+    x10, so the result is kept per published file, definition and set of salary_counts rows
+    selected (memo.by_content): filters that select the same rows cost a mask."""
+    s = salary_arrays(state)
+    return _gap_and_mix(state, scope.definition, np.packbits(_compared(s, scope, extra)))
 
 
 @memo.by_content
-def _gap_and_mix(cells: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    return metrics.reweighted_median_gap(cells, *COMPARED_ROLES), _mix(cells)
+def _gap_and_mix(
+    state: data.DataState, definition: str, rows: np.ndarray
+) -> tuple[dict, pd.DataFrame]:
+    s = salary_arrays(state)
+    cells = _cells(s, definition, np.unpackbits(rows, count=len(s.n)).astype(bool))
+    # NOTE: the gap unkept by content of the cells: this function's own key already covers them
+    gap = metrics.reweighted_median_gap.__wrapped__(cells, *COMPARED_ROLES)  # type: ignore[attr-defined]
+    return gap, _mix(cells)
 
 
 def _mix(cells: pd.DataFrame) -> pd.DataFrame:
     """dimension, level, role, n, share_pct: each role's responses per level of each mix
     dimension, then both roles pooled as role 'reference' (sums by integer codes: the cells'
     rows are per salary value, thousands of them)."""
+    cols = ["dimension", "level", "role", "n", "share_pct"]
     if cells.empty:
-        return pd.DataFrame(columns=["dimension", "level", "role", "n", "share_pct"])
-    role_codes, role_names = pd.factorize(cells["role"], sort=True)
+        return pd.DataFrame(columns=cols)
+    role_codes, role_names = pd.factorize(cells["role"].to_numpy(dtype=object), sort=True)
     n = cells["n"].to_numpy("float64")
-    parts = []
+    out: dict[str, list] = {c: [] for c in cols}
     for dim in MIX_DIMENSIONS:
-        codes, levels = pd.factorize(cells[dim], sort=True)
+        codes, levels = pd.factorize(cells[dim].to_numpy(), sort=True)
         k = len(levels)
         per_role = np.bincount(
             role_codes * k + codes, weights=n, minlength=len(role_names) * k
@@ -246,30 +376,55 @@ def _mix(cells: pd.DataFrame) -> pd.DataFrame:
             ("reference", per_role.sum(0)),
         ]:
             kept = counts > 0
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "dimension": dim,
-                        "level": levels[kept].astype(str),
-                        "role": role,
-                        "n": counts[kept].astype("int64"),
-                        "share_pct": 100 * counts[kept] / counts.sum(),
-                    }
-                )
-            )
-    return pd.concat(parts, ignore_index=True)
+            out["dimension"] += [dim] * int(kept.sum())
+            out["level"] += [str(x) for x in levels[kept]]
+            out["role"] += [role] * int(kept.sum())
+            out["n"].append(counts[kept].astype("int64"))
+            out["share_pct"].append(100 * counts[kept] / counts.sum())
+    return pd.DataFrame(
+        {
+            **{c: out[c] for c in ("dimension", "level", "role")},
+            "n": np.concatenate(out["n"]),
+            "share_pct": np.concatenate(out["share_pct"]),
+        }
+    )
+
+
+def mix_table(mix: pd.DataFrame) -> pd.DataFrame:
+    """`_mix` wide: dimension, level, then each role's share_pct (roles in name order, the
+    reference among them; 0 where a role has no response at the level), sorted by dimension and
+    level: pivot_table's layout, without its cost on a few dozen rows."""
+    keys = sorted(set(zip(mix["dimension"], mix["level"], strict=True)))
+    roles = sorted(set(mix["role"]))
+    row = {k: i for i, k in enumerate(keys)}
+    col = {r: j for j, r in enumerate(roles)}
+    table = np.zeros((len(keys), len(roles)))
+    for d, level, r, share in zip(
+        mix["dimension"], mix["level"], mix["role"], mix["share_pct"], strict=True
+    ):
+        table[row[(d, level)], col[r]] = share
+    out = pd.DataFrame(
+        {
+            "dimension": [k[0] for k in keys],
+            "level": [k[1] for k in keys],
+            **{r: table[:, j] for r, j in col.items()},
+        }
+    )
+    out.columns.name = "role"
+    return out
 
 
 def survey_year_counts(state: data.DataState, scope: Scope) -> pd.DataFrame:
     """work_year, role, n: the compared roles' responses per work year of the filtered slice."""
-    w, params = salary_where(scope, {})
-    role = f'"role_{scope.definition}"'
-    return data.run_query(
-        state,
-        f"SELECT work_year, {role} AS role, sum(n)::BIGINT AS n FROM {{salary_counts}}{w} "
-        f"AND {role} IN (?, ?) GROUP BY ALL ORDER BY ALL",
-        [*params, *COMPARED_ROLES],
-        ("salary_counts",),
+    s = salary_arrays(state)
+    role = f"role_{scope.definition}"
+    codes, n = salary_sums(s, _compared(s, scope, {}), ["work_year", role])
+    return pd.DataFrame(
+        {
+            "work_year": s.vocab["work_year"][codes["work_year"]],
+            "role": _column(s.vocab[role], codes[role]),
+            "n": n,
+        }
     )
 
 
@@ -288,9 +443,9 @@ def median_intervals(values: pd.DataFrame) -> pd.DataFrame:
     """role, n, median, low, high: each role's median with its percentile-bootstrap interval
     (`salary_values` rows); blank below MIN_N."""
     rows = []
-    for role, part in values.groupby("role", sort=True):
-        v, c = part["value"].to_numpy(), part["n"].to_numpy()
-        rows.append({"role": role, "n": int(c.sum()), **metrics.median_interval(v, c)})
+    v, n = values["value"].to_numpy(), values["n"].to_numpy()
+    for role, at in sorted(metrics.groups(values, "role"), key=lambda g: g[0]):
+        rows.append({"role": role, "n": int(n[at].sum()), **metrics.median_interval(v[at], n[at])})
     return pd.DataFrame(rows, columns=["role", "n", "median", "low", "high"])
 
 

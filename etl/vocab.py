@@ -41,6 +41,9 @@ ERA_MATCH_MIN_N = LOW_N
 # --- pay ---------------------------------------------------------------------------------------
 BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261128
+# the like-for-like gap's resamples are Poisson draws when both roles have this many responses
+# (cheaper, and equal to fixed-n resampling to within Monte Carlo error at such n), else fixed n
+POISSON_BOOTSTRAP_MIN_N = 1000
 INTERVAL_LEVEL = 0.95
 # posted pay in US dollars per year: how many of each posted period a year holds (full time:
 # 52 weeks of 5 days of 8 hours)

@@ -57,7 +57,10 @@ statistic is shown ("too few responses"); n = {metrics.MIN_N}-{metrics.LOW_N - 1
 
 **Pay gap interval.** The ML-engineer-minus-data-scientist median gap carries a percentile
 bootstrap {vocab.INTERVAL_LEVEL:.0%} interval: {vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's
-responses, drawn independently, with a fixed seed so the page is reproducible.
+responses, drawn independently, with a fixed seed so the page is reproducible. A resample's median
+is drawn directly as the middle order statistics of n uniform draws mapped through the responses'
+distribution (a Beta draw each), which has exactly the distribution of the median of n responses
+drawn with replacement.
 
 **Like-for-like pay gap.** The raw gap compares every ML-engineer response with every
 data-scientist response, so it mixes in who answered: more seniors, larger companies, more US
@@ -68,7 +71,11 @@ pooled over the cells (combinations) that both roles have; each role's responses
 reference share of their cell divided by the role's own share of it, and the weighted medians are
 compared. Responses in cells only one role has are left out and counted. The interval is a percentile
 bootstrap ({vocab.BOOTSTRAP_RESAMPLES:,} resamples of each role's responses, mix and weights
-recomputed in each, fixed seed). It is computed from the published survey rows on every filter
+recomputed in each, fixed seed); where both roles have {vocab.POISSON_BOOTSTRAP_MIN_N:,} responses
+it is drawn as a Poisson bootstrap: each distinct salary of a cell gets a Poisson count with its
+own count as mean, so a resample's size varies by about the square root of n rather than being
+exactly n; at such n it agrees with resampling n responses to within Monte Carlo
+error. It is computed from the published survey rows on every filter
 change, since the mix depends on the filters; the Pay view shows each role's mix beside it.
 
 **Posted pay.** Salary ranges stated in the Hacker News ads (etl/transform/pay.py), each tied to the

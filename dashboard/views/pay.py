@@ -232,9 +232,7 @@ def like_for_like_panel(state: data.DataState, sc: scope.Scope, extra: dict) -> 
             f"{latest}: the Overview's pay answer is for that year; set the period to {latest} here to match it."
         )
     with st.expander("Each role's mix (why the raw gap differs)"):
-        wide = mix.pivot_table(
-            index=["dimension", "level"], columns="role", values="share_pct", fill_value=0.0
-        ).reset_index()
+        wide = queries.mix_table(mix)
         wide["dimension"] = wide["dimension"].map(lambda d: MIX_LABELS[d][0])
         codes = {k: v for _, (_, m) in MIX_LABELS.items() for k, v in m.items()}
         wide["level"] = wide["level"].map(lambda v: codes.get(v, v))

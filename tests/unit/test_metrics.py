@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard import memo, metrics
-from etl.vocab import MIN_N
+from etl.vocab import MIN_N, POISSON_BOOTSTRAP_MIN_N
 
 
 def test_weighted_quantiles_equal_numpy_on_the_expanded_sample():
@@ -192,3 +194,58 @@ def test_by_content_tells_text_columns_apart_by_value():
     assert joined(pd.DataFrame({"s": ["a", "nan"], "n": [1, 2]})) == "a|nan" and len(calls) == 3
     assert joined(pd.DataFrame({"s": ["b", None], "n": [1, 2]})).startswith("b|")
     assert len(calls) == 4
+
+
+def test_bootstrap_medians_follow_the_exact_bootstrap_distribution():
+    """n = 21 responses over 4 values: a resample's median is its 11th order statistic, at or
+    below value j with probability P(Binomial(21, F_j) >= 11), F_j the share at or below it."""
+    values, counts = np.array([10.0, 20.0, 30.0, 40.0]), np.array([5, 3, 7, 6])
+    n, draws = 21, 40_000
+    boot = metrics._bootstrap_medians(values, counts, draws, np.random.default_rng(4))
+    assert set(np.unique(boot)) <= set(values)
+    for j, v in enumerate(values[:-1]):
+        f = counts[: j + 1].sum() / n
+        exact = sum(math.comb(n, k) * f**k * (1 - f) ** (n - k) for k in range(11, n + 1))
+        assert abs((boot <= v).mean() - exact) < 4 * math.sqrt(exact * (1 - exact) / draws) + 1e-3
+
+
+def _reweighted_median(values, cells, weights_of_cell):
+    order = np.argsort(values, kind="stable")
+    w = weights_of_cell[cells[order]]
+    cum = np.cumsum(w)
+    return values[order][np.searchsorted(cum, cum[-1] / 2)]
+
+
+@pytest.mark.parametrize("n", [400, POISSON_BOOTSTRAP_MIN_N + 200])
+def test_like_for_like_interval_matches_plain_multinomial_resampling(n):
+    """The resampling of the like-for-like gap (fixed n below POISSON_BOOTSTRAP_MIN_N, Poisson
+    draws from it) gives the interval that resampling each role's responses gives, computed here
+    the slow obvious way, to within Monte Carlo error."""
+    rng = np.random.default_rng(8)
+    rows, obs = [], {}
+    for role, shift, mix in (
+        ("ml_engineer", 1.15, (0.6, 0.3, 0.1)),
+        ("data_scientist", 1.0, (0.2, 0.3, 0.5)),
+    ):
+        cells = rng.choice(3, size=n, p=mix)
+        vals = np.round(100_000 * shift * (1 + 0.4 * cells) * rng.lognormal(0, 0.25, n), -2)
+        obs[role] = (vals, cells)
+        for (c, v), k in pd.Series(list(zip(cells, vals, strict=True))).value_counts().items():
+            rows.append((role, f"cell {c}", v, int(k)))
+    out = metrics.reweighted_median_gap(_cells(rows))
+    plain = []
+    for _ in range(2000):
+        med, totals = {}, {}
+        picks = {r: rng.integers(0, n, n) for r in obs}
+        for r, (_, c) in obs.items():
+            totals[r] = np.bincount(c[picks[r]], minlength=3)
+        ref = (totals["ml_engineer"] + totals["data_scientist"]) / (2 * n)
+        for r, (v, c) in obs.items():
+            share = totals[r] / n
+            med[r] = _reweighted_median(
+                v[picks[r]], c[picks[r]], np.where(share > 0, ref / share, 0)
+            )
+        plain.append(med["ml_engineer"] - med["data_scientist"])
+    low, high = np.quantile(plain, [0.025, 0.975])
+    width = high - low
+    assert abs(out["low"] - low) < 0.1 * width and abs(out["high"] - high) < 0.1 * width
