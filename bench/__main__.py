@@ -86,15 +86,15 @@ KNOWN_CAUSES = {
     "and writes every HN table of the new version (~1 s, 0.5 s of it the postings' Parquet file); "
     "on a loaded machine the second core is not free",
     "script run": "a filter change reruns the whole page script. The charts are built as plain "
-    "specs, the Skills and Google Jobs sums are prefix sums over integer-coded keys and the small "
-    "tables (claims, the sources side by side, trends) are built from arrays and dicts, so what "
-    "remains on Overview and Pay is mostly the like-for-like gap's reweighted bootstrap (2,000 "
-    "multinomial resamples of each role's few hundred pooled categories, ~0.1-0.2 s at x10 "
-    "whenever the change alters its cells; results for unchanged cells come from "
-    "memo.by_content) and a dozen DuckDB queries over salary_counts (~5 ms each); on every view "
-    "Streamlit's own cost per element (each chart ~2-3 ms from spec to JSON, each table's Arrow "
-    "conversion) and the page's number of elements: the Skills page draws 5-8 charts and 5-7 "
-    "tables, a third of its time in the Google Jobs section",
+    "specs; the Skills and Google Jobs sums are prefix sums over integer-coded keys and the "
+    "survey's salary_counts is held as integer-coded arrays, so no page runs more than two "
+    "DuckDB queries; text columns are Python objects and the resident data is set aside from the "
+    "garbage collector (gc.freeze) after the run that read it. What remains is Streamlit's own "
+    "cost per element (each chart ~2-3 ms from spec to JSON, each table's Arrow conversion, the "
+    "page script compiled on every run) times the page's elements (the Skills page draws 5-8 "
+    "charts and 5-7 tables, the Pay page 5 charts and 4 tables, each with a Google Jobs section "
+    "of ~20-40 ms), and on Pay the like-for-like gap's bootstrap whenever a change alters its "
+    "cells (~70 ms of Poisson draws at x10; unchanged selections come from memo.by_content)",
     "browser": "each filter change on the Pay view reruns its page script (see the script-run "
     "cause: the like-for-like bootstrap), then the browser receives the new elements and Plotly "
     "redraws every chart of the page; not broken down further",
@@ -110,9 +110,11 @@ KNOWN_CAUSES = {
     "aggregates with integer-coded keys (dashboard/cube.py): each data function is a few array "
     "operations and one small DataFrame, ~1-5 ms on an idle core, about ten calls per rerun; the "
     "machine's other jobs multiply that",
-    "pay query": "besides its DuckDB queries over salary_counts, the Pay view's data functions "
-    "include the median gap's percentile bootstrap (2,000 resamples of each role's responses) and "
-    "each role's weighted quantiles, ~10-30 ms of numpy per filter state",
+    "pay query": "the Pay view's survey figures are sums over salary_counts held as "
+    "integer-coded arrays, so its 'query' time is its one remaining DuckDB query (BLS OEWS); "
+    "its data functions end to end (the 'with pandas' figure) add the bootstraps of the median "
+    "gaps (raw: each resample's median drawn as Beta order statistics; like-for-like: Poisson "
+    "draws from 1,000 responses per role) and each role's weighted quantiles",
     "methods query": "the Data & methods view lists the survey titles no rule maps from the "
     "published salary_title_counts (a count per title), a few thousand rows at any scale",
     "total": "the steps run one after the other on 2 cores; the cold refresh (~100 s), the scaled "

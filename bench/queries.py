@@ -327,6 +327,8 @@ class Naive:
 
 def _norm(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     out = df[cols].copy()
+    # the dashboard's frames hold text as Python objects (data.PANDAS_TEXT), the naive ones do not
+    out.columns = pd.Index(cols, dtype=object)
     for c in cols:
         if out[c].dtype == bool or str(out[c].dtype) == "boolean":
             out[c] = out[c].astype(bool)
