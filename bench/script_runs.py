@@ -70,7 +70,10 @@ def _set(at: AppTest, kind: str, key: str, value: Any) -> bool:
     except KeyError:
         return False
     if kind == "multiselect":
-        value = [v for v in value if v in w.options or str(v) in w.options]
+        # the widget's options are the labels shown (its format_func's): a raw value counts when
+        # its label is an option (before 2026-12-02 only the labels were compared, so the steps
+        # naming raw values, e.g. the roles and the Pay view's own filters, set no value at all)
+        value = [v for v in value if w.format_func(v) in w.options or str(v) in w.options]
     if kind == "select_slider":
         opts = list(w.options)
         lo, hi = value
