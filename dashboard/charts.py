@@ -405,15 +405,23 @@ def _side_colors(z: pd.Series) -> list[str]:
     return [ROLE_COLORS["ml_engineer"] if v > 0 else ROLE_COLORS["data_scientist"] for v in z]
 
 
+def nan_last_order(
+    values: np.ndarray, kind: str = "quicksort", descending: bool = False
+) -> np.ndarray:
+    """Positions of `values` in ascending (or descending) order with NaN last: the order of
+    pandas' sort_values (kind quicksort) and, with a stable sort, of nlargest / nsmallest."""
+    blank = np.isnan(values)
+    shown = np.flatnonzero(~blank)
+    keys = -values[shown] if descending else values[shown]
+    return np.concatenate([shown[np.argsort(keys, kind=kind)], np.flatnonzero(blank)])
+
+
 def top_skills(top: pd.DataFrame, role: str, title: str | None = None) -> go.Figure:
     """top: skill, posting_share_pct, postings_with_skill, role_postings (one role)."""
     share = top["posting_share_pct"].to_numpy(dtype="float64")
-    # ascending share, as sort_values orders it (NaN last): a few charts per rerun, each a
-    # handful of rows, where the frame's sort and column copies cost more than the chart
-    blank = np.isnan(share)
-    order = np.concatenate(
-        [np.flatnonzero(~blank)[np.argsort(share[~blank], kind="quicksort")], np.flatnonzero(blank)]
-    )
+    # ascending share, as sort_values orders it: a few charts per rerun, each a handful of
+    # rows, where the frame's sort and column copies cost more than the chart
+    order = nan_last_order(share)
     counts = top[["postings_with_skill", "role_postings"]].to_numpy()[order]
     n = int(counts[:, 1].max()) if len(order) else 0
     bar = {

@@ -53,11 +53,10 @@ def _strongest(lo: pd.DataFrame, top: int) -> pd.DataFrame:
     """The most distinctive skills of each side: half of the top N (at least 5) per side."""
     k = max(5, top // 2)
     z = lo["z"].to_numpy(dtype="float64")
-    shown, blank = np.flatnonzero(~np.isnan(z)), np.flatnonzero(np.isnan(z))
-    # what nlargest / nsmallest pick, in their order (ties: the first rows; NaN last), by stable
-    # sorts of the arrays: those two cost more than the rest of the distinctive-skills chart
-    high = np.concatenate([shown[np.argsort(-z[shown], kind="stable")], blank])[:k]
-    low = np.concatenate([shown[np.argsort(z[shown], kind="stable")], blank])[:k]
+    # what nlargest / nsmallest pick, in their order (ties: the first rows; NaN last): those
+    # two cost more than the rest of the distinctive-skills chart
+    high = charts.nan_last_order(z, "stable", descending=True)[:k]
+    low = charts.nan_last_order(z, "stable")[:k]
     return lo.iloc[np.concatenate([high, low])].drop_duplicates("skill")
 
 
