@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.memo import by_content
 from etl.vocab import ROLE_LABELS, role_label
 
 __all__ = ["ROLE_COLORS", "ROLE_LABELS", "role_label"]
@@ -101,6 +102,11 @@ def _custom(frame: pd.DataFrame) -> np.ndarray:
     return frame.to_numpy()
 
 
+# NOTE: speed: the Pay view's charts are kept per content of their input (memo.by_content), so a
+# filter that leaves a chart's rows as they were (the BLS chart reads no filter but the dollars)
+# does not rebuild it. The kept figure is shared by reruns and sessions: nothing changes a figure
+# after it is built (st.plotly_chart serialises a copy).
+@by_content
 def salary_histogram(binned: pd.DataFrame, ns: dict[str, int], bin_usd: int) -> go.Figure:
     """binned: role, bin_start_usd, n (responses in the bin). Bars show the share of each role's
     responses so roles of different sizes compare."""
@@ -132,6 +138,7 @@ def salary_histogram(binned: pd.DataFrame, ns: dict[str, int], bin_usd: int) -> 
     )
 
 
+@by_content
 def percentile_bands(stats: pd.DataFrame) -> go.Figure:
     """stats: role, n, p10, p25, median, p75, p90 (NaN where n is too small)."""
     data = []
@@ -169,6 +176,7 @@ def percentile_bands(stats: pd.DataFrame) -> go.Figure:
     )
 
 
+@by_content
 def bls_wage_lines(oews: pd.DataFrame) -> go.Figure:
     """Median annual wage per year; Data Scientists solid with a P10-P90 band, proxies dashed."""
     data = []
@@ -543,6 +551,7 @@ def _error(high: pd.Series, centre: pd.Series, low: pd.Series) -> dict:
     }
 
 
+@by_content
 def posted_pay(table: pd.DataFrame) -> go.Figure:
     """Posted pay per role and year: the median of range midpoints with its P25-P75 as error bars
     (blank where n is too small), and the survey's US median as open markers."""

@@ -64,7 +64,8 @@ def by_content(fn: F) -> F:
     session of the process. For pure functions that cost tens of milliseconds (the bootstrap
     statistics, the Skills view's sums over the resident aggregates) while a filter change often
     leaves their input as it was (another role list, a period with the same latest year, a filter
-    the function does not read)."""
+    the function does not read). A kept result that is neither a frame nor a dict or tuple (a
+    plotly figure) is handed out as it is: its callers never change it."""
 
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

@@ -4,6 +4,9 @@ a bootstrap interval for the gap between two medians.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -174,6 +177,9 @@ _BOOT_DRAWS = 1_000_000  # Poisson counts drawn at once (resamples x categories)
 # category, so their band is narrower (no resample fell outside it in 58 like-for-like gaps over
 # 80 filter combinations of x10 and base; one that does makes every resample be drawn unpooled)
 _POOL = {False: (10, 5), True: (5, 1)}
+# the two roles' Poisson resamples are drawn and weighed on two threads: numpy's draws, cumsums
+# and reductions release the GIL, so a rerun uses a second core where one is free
+_ROLE_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bootstrap")
 
 
 def _pool_tails(
@@ -278,11 +284,20 @@ def reweighted_median_gap(
         at = at[np.argsort(values[at], kind="stable")]
         prepared[r] = (values[at], number[codes[at]], n_all[at])
 
-    rng = np.random.default_rng(seed)
-
     poisson = min(out[f"n_{a}"], out[f"n_{b}"]) >= POISSON_BOOTSTRAP_MIN_N
+    # below POISSON_BOOTSTRAP_MIN_N one generator draws a's resamples then b's, in that order;
+    # from it each role has its own (spawned from the seed), so its draws do not depend on which
+    # thread runs first
+    rng = np.random.default_rng(seed)
+    spawned = np.random.SeedSequence(seed).spawn(2)
+    rngs = {r: np.random.default_rng(q) for r, q in zip((a, b), spawned, strict=True)}
 
-    def draw(c: np.ndarray, size: int) -> np.ndarray:
+    def per_role(fn: Callable[[str], np.ndarray], roles) -> dict[str, np.ndarray]:
+        if poisson:
+            return dict(zip(roles, _ROLE_THREADS.map(fn, roles), strict=True))
+        return {r: fn(r) for r in roles}
+
+    def draw(r: str, c: np.ndarray, size: int) -> np.ndarray:
         # NOTE: from POISSON_BOOTSTRAP_MIN_N responses a side, the Poisson bootstrap: each
         # category's count in a resample is an independent Poisson(its count) draw, in place of a
         # multinomial draw of the role's n over its categories (whose binomial draws are ~1.8x
@@ -291,7 +306,7 @@ def reweighted_median_gap(
         # enter, and at such n it equals the fixed-n bootstrap to within Monte Carlo error
         # (Hanley and MacGibbon 2006); on a few dozen responses its intervals come out wider.
         if poisson:
-            return rng.poisson(c, size=(size, len(c))).astype("float64")
+            return rngs[r].poisson(c, size=(size, len(c))).astype("float64")
         return rng.multinomial(int(c.sum()), c / c.sum(), size=size).astype("float64")
 
     def resample(cats: dict[str, tuple], n: int) -> np.ndarray:
@@ -302,18 +317,27 @@ def reweighted_median_gap(
         chunk = max(1, min(n, chunk))
         for start in range(0, n, chunk):
             size = min(chunk, n - start)
-            draws = {r: draw(c, size) for r, (_, _, c) in cats.items()}
+            draws = per_role(lambda r, cats=cats, size=size: draw(r, cats[r][2], size), cats)
             m = medians_of(cats, draws)
             diffs.append(m[a] - m[b])
         return np.concatenate(diffs)
 
-    def weights_of(cats: dict[str, tuple], draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        totals = {r: _cell_totals(draws[r], cats[r][1], len(index)) for r in draws}
+    def weights_of(
+        cats: dict[str, tuple], draws: dict[str, np.ndarray], then: Callable | None = None
+    ) -> dict[str, np.ndarray]:
+        """Each role's weights per row of its draws (`then` applied to them, on the role's
+        thread)."""
+        totals = per_role(lambda r: _cell_totals(draws[r], cats[r][1], len(index)), draws)
         ref = (totals[a] + totals[b]) / (totals[a] + totals[b]).sum(axis=1, keepdims=True)
-        return {r: _cell_weights(draws[r], cats[r][1], totals[r], ref) for r in draws}
+
+        def weigh(r: str) -> np.ndarray:
+            w = _cell_weights(draws[r], cats[r][1], totals[r], ref)
+            return then(r, w) if then else w
+
+        return per_role(weigh, draws)
 
     def medians_of(cats: dict[str, tuple], draws: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {r: _weighted_medians(cats[r][0], w) for r, w in weights_of(cats, draws).items()}
+        return weights_of(cats, draws, lambda r, w: _weighted_medians(cats[r][0], w))
 
     counts = {r: p[2][None, :].astype("float64") for r, p in prepared.items()}
     point_weights = weights_of(prepared, counts)

@@ -272,6 +272,7 @@ class RealPay:
         return text
 
 
+@memo.by_content
 def real_pay(state: data.DataState) -> RealPay | None:
     """The CPI-U conversion to base-year dollars, or None when no CPI is published."""
     if not state.has("cpi_annual"):
@@ -318,6 +319,7 @@ def deflate_columns(
     return out
 
 
+@memo.by_content
 def median_gap(pay: pd.DataFrame) -> pd.DataFrame:
     """Per year and sample where both roles have MIN_N salaries: ML minus DS posted median."""
     rows = []

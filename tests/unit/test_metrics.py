@@ -249,3 +249,31 @@ def test_like_for_like_interval_matches_plain_multinomial_resampling(n):
     low, high = np.quantile(plain, [0.025, 0.975])
     width = high - low
     assert abs(out["low"] - low) < 0.1 * width and abs(out["high"] - high) < 0.1 * width
+
+
+def test_like_for_like_poisson_draws_do_not_depend_on_the_threads(monkeypatch):
+    """From POISSON_BOOTSTRAP_MIN_N responses a side each role's resamples are drawn by its own
+    generator on a thread of its own: the interval is the same as when the roles run one after
+    the other on the calling thread, and the same on every call."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for role, shift in (("ml_engineer", 1.2), ("data_scientist", 1.0)):
+        for cell in ("a", "b", "c"):
+            for v in np.round(100_000 * shift * rng.lognormal(0, 0.3, 600), -3):
+                rows.append((role, cell, float(v), int(rng.integers(1, 4))))
+    cells = _cells(rows).groupby(["role", "cell", "value"], as_index=False)["n"].sum()
+    assert cells.groupby("role")["n"].sum().min() >= POISSON_BOOTSTRAP_MIN_N
+    gap = metrics.reweighted_median_gap.__wrapped__
+    threaded = [gap(cells) for _ in range(3)]
+
+    class OneThread:
+        def map(self, fn, items):
+            return map(fn, items)
+
+    monkeypatch.setattr(metrics, "_ROLE_THREADS", OneThread())
+    serial = gap(cells)
+    for out in threaded:
+        assert {k: out[k] for k in ("gap", "low", "high")} == {
+            k: serial[k] for k in ("gap", "low", "high")
+        }
+    assert serial["low"] < serial["gap"] < serial["high"]
