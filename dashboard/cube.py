@@ -18,6 +18,19 @@ import numpy as np
 import pandas as pd
 
 
+def encode(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(vocab, codes): the distinct values of `values` sorted, and each value's position in them
+    (the integer coding of a key column, shared by the cubes and queries.SalaryArrays)."""
+    vocab, codes = np.unique(values, return_inverse=True)
+    return vocab, codes.ravel().astype("int64")
+
+
+def isin(vocab: np.ndarray, codes: np.ndarray, values: list) -> np.ndarray:
+    """Which of `codes` (into `vocab`) stand for one of `values` (taken in the vocab's type):
+    one test per distinct value, then a lookup per row."""
+    return np.isin(vocab, np.asarray(list(values), dtype=vocab.dtype))[codes]
+
+
 @dataclass(frozen=True)
 class Part:
     """One definition's keys (sorted by their codes, i.e. by name) and their prefix sums."""
@@ -86,16 +99,16 @@ class Cube:
 
     def isin(self, column: str, codes: np.ndarray, values: list[str]) -> np.ndarray:
         """Which of `codes` (of a key column) stand for one of `values`."""
-        return np.isin(self.vocab[column], list(values))[codes]
+        return isin(self.vocab[column], codes, values)
 
 
 def build(frame: pd.DataFrame, keys: tuple[str, ...], columns: tuple[str, ...]) -> Cube:
     """A Cube of `frame` (definition, posted_year, the `keys` and `columns`; one row per
     definition x year x key, as the ETL publishes them; missing counts count as zero)."""
     years = np.sort(frame["posted_year"].unique()).astype("int64")
-    text = {k: frame[k].astype(str).to_numpy(dtype=object) for k in keys}
-    vocab = {k: np.asarray(sorted(set(v)), dtype=object) for k, v in text.items()}
-    codes_all = {k: np.searchsorted(vocab[k], text[k]).astype("int64") for k in keys}
+    vocab, codes_all = {}, {}
+    for k in keys:
+        vocab[k], codes_all[k] = encode(frame[k].astype(str).to_numpy(dtype=object))
     definition_codes, definitions = pd.factorize(frame["definition"].astype(str), sort=True)
     year_all = np.searchsorted(years, frame["posted_year"].to_numpy())
     parts = {}

@@ -71,7 +71,7 @@ def _country_groups(countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _salary_arrays(f: pd.DataFrame) -> SalaryArrays:
     codes, vocab = {}, {}
     for col in SALARY_KEYS:
-        vocab[col], codes[col] = np.unique(f[col].to_numpy(), return_inverse=True)
+        vocab[col], codes[col] = cube.encode(f[col].to_numpy())
     vocab["country_group"], of_country = _country_groups(vocab["company_country_code"])
     codes["country_group"] = of_country[codes["company_country_code"]]
     out = SalaryArrays(
@@ -93,8 +93,7 @@ def salary_arrays(state: data.DataState) -> SalaryArrays:
 
 
 def _isin(s: SalaryArrays, col: str, allowed: list) -> np.ndarray:
-    vocab = s.vocab[col]
-    return np.isin(vocab, np.asarray(list(allowed), dtype=vocab.dtype))[s.codes[col]]
+    return cube.isin(s.vocab[col], s.codes[col], allowed)
 
 
 def salary_mask(
