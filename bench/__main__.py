@@ -96,14 +96,15 @@ KNOWN_CAUSES = {
     "of ~20-40 ms), and on Pay the like-for-like gap's bootstrap whenever a change alters its "
     "cells (~70 ms of Poisson draws at x10; unchanged selections come from memo.by_content)",
     "browser": "each filter change on the Pay view reruns its page script (see the script-run "
-    "cause: the like-for-like bootstrap), then the browser receives the new elements and Plotly "
-    "redraws every chart of the page; not broken down further",
-    "first chart": "a cold server: the first session imports pandas, pyarrow, DuckDB and Plotly "
-    "and reads the published files before the Pay view's first script run (its DuckDB queries "
-    "and bootstraps), while the browser loads and starts Streamlit's JavaScript (the sidebar "
-    "appears ~2-3 s after the page is requested on this machine) and Plotly's JavaScript draws "
-    "the page's charts, on 2 cores. Importing and loading in a thread at server start instead "
-    "(tried this stop) changed nothing measurable: 10.1 vs 10.0 s, 3 runs each",
+    "cause), then the browser applies the new elements and Plotly redraws the page's charts; "
+    "the table's figure after the server's last message is the browser's own share (timed in "
+    "the page), the rest is the server's rerun and the transfer",
+    "first chart": "mostly the browser: the table's figure after the server's last message is "
+    "how long Chromium still worked (loading, compiling and running Streamlit's and Plotly's "
+    "JavaScript chunks and drawing, on 2 cores) after the server had sent the whole page. A "
+    "cold server (imports and published files read by the first session) is the smaller part: "
+    "importing and loading in a thread at server start changed nothing measurable (10.1 vs "
+    "10.0 s, 3 runs each, 2026-12-01)",
     "demand": "hn_demand_monthly has a few hundred rows: pandas on a DataFrame already in memory "
     "beats opening a Parquet file; both are ~10-20 ms",
     "skills: data": "the Skills view's sums are prefix sums over the published per-year "
@@ -357,16 +358,27 @@ def table(res: dict[str, Any]) -> str:
     def bval(d: dict, k: str, unit: str) -> str:
         return f"{d[k]} {unit}" if k in d else "-"
 
+    def first(d: dict) -> str:
+        after = d.get("first_chart_after_last_message_s")
+        return bval(d, "server_start_to_first_chart_s", "s") + (
+            f" ({after} s of it after the server's last message)" if after is not None else ""
+        )
+
     lines.append(
         "| server start -> first chart visible (Chromium, Pay view) | "
-        f"{bval(b10, 'server_start_to_first_chart_s', 's')} | "
-        f"{bval(b100, 'server_start_to_first_chart_s', 's')} | <= {T['browser_first_chart_s']} s "
-        "(x10) | |"
+        f"{first(b10)} | {first(b100)} | <= {T['browser_first_chart_s']} s (x10) | |"
     )
 
     def fc(d: dict) -> str:
         x = d.get("filter_change_to_chart")
-        return f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms (n={x['n']})" if x else "-"
+        if not x:
+            return "-"
+        after = x.get("after_last_message")
+        return f"{x['p50_ms']:.0f} / {x['p95_ms']:.0f} ms (n={x['n']})" + (
+            f"; after the server's last message {after['p50_ms']:.0f} / {after['p95_ms']:.0f} ms"
+            if after
+            else ""
+        )
 
     lines.append(
         f"| filter change -> updated chart p50 / p95 (Chromium, Pay view) | {fc(b10)} | {fc(b100)} "
