@@ -90,11 +90,13 @@ KNOWN_CAUSES = {
     "survey's salary_counts is held as integer-coded arrays, so no page runs more than two "
     "DuckDB queries; text columns are Python objects and the resident data is set aside from the "
     "garbage collector (gc.freeze) after the run that read it. What remains is Streamlit's own "
-    "cost per element (each chart ~2-3 ms from spec to JSON, each table's Arrow conversion, the "
-    "page script compiled on every run) times the page's elements (the Skills page draws 5-8 "
-    "charts and 5-7 tables, the Pay page 5 charts and 4 tables, each with a Google Jobs section "
-    "of ~20-40 ms), and on Pay the like-for-like gap's bootstrap whenever a change alters its "
-    "cells (~70 ms of Poisson draws at x10; unchanged selections come from memo.by_content)",
+    "cost per element (each chart ~2-3 ms from spec to JSON, each table's Arrow conversion) "
+    "times the page's elements (the Skills page draws 5-8 charts and 5-7 tables, the Pay page 5 "
+    "charts and 4 tables, each with a Google Jobs section of ~20-40 ms), and on Pay the "
+    "like-for-like gap's bootstrap whenever a change alters its cells (~70 ms of Poisson draws at "
+    "x10, the two roles' on two threads; unchanged selections come from memo.by_content). The "
+    "bench's AppTest keeps one script cache, as a server does (before 2026-12-02 it also "
+    "compiled the entry script and the page on every run)",
     "browser": "each filter change on the Pay view reruns its page script (see the script-run "
     "cause), then the browser applies the new elements and Plotly redraws the page's charts; "
     "the table's figure after the server's last message is the browser's own share (timed in "
