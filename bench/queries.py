@@ -5,7 +5,7 @@ calls written in the page itself) that the page script calls on a rerun, with th
 combination. Combinations are drawn deterministically (fixed seed) from the real option values
 of the store: roles, definition, period, countries, pay extras and skill categories.
 
-Cache: `st.cache_data.clear()` runs before each combination, so every query of the view runs in
+Cache: `data.clear_query_results()` runs before each combination, so every query of the view runs in
 DuckDB and nothing comes from Streamlit's cache (the timed path is a cache miss: DuckDB over
 Parquet, the DataFrame result, and the cache write). "query" is the time spent inside
 `data.run_query` summed over the view's queries; "with pandas" adds the post-processing in
@@ -38,7 +38,6 @@ import pandas as pd
 warnings.filterwarnings("ignore")
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-import streamlit as st  # noqa: E402
 
 from dashboard import data, metrics, queries, scope  # noqa: E402
 from dashboard.scope import ROLES, Scope  # noqa: E402
@@ -439,7 +438,7 @@ def run(n_combos: int, views: tuple[str, ...] = VIEWS, naive: bool = True) -> di
         "views": {},
     }
     # warm-up: connection, imports, parquet footers in the OS cache (not recorded)
-    st.cache_data.clear()
+    data.clear_query_results()
     for v in views:
         with pd.option_context(*data.PANDAS_TEXT):  # as in the dashboard's process
             VIEW_FUNCS[v](state, combos[0])
@@ -449,12 +448,12 @@ def run(n_combos: int, views: tuple[str, ...] = VIEWS, naive: bool = True) -> di
         out["naive_load_s"] = round(nv.load_s, 3)
         out["equal_results_checked"] = {}
         for i in (0, 1, 2, 3):
-            st.cache_data.clear()
+            data.clear_query_results()
             out["equal_results_checked"][f"combo_{i}"] = check_equal(state, nv, combos[i])
     for v in views:
         cold, sql, naive_t = [], [], []
         for c in combos:
-            st.cache_data.clear()
+            data.clear_query_results()
             with SqlTimer() as timer, pd.option_context(*data.PANDAS_TEXT):
                 t0 = time.perf_counter()
                 VIEW_FUNCS[v](state, c)

@@ -25,13 +25,14 @@ import numpy as np
 warnings.filterwarnings("ignore")
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.testing.v1 import (  # noqa: E402
     AppTest,  # noqa: E402
     app_test,
     local_script_runner,
 )
+
+from dashboard import data  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 VIEWS = ("overview", "pay", "demand", "skills", "methods")
@@ -104,7 +105,7 @@ def _one_script_cache() -> None:
 
 
 def bench_view(view: str, steps: int) -> dict[str, Any]:
-    st.cache_data.clear()
+    data.clear_query_results()
     at = AppTest.from_file(APP, default_timeout=120)
     t0 = time.perf_counter()
     at.run()

@@ -47,3 +47,33 @@ def test_settle_resident_sets_data_aside_once_per_change(monkeypatch):
         assert data.settle_resident() is True
     finally:
         gc.unfreeze()
+
+
+def test_query_results_are_kept_per_query_and_handed_out_as_copies(tmp_path, monkeypatch):
+    from tests.support import publish_fixture
+
+    publish_fixture(tmp_path)
+    monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
+    data.clear_query_results()
+    runs = []
+    query = data._query
+
+    def counted(*args):
+        runs.append(args[1])
+        return query(*args)
+
+    monkeypatch.setattr(data, "_query", counted)
+    state = data.load_state()
+    sql = "SELECT work_year, sum(n)::BIGINT AS n FROM {salary_counts} GROUP BY 1 ORDER BY 1"
+    first = data.run_query(state, sql, (), ("salary_counts",))
+    first.loc[0, "n"] = -1  # a caller's change stays in its copy
+    again = data.run_query(state, sql, (), ("salary_counts",))
+    assert len(runs) == 1 and (again["n"] > 0).all() and len(again) == len(first)
+    # another parameter is another query
+    data.run_query(
+        state, sql.replace("GROUP BY 1", "WHERE n > ? GROUP BY 1"), (0,), ("salary_counts",)
+    )
+    assert len(runs) == 2
+    data.clear_query_results()
+    data.run_query(state, sql, (), ("salary_counts",))
+    assert len(runs) == 3

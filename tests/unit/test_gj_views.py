@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import queries_gj
+from dashboard import data, queries_gj
 from tests.support_gj import publish_gj
 from tests.unit.test_views import open_view
 
@@ -17,7 +16,7 @@ from tests.unit.test_views import open_view
 def data_dir(tmp_path, monkeypatch):
     publish_gj(tmp_path)
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     return tmp_path
 
 

@@ -17,10 +17,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import filters
+from dashboard import data, filters
 from etl.vocab import ROLES, SCOPE_DEFINITIONS
 from tests.support import publish_all
 
@@ -201,7 +200,7 @@ def _run(view: str, params: dict[str, list[str]]) -> AppTest:
 def test_the_valid_values_are_options_on_the_fixture(fixture_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Every value the links draw as valid is an option there: a link of only those shows no notice."""
     monkeypatch.setenv("LMD_DATA_DIR", str(fixture_dir))
-    st.cache_data.clear()
+    data.clear_query_results()
     for view, keys in VIEWS.items():
         params = {k: options if multi else options[:1] for k, (options, multi) in keys.items()}
         at = _run(view, params)
@@ -212,7 +211,7 @@ def test_the_valid_values_are_options_on_the_fixture(fixture_dir, monkeypatch) -
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_random_links_in_the_app(view, fixture_dir, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("LMD_DATA_DIR", str(fixture_dir))
-    st.cache_data.clear()
+    data.clear_query_results()
     for link in _subset(view):
         params = parsed(link)
         at = _run(view, params)

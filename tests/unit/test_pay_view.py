@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import data
 from tests.support import publish_fixture
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -17,7 +17,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 def data_dir(tmp_path, monkeypatch):
     publish_fixture(tmp_path)
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     return tmp_path
 
 
@@ -144,7 +144,7 @@ def test_identical_rows_can_be_counted_once(tmp_path, monkeypatch):
     first = next(line for line in salaries_csv().splitlines() if ",Data Scientist,100000," in line)
     publish_fixture(tmp_path, csv=salaries_csv() + "\n".join([first] * 3) + "\n")
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     at = open_pay({"country": "US"})
     assert (
         metrics(at)["Data Scientist median"] == "$118,000"
@@ -202,7 +202,7 @@ def test_posted_pay_panel_shows_ranges_with_n(tmp_path, monkeypatch):
 
     publish_all(tmp_path)
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     at = open_pay()
     table = next(d.value for d in at.dataframe if "posted median" in d.value.columns)
     ml = table[table["role"] == "ML Engineer"].iloc[0]
@@ -229,7 +229,7 @@ def test_like_for_like_gap_beside_the_raw_gap(tmp_path, monkeypatch):
             rows.append(f"2024,{level},FT,{title},{sal},USD,{sal},US,0,US,L")
     publish_fixture(tmp_path, csv="\n".join(rows) + "\n")
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     at = open_pay()
     m = metrics(at)
     assert m["ML engineer minus data scientist median"] == "+$100,000"
@@ -264,7 +264,7 @@ def test_posted_pay_below_min_n_is_hidden_and_said(tmp_path, monkeypatch):
         )
 
     monkeypatch.setattr(queries, "posted_pay_yearly", fewer)
-    st.cache_data.clear()
+    data.clear_query_results()
     at = open_pay()
     table = next(d.value for d in at.dataframe if "posted median" in d.value.columns)
     ml = table[table["role"] == "ML Engineer"].iloc[0]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import queries
+from dashboard import data, queries
 
 
 def _monthly(months: list[str], ds: list[int], totals: list[int]) -> pd.DataFrame:
@@ -92,16 +92,14 @@ def test_pair_only_leaves_out_postings_of_both_roles():
 
 @pytest.fixture(scope="module")
 def published_state(tmp_path_factory):
-    import streamlit as st
 
-    from dashboard import data
     from tests.support import publish_all
 
     root = tmp_path_factory.mktemp("published")
     publish_all(root)
     mp = pytest.MonkeyPatch()
     mp.setenv("LMD_DATA_DIR", str(root))
-    st.cache_data.clear()
+    data.clear_query_results()
     yield data.load_state()
     mp.undo()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import data
@@ -22,7 +21,7 @@ VIEWS = ("overview", "pay", "demand", "skills", "methods")
 def data_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     publish_all(tmp_path)
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     return tmp_path
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.io as pio
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import data
 from tests.support import publish_all, values
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -20,7 +20,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 def data_dir(tmp_path, monkeypatch):
     publish_all(tmp_path)
     monkeypatch.setenv("LMD_DATA_DIR", str(tmp_path))
-    st.cache_data.clear()
+    data.clear_query_results()
     return tmp_path
 
 
@@ -269,7 +269,7 @@ def test_banner_names_a_source_whose_newest_data_lags(data_dir):
     m = json.loads(mpath.read_text())
     m["sources"]["hn_whoishiring"]["data_through"] = "2026-01-31"  # the origin allows 45 days
     mpath.write_text(json.dumps(m))
-    st.cache_data.clear()
+    data.clear_query_results()
     at = AppTest.from_file(APP, default_timeout=60).run()
     banner = " ".join(w.value for w in at.warning if "hn_whoishiring" in w.value)
     assert "newest data is from 2026-01-31" in banner and "expected within 45 days" in banner
