@@ -429,7 +429,7 @@ def run(n_combos: int, views: tuple[str, ...] = VIEWS, naive: bool = True) -> di
         "store": str(state.processed_dir),
         "rows": {t: state.manifest["tables"][t]["rows"] for t in state.manifest["tables"]},  # type: ignore[index]
         "combinations": len(combos),
-        "cache": "st.cache_data cleared before each combination: every query runs in DuckDB",
+        "cache": "query results cleared before each combination: every query runs in DuckDB",
         "query": "time inside data.run_query (DuckDB over Parquet + DataFrame + cache write), "
         "summed over the view's queries",
         "with_pandas": "the view's dashboard.queries calls end to end, including the pandas "

@@ -5,7 +5,7 @@ definition, period, country; the pay and skills views also get their own filters
 `at.run()` (the whole page script: queries, pandas, charts built, elements serialised). The
 steps walk through distinct filter states, so scoped queries miss the cache as they would for
 a user trying new filters; queries that do not depend on the filters (option lists) hit
-st.cache_data after the first run, as on a real server. The cache is cleared once per view.
+the kept query results after the first run, as on a real server. They are cleared once per view.
 
 Usage: LMD_DATA_DIR=bench/data/x10 python -m bench.script_runs --steps 12 --out FILE.json
 """
