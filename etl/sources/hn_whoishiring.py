@@ -311,11 +311,8 @@ def _start_build(items: list[tuple[int, pd.Timestamp, bytes]], vouched: bool = F
     postings split. The rules are compiled here first (_compile_here), so the processes start
     with them. `vouched`: the
     build cache holds entries of this code and mapping version, so the role rules passed their
-    checks before (hn_roles.vouch_for_role_rules)."""
-    if vouched:
-        from etl.transform import hn_roles
-
-        hn_roles.vouch_for_role_rules()
+    checks before (the caller vouched for them here, hn_roles.vouch_for_role_rules; the
+    processes do too)."""
     workers = min(MAX_BUILD_WORKERS, os.cpu_count() or 1)
     if workers < 2:
         return lambda: _thread_products(items)
@@ -371,6 +368,20 @@ def _start_build(items: list[tuple[int, pd.Timestamp, bytes]], vouched: bool = F
     return by_postings
 
 
+def _keep_rule_literals(cache_dir: Path | None, vouched: bool) -> None:
+    """The role rules' literal requirements (hn_roles.keep_requirements) read back from the build
+    cache, <cache>/hn_whoishiring-rule-literals/<code key>/<digest of the rules>.json, or
+    derived and kept there: a refresh whose rules did not change derives none."""
+    from etl.build_cache import ResultCache
+    from etl.transform import hn_roles
+
+    if vouched:
+        hn_roles.vouch_for_role_rules()  # loading the rules then compiles none of them alone
+    kept = ResultCache(cache_dir, f"{NAME}-rule-literals")
+    hn_roles.keep_requirements(hn_roles.load_role_rules(), kept.get_or_compute)
+    kept.prune()
+
+
 def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None) -> dict:
     """PRODUCTS over every thread: from the cache where the thread file and the code are the same
     as when it was built, computed (in one batch, started before the cached threads are read) for
@@ -386,10 +397,12 @@ def _products(snapshot: Snapshot, threads: pd.DataFrame, cache_dir: Path | None)
     per_thread: dict[int, dict[str, pa.Table]] = {}
     built = None
     if todo:
+        # entries of this code key were built, so its rule files were checked in full then
+        vouched = len(todo) < len(keys)
+        _keep_rule_literals(cache_dir, vouched)
         built = _start_build(
             [(tid, month, snapshot.read_bytes(item_file(tid))) for tid, _, month in todo],
-            # entries of this code key were built, so its rule files were checked in full then
-            vouched=len(todo) < len(keys),
+            vouched=vouched,
         )
     to_build = {tid for tid, _, _ in todo}
     late = []  # entries that could not be read back: rebuilt after the others

@@ -283,6 +283,21 @@ def requirement(source: str) -> Requirement:
     return _whole(info)
 
 
+def encode(req: Requirement) -> str | list | None:
+    """`req` as JSON values (a formula as [op, [parts]]), for the build cache; `decode` reverses it."""
+    if req is None or isinstance(req, str):
+        return req
+    return [req[0], [encode(p) for p in req[1]]]
+
+
+def decode(obj: str | list | None) -> Requirement:
+    """The requirement `encode` wrote."""
+    if obj is None or isinstance(obj, str):
+        return obj
+    op, parts = obj
+    return (op, tuple(decode(p) for p in parts))
+
+
 def literals(req: Requirement) -> set[str]:
     """Every literal a requirement names."""
     if req is None:

@@ -194,3 +194,38 @@ def test_a_broken_thread_built_in_another_process_is_named(tmp_path, monkeypatch
     monkeypatch.setattr(hn_whoishiring.os, "cpu_count", lambda: 2)
     with pytest.raises(ParseError, match=broken):
         hn_whoishiring.build(snap)
+
+
+def test_the_rules_literals_are_derived_once_per_version_of_the_rules(tmp_path, monkeypatch):
+    derived: list[str] = []
+    real = hn_roles.requirement
+
+    def counted(source: str):
+        derived.append(source)
+        return real(source)
+
+    monkeypatch.setattr(hn_roles, "requirement", counted)
+    rules = hn_roles.load_role_rules()
+    sources = hn_roles.rule_sources(rules)
+    first = build_cache.ResultCache(tmp_path, "literals")
+    hn_roles.keep_requirements(rules, first.get_or_compute)
+    assert (first.hits, first.misses) == (0, 1)
+    assert sorted(derived) == sources  # each distinct regex derived once
+    # a later refresh with the same rules reads them back: nothing is derived
+    derived.clear()
+    again = build_cache.ResultCache(tmp_path, "literals")
+    hn_roles.keep_requirements(rules, again.get_or_compute)
+    assert (again.hits, again.misses, derived) == (1, 0, [])
+    # a changed rule: derived again, and its matcher's prefilter asks for the new words
+    changed = rules.copy()
+    row = changed.index[(changed["role"] == "ml_engineer") & (changed["kind"] == "include")][0]
+    changed.loc[row, "pattern"] = r"\bmachine[\s-]+learning\s+wranglers?\b"
+    changed.loc[row, "before"] = ""
+    third = build_cache.ResultCache(tmp_path, "literals")
+    hn_roles.keep_requirements(changed, third.get_or_compute)
+    assert (third.hits, third.misses) == (0, 1)
+    assert r"\bmachine[\s-]+learning\s+wranglers?\b" in derived
+    matcher = hn_roles.compile_role_rules(changed)["ml_engineer"]
+    assert "wrangler" in matcher.required.rules.words
+    assert matcher.search("Machine Learning Wrangler | Remote")
+    assert not hn_roles.compile_role_rules(rules)["ml_engineer"].search("Machine Learning Wrangler")
