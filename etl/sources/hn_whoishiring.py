@@ -8,6 +8,7 @@ the aggregates the Skills and Overview views sum (`skill_aggregates`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import sys
@@ -568,11 +569,9 @@ def _definition_aggregates(
     year = flagged["thread_month"].dt.year.astype("int64").rename("posted_year")
     years = pd.concat([flagged["posting_id"], year], axis=1)
     roles = hn_roles.posting_roles_long(flagged, definition).merge(years, on="posting_id")
+    yearly = [t for t in YEARLY_SUMS if t not in skip]
+    made = _yearly_sums(definition, yearly, roles, role_skills, cache_dir)
     make = {
-        "hn_role_year_counts": lambda: tables.role_year_counts(roles, COMPARED_ROLES),
-        "hn_skill_counts": lambda: tables.role_skill_counts(role_skills, roles, COMPARED_ROLES),
-        "hn_claim_counts": lambda: tables.claim_counts(role_skills, roles, CLAIMS),
-        "hn_skill_pairs": lambda: tables.skill_pair_counts(role_skills, roles),
         "hn_role_convergence": lambda: tables.convergence(
             role_skills,
             roles,
@@ -585,10 +584,96 @@ def _definition_aggregates(
             memo=kept.get_or_compute,
         ),
     }
-    made = {name: build() for name, build in make.items() if name not in skip}
+    made.update({name: build() for name, build in make.items() if name not in skip})
+    made = {name: made[name] for name in SKILL_TABLES if name in made}
     for df in made.values():
         df.insert(0, "definition", definition)
     return made, kept.used, kept.hits, kept.misses
+
+
+# skill_aggregates' tables of sums per role and year, each sorted by these columns
+YEARLY_SUMS: dict[str, list[str]] = {
+    "hn_role_year_counts": ["role", "posted_year"],
+    "hn_skill_counts": ["role", "posted_year", "skill"],
+    "hn_claim_counts": ["claim", "role", "posted_year"],
+    "hn_skill_pairs": ["role", "posted_year", "skill_a", "skill_b"],
+}
+
+
+def _sums(names: list[str], roles: pd.DataFrame, role_skills: pd.DataFrame) -> dict:
+    from etl.transform.skills import tables
+
+    make = {
+        "hn_role_year_counts": lambda: tables.role_year_counts(roles, COMPARED_ROLES),
+        "hn_skill_counts": lambda: tables.role_skill_counts(role_skills, roles, COMPARED_ROLES),
+        "hn_claim_counts": lambda: tables.claim_counts(role_skills, roles, CLAIMS),
+        "hn_skill_pairs": lambda: tables.skill_pair_counts(role_skills, roles),
+    }
+    return {name: make[name]() for name in names}
+
+
+def _year_digests(definition: str, roles: pd.DataFrame, role_skills: pd.DataFrame) -> dict:
+    """Per posted year, a digest of what its sums are computed from: the year's (posting, role)
+    rows and the role skills of those (posting, role) pairs, each in one order."""
+    r = roles[["posted_year", "posting_id", "role"]].sort_values(
+        ["posted_year", "posting_id", "role"], ignore_index=True
+    )
+    rs = role_skills[["posting_id", "role", "skill", "category"]].merge(
+        r, on=["posting_id", "role"]
+    )
+    rs = rs.sort_values(["posted_year", "posting_id", "role", "skill"], ignore_index=True)
+    spans = {
+        "roles": (r, r.groupby("posted_year").indices),
+        "skills": (rs, rs.groupby("posted_year").indices),
+    }
+    # each row as one 64-bit hash of its values (pandas' stable row hash), hashed per year
+    rows = {k: pd.util.hash_pandas_object(f, index=False).to_numpy() for k, (f, _) in spans.items()}
+    out = {}
+    for year in spans["roles"][1]:
+        h = hashlib.blake2b(repr((definition, int(year))).encode(), digest_size=16)
+        for k, (_frame, at) in spans.items():
+            h.update(rows[k][at.get(year, [])].tobytes() + b"|")
+        out[int(year)] = h.hexdigest()
+    return out
+
+
+def _yearly_sums(
+    definition: str,
+    names: list[str],
+    roles: pd.DataFrame,
+    role_skills: pd.DataFrame,
+    cache_dir: Path | None,
+) -> dict[str, pd.DataFrame]:
+    """The YEARLY_SUMS tables `names` of one definition. With `cache_dir`, each year's rows are
+    kept by a digest of the year's input (a ThreadCache entry per year, <cache>/hn_whoishiring-
+    sums-<definition>/<code key>/<year>-<digest>/): a refresh in which one thread changed sums
+    its year only. Every sum is over one year's postings, so a year's rows computed alone are its
+    rows of the whole table."""
+    from etl.build_cache import ThreadCache
+
+    if cache_dir is None or not names or roles.empty:
+        return _sums(names, roles, role_skills)
+    cache = ThreadCache(cache_dir, f"{NAME}-sums-{definition}", tuple(names))
+    digests = _year_digests(definition, roles, role_skills)
+    per_year = {y: cache.get(y, d) for y, d in digests.items() if cache.has(y, d)}
+    todo = [y for y in digests if per_year.get(y) is None]
+    if todo:
+        mine = roles[roles["posted_year"].isin(todo)]
+        made = _sums(names, mine, role_skills[role_skills["posting_id"].isin(mine["posting_id"])])
+        for y in todo:
+            per_year[y] = {
+                n: pa.Table.from_pandas(df[df["posted_year"] == y], preserve_index=False)
+                for n, df in made.items()
+            }
+            cache.put(y, digests[y], per_year[y])
+    cache.prune(set(digests.items()))
+    out = {}
+    for n in names:
+        whole = pa.concat_tables(
+            [per_year[y][n] for y in sorted(digests)], promote_options="default"
+        ).to_pandas()
+        out[n] = whole.sort_values(YEARLY_SUMS[n], ignore_index=True)
+    return out
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> dict:

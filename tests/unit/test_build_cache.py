@@ -229,3 +229,33 @@ def test_the_rules_literals_are_derived_once_per_version_of_the_rules(tmp_path, 
     assert "wrangler" in matcher.required.rules.words
     assert matcher.search("Machine Learning Wrangler | Remote")
     assert not hn_roles.compile_role_rules(rules)["ml_engineer"].search("Machine Learning Wrangler")
+
+
+def test_the_yearly_sums_of_an_unchanged_year_are_read_back(tmp_path, monkeypatch):
+    built = hn_whoishiring.build(_snapshot(tmp_path, hn_files(), "a"))
+    flagged, role_skills = built["hn_postings"], built["hn_role_skills"]
+    # January's thread moved to 2025: two years of postings (every sum is over one year's)
+    january = flagged["thread_id"] == 46000001
+    flagged.loc[january, "thread_month"] = pd.Timestamp("2025-01-01")
+    cache = tmp_path / "cache"
+    summed: list[list[int]] = []
+    real = hn_whoishiring._sums
+
+    def recorded(names, roles, rs):
+        summed.append(sorted(roles["posted_year"].unique().tolist()))
+        return real(names, roles, rs)
+
+    monkeypatch.setattr(hn_whoishiring, "_sums", recorded)
+    _equal(
+        hn_whoishiring.skill_aggregates(flagged, role_skills),
+        hn_whoishiring.skill_aggregates(flagged, role_skills, cache_dir=cache),
+    )
+    assert summed == [[2025, 2026], [2025, 2026], [2025, 2026], [2025, 2026]]
+    # a 2026 posting loses a role skill: only 2026 is summed again, for both definitions
+    summed.clear()
+    in_2026 = role_skills["posting_id"].isin(flagged.loc[~january, "posting_id"])
+    fewer = role_skills.drop(index=role_skills.index[in_2026][0])
+    again = hn_whoishiring.skill_aggregates(flagged, fewer, cache_dir=cache)
+    assert summed == [[2026], [2026]]
+    _equal(hn_whoishiring.skill_aggregates(flagged, fewer), again)
+    assert not again["hn_skill_counts"].equals(built["hn_skill_counts"])

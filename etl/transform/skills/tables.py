@@ -305,18 +305,21 @@ def claim_counts(
     """claim, role, posted_year, postings_mentioning: the role's postings of the year whose role
     skills include any skill the claim counts; every role-year of `posting_roles` has a row per
     claim (zeros too)."""
-    keys = posting_roles[["role", "posted_year"]].drop_duplicates()
-    parts = []
-    for key, _role, _label, counted in claims:
-        hits = posting_roles.merge(claim_hits(role_skills, counted), on=["posting_id", "role"])
-        n = hits.groupby(["role", "posted_year"]).size().rename("postings_mentioning")
-        part = keys.merge(n.reset_index(), on=["role", "posted_year"], how="left")
-        part.insert(0, "claim", key)
-        parts.append(part)
     cols = ["claim", "role", "posted_year", "postings_mentioning"]
-    if not parts:
+    if not claims:
         return pd.DataFrame({c: [] for c in cols})
-    out = pd.concat(parts, ignore_index=True)
+    keys = posting_roles[["role", "posted_year"]].drop_duplicates()
+    # every claim's (posting, role) hits at once: one merge and one count for all the claims
+    hits = pd.concat(
+        [claim_hits(role_skills, counted).assign(claim=key) for key, _r, _l, counted in claims],
+        ignore_index=True,
+    )
+    hits = posting_roles[["posting_id", "role", "posted_year"]].merge(
+        hits, on=["posting_id", "role"]
+    )
+    n = hits.groupby(["claim", "role", "posted_year"]).size().rename("postings_mentioning")
+    every = pd.DataFrame({"claim": [key for key, *_ in claims]}).merge(keys, how="cross")
+    out = every.merge(n.reset_index(), on=["claim", "role", "posted_year"], how="left")
     out["postings_mentioning"] = out["postings_mentioning"].fillna(0).astype("int64")
     return out.sort_values(cols[:3]).reset_index(drop=True)[cols]
 
@@ -485,17 +488,18 @@ def convergence(
     rs = role_skills[~role_skills["skill"].isin(exclude)]
     rs = rs[["posting_id", "role", "skill"]].drop_duplicates()
     rs = rs.merge(pr[["posting_id", "role", "posted_year"]], on=["posting_id", "role"])
+    # one sort and one grouping for all the years: each year's rows are a slice
+    rs = rs.sort_values(["posted_year", "role", "posting_id", "skill"])
+    year_rows = rs.groupby("posted_year").indices
+    ids_of = pr.groupby(["posted_year", "role"])["posting_id"].unique()
+    none = np.array([], dtype="int64")
     recs = []
     for year in sorted(pr["posted_year"].unique()):
         ids = [
-            np.sort(
-                pr.loc[(pr["posted_year"] == year) & (pr["role"] == role), "posting_id"]
-                .unique()
-                .astype("int64")
-            )
+            np.sort(ids_of[(year, role)].astype("int64")) if (year, role) in ids_of.index else none
             for role in pair
         ]
-        hits = rs[rs["posted_year"] == year].sort_values(["role", "posting_id", "skill"])
+        hits = rs.iloc[year_rows.get(year, [])]
         params = (tuple(pair), min_n, resamples, level, seed, int(year))
         h = hashlib.blake2b(repr(params).encode(), digest_size=16)
         for role, role_ids in zip(pair, ids, strict=True):
