@@ -56,12 +56,15 @@ def incremental(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
         raise SystemExit(f"bench: no build cache under {data_dir / 'cache'}")
     newest = entries[-1]  # the newest thread is the one a real refresh finds changed
     shutil.rmtree(newest)
-    # a changed thread changes its year's input to the convergence bootstrap: those results are
-    # computed again too (kept as <year>-<digest>.json), as in a real refresh
+    # a changed thread changes its year's input to the convergence bootstrap and to the yearly
+    # sums: those results are computed again too (kept as <year>-<digest>.json and
+    # <year>-<digest>/), as in a real refresh
     year = _thread_year(data_dir, int(newest.name.split("-")[0]))
     kept = data_dir / "cache" / "hn_whoishiring-convergence"
     for f in kept.glob(f"*/{year}-*.json"):
         f.unlink()
+    for d in (data_dir / "cache").glob(f"hn_whoishiring-sums-*/*/{year}-*"):
+        shutil.rmtree(d)
     return {
         "full_warm_s": warm,
         "hn_one_thread_rebuilt_s": _timed(cmd, log),

@@ -10,6 +10,10 @@ where the code key hashes every Python file of `etl/` and every mapping file: a 
 starts an empty key (everything is rebuilt) and the old keys are removed. A refresh in which one
 thread changed recomputes that thread only. Entries are written to a temporary folder and renamed
 into place, so a crash never leaves half an entry; an entry that cannot be read is rebuilt.
+
+The same layout keeps the build's record-wide parts by what they are computed from: the sums of
+each definition and year (a ThreadCache entry per year and digest of the year's input), each
+year's convergence bootstrap and the role rules' literal requirements (ResultCache JSON files).
 """
 
 from __future__ import annotations

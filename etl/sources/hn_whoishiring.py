@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -459,27 +460,36 @@ def build(snapshot: Snapshot, cache_dir: Path | None = None) -> dict[str, pd.Dat
     flagged = pd.concat(
         [postings, flags.drop(columns=[c for c in flags.columns if c in postings.columns])], axis=1
     )
-    stats = flagged.groupby("thread_id").agg(
-        postings=("posting_id", "size"), last_posting_at=("created_at", "max")
-    )
-    threads = threads.merge(stats, left_on="thread_id", right_index=True, how="left")
-    threads["postings"] = threads["postings"].fillna(0).astype("int64")
-    threads["last_posting_at"] = threads["last_posting_at"].fillna(threads["created_at"])
-    threads["is_partial"] = demand.partial_threads(threads)
-    monthly = demand.monthly_demand(flagged, threads)
-    # the cache keeps the ranges as posted; the conversion to annual USD is one pass over them all
-    posted = pay.with_usd_annual(made["posted_pay"], postings)
+    rest: dict[str, pd.DataFrame] = {}
+
+    def demand_and_pay() -> None:
+        nonlocal threads
+        stats = flagged.groupby("thread_id").agg(
+            postings=("posting_id", "size"), last_posting_at=("created_at", "max")
+        )
+        threads = threads.merge(stats, left_on="thread_id", right_index=True, how="left")
+        threads["postings"] = threads["postings"].fillna(0).astype("int64")
+        threads["last_posting_at"] = threads["last_posting_at"].fillna(threads["created_at"])
+        threads["is_partial"] = demand.partial_threads(threads)
+        rest["hn_demand_monthly"] = demand.monthly_demand(flagged, threads)
+        # the cache keeps the ranges as posted; the conversion to annual USD is one pass over all
+        rest["hn_posted_pay"] = pay.with_usd_annual(made["posted_pay"], postings)
+        rest["hn_posted_pay_yearly"] = pay.posted_pay_yearly(
+            rest["hn_posted_pay"], postings, flagged
+        )
+
     role_skills = made["role_skills"]
+    sums = skill_aggregates(flagged, role_skills, cache_dir=cache_dir, meanwhile=demand_and_pay)
     return {
         "hn_threads": threads,
         "hn_postings": flagged,
         "hn_role_evidence": made["evidence"],
         "hn_role_skills": role_skills,
-        "hn_posted_pay": posted,
-        "hn_posted_pay_yearly": pay.posted_pay_yearly(posted, postings, flagged),
-        "hn_demand_monthly": monthly,
+        "hn_posted_pay": rest["hn_posted_pay"],
+        "hn_posted_pay_yearly": rest["hn_posted_pay_yearly"],
+        "hn_demand_monthly": rest["hn_demand_monthly"],
         "posting_skills": made["posting_skills"],
-        **skill_aggregates(flagged, role_skills, cache_dir=cache_dir),
+        **sums,
     }
 
 
@@ -492,6 +502,7 @@ def skill_aggregates(
     role_skills: pd.DataFrame,
     skip: tuple[str, ...] = (),
     cache_dir: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """What the Skills and Overview views sum over the selected years, per definition x role x
     year: postings per role, skill counts, claim counts, skill-pair counts, and the roles'
@@ -502,7 +513,8 @@ def skill_aggregates(
     year's convergence bootstrap is kept by a digest of that year's input (build_cache.ResultCache):
     a refresh in which one thread changed recomputes its year only; and on a record of
     PARALLEL_AGGREGATES_FROM postings the last definition's sums are computed in a second
-    process meanwhile (inputs and results are small frames: ids, flags, years, role skills)."""
+    process meanwhile (inputs and results are small frames: ids, flags, years, role skills).
+    `meanwhile`: the caller's other work, run here first (while that process sums, if any)."""
     from etl.build_cache import ResultCache
     from etl.transform import hn_roles
     from etl.transform.skills import load_taxonomy
@@ -523,12 +535,16 @@ def skill_aggregates(
             future = pool.submit(
                 _definition_aggregates, elsewhere[0], slim, role_skills, skip, cache_dir
             )
+            if meanwhile is not None:
+                meanwhile()
             for definition in here:
                 made[definition] = _definition_aggregates(
                     definition, slim, role_skills, skip, cache_dir
                 )
             made[elsewhere[0]] = future.result()
     else:
+        if meanwhile is not None:
+            meanwhile()
         for definition in here:
             made[definition] = _definition_aggregates(
                 definition, slim, role_skills, skip, cache_dir
