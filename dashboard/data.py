@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import json
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import streamlit as st
 
+from dashboard import memo
 from etl.config import load_settings
 from etl.store import MANIFEST
 
@@ -171,17 +171,11 @@ def run_query(
     resident = tuple(sorted(t for t in tables if is_resident(state, t)))
     args = (state.version, sql, tuple(params), tuple(sorted(files.items())), resident)
     key = repr(args)
-    with _query_lock:
-        kept = _query_results.get(key)
-        if kept is not None:
-            _query_results.move_to_end(key)
-    if kept is None:
+    kept = _query_results.get(key)
+    if kept is memo.MISSING:
         kept = _query(*args)
-        with _query_lock:
-            _query_results[key] = kept
-            while len(_query_results) > QUERY_RESULTS_KEPT:
-                _query_results.popitem(last=False)
-    return kept.copy()
+        _query_results.put(key, kept)
+    return memo.fresh(kept)
 
 
 # NOTE: speed: the query results of the process, kept per published version, SQL, parameters
@@ -190,14 +184,12 @@ def run_query(
 # of the result cost ~1.2 ms a hit where a copy costs ~0.07 ms, a few dozen hits per rerun
 # across the views. clear_query_results() empties it (the benches time queries cold with it).
 QUERY_RESULTS_KEPT = 512
-_query_results: OrderedDict[str, pd.DataFrame] = OrderedDict()
-_query_lock = threading.Lock()
+_query_results = memo.Kept(QUERY_RESULTS_KEPT)
 
 
 def clear_query_results() -> None:
     """Forget every kept query result (and Streamlit's caches): the next queries run in DuckDB."""
-    with _query_lock:
-        _query_results.clear()
+    _query_results.clear()
     st.cache_data.clear()
 
 

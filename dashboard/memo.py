@@ -16,8 +16,41 @@ import pandas as pd
 
 F = TypeVar("F", bound=Callable[..., Any])
 RESULTS_KEPT = 512  # results of by_content functions kept per process (each a few hundred bytes)
-_results: OrderedDict[bytes, Any] = OrderedDict()
-_results_lock = threading.Lock()
+MISSING = object()  # Kept.get's answer for a key it does not hold (a kept result may be None)
+
+
+class Kept:
+    """A bounded store of results shared by every thread: the least recently used entry is
+    dropped first once it holds more than `size` (by_content's results, data.run_query's)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        """The kept value of `key` (now the most recently used), MISSING when none is kept."""
+        with self._lock:
+            if key not in self._entries:
+                return MISSING
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_results = Kept(RESULTS_KEPT)
 
 
 def _digest(parts: tuple) -> bytes:
@@ -47,10 +80,10 @@ def _digest(parts: tuple) -> bytes:
     return h.digest()
 
 
-def _fresh(out: Any) -> Any:
+def fresh(out: Any) -> Any:
     """A copy the caller may change without changing the kept result."""
     if isinstance(out, tuple):
-        return tuple(_fresh(o) for o in out)
+        return tuple(fresh(o) for o in out)
     if isinstance(out, dict):
         return dict(out)
     if isinstance(out, pd.DataFrame | pd.Series):
@@ -70,15 +103,10 @@ def by_content(fn: F) -> F:
     @functools.wraps(fn)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         key = fn.__qualname__.encode() + _digest((*args, *sorted(kwargs.items())))
-        with _results_lock:
-            if key in _results:
-                _results.move_to_end(key)
-                return _fresh(_results[key])
-        out = fn(*args, **kwargs)
-        with _results_lock:
-            _results[key] = out
-            while len(_results) > RESULTS_KEPT:
-                _results.popitem(last=False)
-        return _fresh(out)
+        out = _results.get(key)
+        if out is MISSING:
+            out = fn(*args, **kwargs)
+            _results.put(key, out)
+        return fresh(out)
 
     return wrapped  # type: ignore[return-value]

@@ -163,7 +163,7 @@ def test_by_content_keeps_a_result_per_content_and_hands_out_copies(monkeypatch)
     out = rows(frame)
     out["w"] = 0.0  # a returned frame is a copy too
     assert rows(frame.copy())["w"].tolist() == [1.0, 4.0, 9.0] and len(calls) == 4
-    monkeypatch.setattr(memo, "RESULTS_KEPT", 2)
+    monkeypatch.setattr(memo._results, "size", 2)  # memo.RESULTS_KEPT, the store's bound
     for k in range(5):  # the store is bounded: the oldest results go first
         stat(v, c, seed=10 + k)
     assert len(memo._results) <= 2
