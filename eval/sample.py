@@ -62,6 +62,7 @@ LATE_DEV_WAVES: dict[int, tuple[int, int, tuple[str, ...]]] = {
     8: (120, 1, ("ml_terms", "ai_terms")),
     9: (120, 2, ("ml_terms", "ai_terms")),
     10: (120, 2, ("ml_terms", "ai_terms")),
+    11: (120, 2, ("ml_terms", "ai_terms")),
 }
 OVERLAP_PER_BATCH = 10
 OVERLAP_WAVES = (6,)  # development waves whose batches have overlap postings (wave 7: held out)
