@@ -21,11 +21,14 @@ import pandas as pd
 from etl.transform.rule_literals import (
     Requirement,
     RuleGate,
+    StartScan,
     all_of,
+    at_starts,
     decode,
     encode,
     fold,
     requirement,
+    starts,
 )
 from etl.vocab import HN_DEFINITIONS, ROLES
 
@@ -228,38 +231,55 @@ class RoleMatcher:
     def find(self, text: str, folded: str | None = None) -> tuple[str, int, int] | None:
         """The first include that fires (rule_id, start, end), plain rules before `before` rules.
         `folded`: `rule_literals.fold(text)`, when the caller has it."""
-        context = self.context
-        patterns = None
-        # NOTE: the anchor runs case-sensitively on the lower-cased text: twice as fast in
-        # Python's re as an IGNORECASE scan, and anchors are written in lower case
-        if self.anchor is not None and self.anchor.search(text.lower()) is None:
-            return None
+        return self._find(text, folded)[0]
+
+    def _find(
+        self, text: str, folded: str | None
+    ) -> tuple[tuple[str, int, int] | None, dict[str, list[int]] | None]:
+        """`find`, and the words of the role's scan found in the folded text, by start offset,
+        when the prefilter ran that far (for the exclude step of `decide`)."""
+        context: tuple = ()
+        places = words_at = None
         if (req := self.required) is not None:
-            active = req.rules.active(fold(text) if folded is None else folded)
+            folded = fold(text) if folded is None else folded
+            # one scan finds every word the anchor, the gates and the rules' starts name
+            if self.anchor is not None:
+                anchor_at = req.anchor_scan.places(folded)
+                if _search(self.anchor, folded, anchor_at, req.anchor) is None:
+                    return None, None
+            words_at = req.scan.places(folded)
+            active = req.rules.active_among(words_at.keys())
             if not active:
-                return None
+                return None, None
+            places = words_at if len(folded) == len(text) else None  # offsets are the text's
             n = len(req.include)
-            patterns = [req.include[k] for k in active if k < n]
-            context = tuple(self.context[k - n] for k in active if k >= n)
-        if patterns is None:
-            m = self.include.search(text) if self.include is not None else None
-        else:
+            patterns = [(req.include[k], req.include_starts[k]) for k in active if k < n]
+            context = tuple(
+                (self.context[k - n], req.context_starts[k - n]) for k in active if k >= n
+            )
             m = None
-            for pattern in patterns:  # in rule order: a later rule must start strictly before
-                hit = pattern.search(text)
+            for pattern, at in patterns:  # in rule order: a later rule must start strictly before
+                hit = _search(pattern, text, places, at)
                 if hit is not None and (m is None or hit.start() < m.start()):
                     m = hit
+        else:
+            # NOTE: the anchor runs case-sensitively on the folded text: twice as fast in
+            # Python's re as an IGNORECASE scan, and anchors are written in lower case
+            if self.anchor is not None and self.anchor.search(fold(text)) is None:
+                return None, None
+            context = tuple((c, None) for c in self.context)
+            m = self.include.search(text) if self.include is not None else None
         if m is not None:
-            return (self.rule_ids[m.lastgroup or ""], m.start(), m.end())
+            return (self.rule_ids[m.lastgroup or ""], m.start(), m.end()), words_at
         # NOTE: several rules share one pattern and differ in their `before` condition: its
         # matches are found once
         found: dict[str, list[re.Match[str]]] = {}
-        for rule_id, pattern, before in context:
+        for (rule_id, pattern, before), at in context:
             if (hits := found.get(pattern.pattern)) is None:
-                hits = found[pattern.pattern] = list(pattern.finditer(text))
+                hits = found[pattern.pattern] = _matches(pattern, text, places, at)
             if (m := next(_context_hits(text, hits, before), None)) is not None:
-                return (rule_id, m.start(), m.end())
-        return None
+                return (rule_id, m.start(), m.end()), words_at
+        return None, words_at
 
     def decide(self, text: str, folded: str | None = None) -> list[tuple[str, str, int, int]]:
         """Why `text` is (or is not) an opening: [] when no include fires; else the excluded
@@ -267,39 +287,107 @@ class RoleMatcher:
         if any ('include', ...). Flagged exactly when an 'include' row is present."""
         if self.required is not None and folded is None:
             folded = fold(text)
-        found = self.find(text, folded)
+        found, words_at = self._find(text, folded)
         if found is None:
             return []
         exclude = self.exclude
-        if self.required is not None and not self.required.exclude.active(folded or ""):
+        places = None
+        if words_at is not None:
+            places = words_at if len(folded or "") == len(text) else None
+        if words_at is not None and not self.required.exclude.active_among(words_at.keys()):
             # NOTE: no exclude rule can match: none would mask anything. (The alternation of
             # only those that can match would mask the same, but the sets vary so much from
             # one posting to the next that compiling each cost more than it saved.)
             exclude = None
         if exclude is None:
             return [("include", *found)]
-        out: list[tuple[str, str, int, int]] = []
-
-        def mask(m: re.Match[str]) -> str:
-            out.append(("exclude", self.rule_ids[m.lastgroup or ""], m.start(), m.end()))
-            return _MASK * (m.end() - m.start())
-
-        masked = exclude.sub(mask, text)
-        if not out:
+        at = rest = None
+        if self.required is not None:
+            at, rest = self.required.exclude_starts, self.required.exclude_rest
+        excluded = _matches(exclude, text, places, at, rest)
+        if not excluded:
             return [("include", *found)]
+        out = [("exclude", self.rule_ids[m.lastgroup or ""], m.start(), m.end()) for m in excluded]
+        masked = _masked(text, excluded)
         again = self.find(masked)
         return out + ([("include", *again)] if again is not None else [])
+
+
+def _search(
+    pattern: re.Pattern[str],
+    text: str,
+    places: dict[str, list[int]] | None,
+    at: frozenset[str] | None,
+) -> re.Match[str] | None:
+    """pattern.search(text): where the pattern's starts are known (`at`, with `places` of the
+    text), tried only at the offsets where one of them begins: a match can begin nowhere else,
+    and `match` at an offset is the attempt `search` makes there (look-behinds and \\b see the
+    text before it), so the first hit is search's."""
+    if places is None or at is None:
+        return pattern.search(text)
+    for p in at_starts(places, at):
+        if (m := pattern.match(text, p)) is not None:
+            return m
+    return None
+
+
+def _matches(
+    pattern: re.Pattern[str],
+    text: str,
+    places: dict[str, list[int]] | None,
+    at: frozenset[str] | None,
+    rest: re.Pattern[str] | None = None,
+) -> list[re.Match[str]]:
+    """list(pattern.finditer(text)), tried only where the pattern's starts begin (as `_search`)
+    and, for an alternation some of whose branches have no starts, where `rest` (a look-ahead of
+    those branches) finds one: after a match, the next is looked for from its end. (A pattern
+    with starts never matches the empty string; should a branch of `rest` match it, finditer's
+    own rules for empty matches decide: the whole text is scanned.)"""
+    if places is None or at is None:
+        return list(pattern.finditer(text))
+    offsets = at_starts(places, at)
+    if rest is not None:
+        offsets = sorted({*offsets, *(m.start() for m in rest.finditer(text))})
+    out: list[re.Match[str]] = []
+    end = 0
+    for p in offsets:
+        if p >= end and (m := pattern.match(text, p)) is not None:
+            if m.end() == p:
+                return list(pattern.finditer(text))
+            out.append(m)
+            end = m.end()
+    return out
+
+
+def _masked(text: str, matches: list[re.Match[str]]) -> str:
+    """`text` with each of the (non-overlapping, ascending) matches replaced by _MASK
+    characters, of the same length."""
+    parts = []
+    last = 0
+    for m in matches:
+        parts += [text[last : m.start()], _MASK * (m.end() - m.start())]
+        last = m.end()
+    return "".join([*parts, text[last:]])
 
 
 @dataclass(frozen=True)
 class _Required:
     """RoleMatcher's prefilter: each plain include rule's pattern on its own (a named group, as
     in the alternation); the gate of the include rules then the context rules, in that order;
-    the gate of the exclude rules."""
+    the gate of the exclude rules. Then the `rule_literals.starts` of each plain include, of
+    each context rule's pattern and of the exclude alternation (None where not known), and the
+    scan that finds all of them in a text."""
 
     include: tuple[re.Pattern[str], ...]
     rules: RuleGate
     exclude: RuleGate
+    include_starts: tuple[frozenset[str] | None, ...]
+    context_starts: tuple[frozenset[str] | None, ...]
+    exclude_starts: frozenset[str] | None
+    exclude_rest: re.Pattern[str] | None  # where a rule of `exclude` without starts can match
+    anchor: frozenset[str] | None  # the starts of the role's anchor
+    anchor_scan: StartScan  # the words of `anchor`
+    scan: StartScan  # every word of the gates and every start of a rule
 
 
 def _prefix(text: str, start: int, lines: bool) -> str:
@@ -407,16 +495,37 @@ def _compiled_role_rules(
         required = None
         if anchors:
             exclude_rules = of_role[of_role["kind"] == "exclude"]
+            include_starts = tuple(starts(p) for p in include_parts)
+            context_starts = tuple(starts(r.pattern) for r in with_before.itertuples(index=False))
+            # NOTE: the exclude alternation is tried where one of its rules' starts begins (a
+            # single letter too: it runs on few texts, and a letter's places are still far fewer
+            # than a text's offsets) and where a look-ahead scan of the rules without starts
+            # finds one of them
+            ex_starts = [starts(p, 1) for p in exclude_parts]
+            exclude_starts = frozenset().union(*(s for s in ex_starts if s))
+            unstarted = [p for p, s in zip(exclude_parts, ex_starts, strict=True) if s is None]
+            exclude_rest = re.compile(f"(?=(?:{'|'.join(unstarted)}))", re.I) if unstarted else None
+            anchor_starts = starts(terms[ANCHOR_TERMS[role]])
+            known = [s for s in (*include_starts, *context_starts, exclude_starts) if s]
+            rule_gate = RuleGate(
+                [_requirement(p) for p in plain["pattern"]]
+                + [
+                    all_of(_requirement(r.pattern), _requirement(r.before))
+                    for r in with_before.itertuples(index=False)
+                ]
+            )
+            exclude_gate = RuleGate([_requirement(p) for p in exclude_rules["pattern"]])
             required = _Required(
                 tuple(re.compile(p, re.IGNORECASE) for p in include_parts),
-                RuleGate(
-                    [_requirement(p) for p in plain["pattern"]]
-                    + [
-                        all_of(_requirement(r.pattern), _requirement(r.before))
-                        for r in with_before.itertuples(index=False)
-                    ]
-                ),
-                RuleGate([_requirement(p) for p in exclude_rules["pattern"]]),
+                rule_gate,
+                exclude_gate,
+                include_starts,
+                context_starts,
+                exclude_starts if exclude_parts else None,
+                exclude_rest,
+                anchor_starts,
+                StartScan(anchor_starts or frozenset()),
+                StartScan(frozenset().union(rule_gate.words, exclude_gate.words, *known)),
             )
         compiled[role] = RoleMatcher(
             _combined(include_parts),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Set
 from dataclasses import dataclass
 
 import ahocorasick
@@ -43,10 +44,45 @@ class Unsupported(ValueError):
 @dataclass(frozen=True)
 class _Info:
     """What a part of a regex matches: `exact`, the only strings it can consume (folded), when
-    known; `req`, what the whole text must contain besides (from look-arounds inside it)."""
+    known; `req`, what the whole text must contain besides (from look-arounds inside it).
+    Where `exact` is not known: `starts`, strings (folded, non-empty) one of which every
+    non-empty match of the part begins with (None: not known), and `nullable`, whether the part
+    can match the empty string."""
 
     exact: frozenset[str] | None
     req: Requirement = None
+    starts: frozenset[str] | None = None
+    nullable: bool = False
+
+
+def _starts_of(info: _Info) -> tuple[frozenset[str] | None, bool]:
+    """(starts, nullable) of a part, from its exact strings where they are known."""
+    if info.exact is not None:
+        return frozenset(e for e in info.exact if e), "" in info.exact
+    return info.starts, info.nullable
+
+
+def _sequence_starts(items: list[_Info]) -> tuple[frozenset[str] | None, bool]:
+    """(starts, nullable) of parts matched one after the other: the exact strings of the leading
+    run of parts, and while that run can be empty, the starts of the part after it."""
+    found: set[str] = set()
+    run: frozenset[str] = frozenset({""})
+    for item in items:
+        if item.exact is not None and len(run) * len(item.exact) <= MAX_STRINGS:
+            run = frozenset(a + b for a in run for b in item.exact)
+            continue
+        found |= {r for r in run if r}
+        if "" not in run:
+            return frozenset(found), False
+        starts, nullable = _starts_of(item)
+        if starts is None:
+            return None, False
+        found |= starts
+        if not nullable:
+            return frozenset(found), False
+        run = frozenset({""})
+    found |= {r for r in run if r}
+    return frozenset(found), "" in run
 
 
 _EMPTY = _Info(frozenset({""}))
@@ -119,18 +155,35 @@ class _Parser:
         exact: set[str] = set()
         for b in branches:
             if b.exact is None:
-                return _Info(None, any_of(*(_whole(x) for x in branches)))
+                return self.branches(branches)
             exact |= b.exact
         if len(exact) > MAX_STRINGS:
-            return _Info(None, any_of(*(_whole(x) for x in branches)))
+            return self.branches(branches)
         return _Info(frozenset(exact), any_of(*(b.req for b in branches)))
+
+    @staticmethod
+    def branches(branches: list[_Info]) -> _Info:
+        """An alternation whose exact strings are not kept: what one of its branches needs, and
+        the starts of them all."""
+        req = any_of(*(_whole(x) for x in branches))
+        found: set[str] = set()
+        nullable = False
+        for b in branches:
+            starts, empty = _starts_of(b)
+            if starts is None:
+                return _Info(None, req)
+            found |= starts
+            nullable = nullable or empty
+        return _Info(None, req, frozenset(found), nullable)
 
     def sequence(self) -> _Info:
         run: frozenset[str] = frozenset({""})  # exact strings of the current unbroken run
         req: Requirement = None
         broken = False
+        items: list[_Info] = []
         while self.peek() not in ("", "|", ")"):
             item = self.repeat(self.atom())
+            items.append(item)
             req = all_of(req, item.req)
             if item.exact is None:
                 req = all_of(req, _strings(run))
@@ -141,7 +194,7 @@ class _Parser:
             else:
                 run = frozenset(a + b for a in run for b in item.exact)
         if broken:
-            return _Info(None, all_of(req, _strings(run)))
+            return _Info(None, all_of(req, _strings(run)), *_sequence_starts(items))
         return _Info(run, req)
 
     def repeat(self, item: _Info) -> _Info:
@@ -159,14 +212,15 @@ class _Parser:
             return item
         if self.peek() in ("?", "+"):  # lazy or possessive: same strings
             self.i += 1
+        starts, nullable = _starts_of(item)
         if low == 0:
             if high == 1 and item.exact is not None:
                 return _Info(item.exact | {""})
-            return _ANY
+            return _Info(None, None, starts, True)
         if low == high == 1:
             return item
         # repeated at least once: its own requirement holds, its exact strings are not known
-        return _Info(None, _whole(item))
+        return _Info(None, _whole(item), starts, nullable)
 
     def atom(self) -> _Info:
         c = self.peek()
@@ -281,6 +335,26 @@ def requirement(source: str) -> Requirement:
     except (Unsupported, ValueError):
         return None
     return _whole(info)
+
+
+@functools.lru_cache(maxsize=1024)
+def starts(source: str, shortest: int = MIN_LITERAL) -> frozenset[str] | None:
+    """Literals (folded, at least `shortest` long) one of which every match of `source`
+    (case-insensitively) begins with, in the folded text at the match's start; None when that
+    cannot be said (a match may begin with a class, a `.`, a non-ASCII character, or be empty).
+    A literal that begins with another one of them is dropped: its places are among the other's.
+    RoleMatcher tries a rule only where one of its starts is (`scan_at`)."""
+    try:
+        p = _Parser(source)
+        info = p.alternation()
+        if p.i != len(p.s):
+            raise Unsupported(f"unbalanced parenthesis at {p.i}")
+    except (Unsupported, ValueError):
+        return None
+    found, nullable = _starts_of(info)
+    if found is None or nullable or not found or any(len(w) < shortest for w in found):
+        return None
+    return frozenset(w for w in found if not any(v != w and w.startswith(v) for v in found))
 
 
 def encode(req: Requirement) -> str | list | None:
@@ -403,6 +477,36 @@ class RuleGate:
         if not self.clauses:
             return ()
         present = {w for _end, w in self._scan.iter(folded)} if self.words else set()
+        return self.active_among(present)
+
+    def active_among(self, present: Set[str]) -> tuple[int, ...]:
+        """`active` of a text in which exactly the words of `present` (of at least self.words)
+        were found."""
         return tuple(
             k for k, cl in enumerate(self.clauses) if all(not c.isdisjoint(present) for c in cl)
         )
+
+
+class StartScan:
+    """Where in a folded text each of a set of literals (the `starts` of some regexes) begins,
+    found in one pass (Aho-Corasick, in C)."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self._scan = _automaton(words)
+
+    def places(self, folded: str) -> dict[str, list[int]]:
+        """Each word found in `folded` -> its start offsets, ascending."""
+        out: dict[str, list[int]] = {}
+        if self.words:
+            for end, word in self._scan.iter(folded):
+                out.setdefault(word, []).append(end - len(word) + 1)
+        return out
+
+
+def at_starts(places: dict[str, list[int]], starts: frozenset[str]) -> list[int]:
+    """The offsets, ascending, where one of `starts` begins (`places` from StartScan.places)."""
+    found = [places[w] for w in starts if w in places]
+    if len(found) == 1:
+        return found[0]
+    return sorted({p for ps in found for p in ps})

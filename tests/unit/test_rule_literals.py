@@ -82,6 +82,63 @@ def test_clauses_are_implied_by_the_requirement() -> None:
     assert not _holds(cl, "computer engineer")
 
 
+def test_starts_of_words_options_and_unknown_beginnings() -> None:
+    """What every match begins with: the leading run of literals, an optional part's words
+    and the words after it, each branch's; None where a match may begin otherwise."""
+    assert lit.starts(r"\bML\b") == {"ml"}
+    assert lit.starts(r"(?:applied\s+)?(?:machine[\s-]*learning|NLP)\s+engineer") == {
+        "applied",
+        "machine",
+        "nlp",
+    }
+    assert lit.starts(r"(?<!\bAI\s)\b(?:engineers?|technical\s+staff)") == {"engineer", "technical"}
+    assert lit.starts(r"A\.?I\b") == {"a.i", "ai"}
+    # a word that begins with another one adds no place: the shorter one is kept
+    assert lit.starts(r"gen\s*AI|genai") == {"gen"}
+    # a class, a '.', a non-ASCII character or an empty match may begin it: nothing is known
+    assert lit.starts(r"[\w-]+\s+engineer") is None
+    assert lit.starts(r"(?:senior)?") is None
+    assert lit.starts(r"\u2013 engineer") is None
+    # one-letter starts only when asked for
+    assert lit.starts(r"\bI\s+am") is None
+    assert lit.starts(r"\bI\s+am", 1) == {"i"}
+
+
+def _texts_and_variants() -> list[str]:
+    rng = random.Random(3)
+    texts = _phrases() + _fixture_postings()
+    return texts + [v for t in rng.sample(texts, 40) for v in _variants(t, rng)]
+
+
+def test_every_match_of_a_rule_begins_with_one_of_its_starts() -> None:
+    """Wherever a rule's pattern matches, overlapping matches included, the folded text there
+    begins with one of its starts; wherever a role's exclude alternation matches, one of its
+    starts begins or its look-ahead of the rules without starts matches: trying them only there
+    finds every match."""
+    matchers = compile_role_rules(load_role_rules())
+    rules = load_role_rules()
+    patterns = [(r.rule_id, r.pattern, lit.starts(r.pattern), None) for r in rules.itertuples()]
+    for role, m in matchers.items():
+        if m.exclude is not None and m.required is not None:
+            ex = m.required
+            patterns.append(
+                (f"{role} excludes", m.exclude.pattern, ex.exclude_starts, ex.exclude_rest)
+            )
+    checked = 0
+    for name, source, starts, rest in patterns:
+        if not starts:
+            continue
+        anywhere = re.compile(f"(?=(?:{source}))", re.IGNORECASE)
+        for text in _texts_and_variants():
+            folded = lit.fold(text)
+            for hit in anywhere.finditer(text):
+                p = hit.start()
+                found = folded.startswith(tuple(starts), p) or (rest and rest.match(text, p))
+                assert found, (name, text[p:][:80])
+                checked += 1
+    assert checked > 500
+
+
 # --- the rules: a rule whose literals are absent cannot match ------------------------------
 
 
@@ -139,11 +196,11 @@ def _variants(text: str, rng: random.Random) -> list[str]:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_prefiltered_decisions_equal_unfiltered(seed: int) -> None:
     """For fixture postings, phrases and random variants of them, the matchers with the
-    prefilter decide exactly as the same matchers without it (every rule on every text that
-    passes the role's anchor)."""
+    anchor, the prefilter and the rules tried only where their starts are decide exactly as the
+    same matchers without them (every rule scanning every text)."""
     rng = random.Random(seed)
     fast = compile_role_rules(load_role_rules())
-    naive = {role: dataclasses.replace(m, required=None) for role, m in fast.items()}
+    naive = {role: dataclasses.replace(m, required=None, anchor=None) for role, m in fast.items()}
     assert all(m.required is not None for m in fast.values())
     texts = _phrases() + _fixture_postings()
     sample = texts + [v for t in rng.sample(texts, 60) for v in _variants(t, rng)]
