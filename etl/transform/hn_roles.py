@@ -6,6 +6,7 @@ posting with boolean `is_<role>_<definition>` columns, or a long posting_id/role
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import os
@@ -24,6 +25,7 @@ from etl.transform.rule_literals import (
     StartScan,
     all_of,
     at_starts,
+    at_text_start,
     decode,
     encode,
     fold,
@@ -255,7 +257,9 @@ class RoleMatcher:
             n = len(req.include)
             patterns = [(req.include[k], req.include_starts[k]) for k in active if k < n]
             context = tuple(
-                (self.context[k - n], req.context_starts[k - n]) for k in active if k >= n
+                (self.context[k - n], req.context_starts[k - n], req.before_starts[k - n])
+                for k in active
+                if k >= n
             )
             m = None
             for pattern, at in patterns:  # in rule order: a later rule must start strictly before
@@ -267,17 +271,20 @@ class RoleMatcher:
             # Python's re as an IGNORECASE scan, and anchors are written in lower case
             if self.anchor is not None and self.anchor.search(fold(text)) is None:
                 return None, None
-            context = tuple((c, None) for c in self.context)
+            context = tuple((c, None, None) for c in self.context)
             m = self.include.search(text) if self.include is not None else None
         if m is not None:
             return (self.rule_ids[m.lastgroup or ""], m.start(), m.end()), words_at
         # NOTE: several rules share one pattern and differ in their `before` condition: its
         # matches are found once
         found: dict[str, list[re.Match[str]]] = {}
-        for (rule_id, pattern, before), at in context:
+        for (rule_id, pattern, before), at, before_at in context:
             if (hits := found.get(pattern.pattern)) is None:
                 hits = found[pattern.pattern] = _matches(pattern, text, places, at)
-            if (m := next(_context_hits(text, hits, before), None)) is not None:
+            offsets = None
+            if hits and places is not None and before_at is not None:
+                offsets = at_starts(places, before_at)
+            if (m := next(_context_hits(text, hits, before, offsets), None)) is not None:
                 return (rule_id, m.start(), m.end()), words_at
         return None, words_at
 
@@ -302,8 +309,9 @@ class RoleMatcher:
         if exclude is None:
             return [("include", *found)]
         at = rest = None
-        if self.required is not None:
-            at, rest = self.required.exclude_starts, self.required.exclude_rest
+        if (req := self.required) is not None and places is not None:
+            at, rest = req.exclude_starts, req.exclude_rest
+            places = req.exclude_scan.places(folded or "")
         excluded = _matches(exclude, text, places, at, rest)
         if not excluded:
             return [("include", *found)]
@@ -383,11 +391,15 @@ class _Required:
     exclude: RuleGate
     include_starts: tuple[frozenset[str] | None, ...]
     context_starts: tuple[frozenset[str] | None, ...]
+    before_starts: tuple[frozenset[str] | None, ...]  # of each context rule's `before` condition
     exclude_starts: frozenset[str] | None
     exclude_rest: re.Pattern[str] | None  # where a rule of `exclude` without starts can match
     anchor: frozenset[str] | None  # the starts of the role's anchor
     anchor_scan: StartScan  # the words of `anchor`
-    scan: StartScan  # every word of the gates and every start of a rule
+    scan: StartScan  # every word of the gates and every start of an include rule
+    # the exclude alternation's starts (single letters among them: found only for the texts an
+    # include fired in)
+    exclude_scan: StartScan
 
 
 def _prefix(text: str, start: int, lines: bool) -> str:
@@ -401,11 +413,31 @@ def _prefix(text: str, start: int, lines: bool) -> str:
     return text[cut:start]
 
 
-def _context_hits(text: str, matches: list[re.Match[str]], before: re.Pattern[str]):  # type: ignore[no-untyped-def]
-    """The matches of a context rule's pattern in `text` that its `before` condition admits."""
+def _context_hits(  # type: ignore[no-untyped-def]
+    text: str,
+    matches: list[re.Match[str]],
+    before: re.Pattern[str],
+    offsets: list[int] | None = None,
+):
+    """The matches of a context rule's pattern in `text` that its `before` condition admits.
+    A condition that begins at the start of the text before (\\A) is matched there alone; with
+    `offsets` (ascending, of the text: where one of the condition's starts begins), it is
+    matched at those inside the text before, as `_search` does."""
     lines = "\\n" in before.pattern
+    anchored = at_text_start(before.pattern)
     for m in matches:
-        if before.search(_prefix(text, m.start(), lines)) is not None:
+        prefix = _prefix(text, m.start(), lines)
+        if anchored:
+            admitted = before.match(prefix) is not None
+        elif offsets is None:
+            admitted = before.search(prefix) is not None
+        else:
+            cut = m.start() - len(prefix)
+            inside = offsets[
+                bisect.bisect_left(offsets, cut) : bisect.bisect_left(offsets, m.start())
+            ]
+            admitted = any(before.match(prefix, q - cut) is not None for q in inside)
+        if admitted:
             yield m
 
 
@@ -497,6 +529,7 @@ def _compiled_role_rules(
             exclude_rules = of_role[of_role["kind"] == "exclude"]
             include_starts = tuple(starts(p) for p in include_parts)
             context_starts = tuple(starts(r.pattern) for r in with_before.itertuples(index=False))
+            before_starts = tuple(starts(r.before) for r in with_before.itertuples(index=False))
             # NOTE: the exclude alternation is tried where one of its rules' starts begins (a
             # single letter too: it runs on few texts, and a letter's places are still far fewer
             # than a text's offsets) and where a look-ahead scan of the rules without starts
@@ -506,7 +539,7 @@ def _compiled_role_rules(
             unstarted = [p for p, s in zip(exclude_parts, ex_starts, strict=True) if s is None]
             exclude_rest = re.compile(f"(?=(?:{'|'.join(unstarted)}))", re.I) if unstarted else None
             anchor_starts = starts(terms[ANCHOR_TERMS[role]])
-            known = [s for s in (*include_starts, *context_starts, exclude_starts) if s]
+            known = [s for s in (*include_starts, *context_starts, *before_starts) if s]
             rule_gate = RuleGate(
                 [_requirement(p) for p in plain["pattern"]]
                 + [
@@ -521,11 +554,13 @@ def _compiled_role_rules(
                 exclude_gate,
                 include_starts,
                 context_starts,
+                before_starts,
                 exclude_starts if exclude_parts else None,
                 exclude_rest,
                 anchor_starts,
                 StartScan(anchor_starts or frozenset()),
                 StartScan(frozenset().union(rule_gate.words, exclude_gate.words, *known)),
+                StartScan(exclude_starts),
             )
         compiled[role] = RoleMatcher(
             _combined(include_parts),

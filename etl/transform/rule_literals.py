@@ -471,6 +471,11 @@ class RuleGate:
         self.words = frozenset().union(*(c for cl in self.clauses for c in cl))
         # every occurrence of every word in one pass (Aho-Corasick, in C)
         self._scan = _automaton(self.words)
+        # NOTE: each word is a bit and each clause the mask of its words: a clause holds when its
+        # mask shares a bit with the text's (integer ANDs, several times faster than set tests)
+        self._bit = {w: 1 << i for i, w in enumerate(sorted(self.words))}
+        self._masks = [sum(self._bit[w] for w in c) for cl in self.clauses for c in cl]
+        self._rule_of = [k for k, cl in enumerate(self.clauses) for _ in cl]
 
     def active(self, folded: str) -> tuple[int, ...]:
         """Indices of the rules whose clauses `folded` (see `fold`) meets."""
@@ -482,9 +487,12 @@ class RuleGate:
     def active_among(self, present: Set[str]) -> tuple[int, ...]:
         """`active` of a text in which exactly the words of `present` (of at least self.words)
         were found."""
-        return tuple(
-            k for k, cl in enumerate(self.clauses) if all(not c.isdisjoint(present) for c in cl)
-        )
+        bit = self._bit
+        mask = 0
+        for w in present:
+            mask |= bit.get(w, 0)
+        failed = {k for k, c in zip(self._rule_of, self._masks, strict=True) if not c & mask}
+        return tuple(k for k in range(len(self.clauses)) if k not in failed)
 
 
 class StartScan:
@@ -510,3 +518,51 @@ def at_starts(places: dict[str, list[int]], starts: frozenset[str]) -> list[int]
     if len(found) == 1:
         return found[0]
     return sorted({p for ps in found for p in ps})
+
+
+def _top_level(source: str) -> tuple[list[str], dict[int, int]]:
+    """The branches of `source`'s top-level alternation, and each '(' offset -> its ')' offset
+    (escapes and character classes skipped)."""
+    branches, closing, opened = [], {}, []
+    depth, last, i, in_class = 0, 0, 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "]":
+                i += 1
+        elif c == "(":
+            opened.append(i)
+            depth += 1
+        elif c == ")" and opened:
+            closing[opened.pop()] = i
+            depth -= 1
+        elif c == "|" and depth == 0:
+            branches.append(source[last:i])
+            last = i + 1
+        i += 1
+    return [*branches, source[last:]], closing
+
+
+@functools.lru_cache(maxsize=1024)
+def at_text_start(source: str) -> bool:
+    """Whether every match of `source` begins at the start of the string searched (each branch
+    begins with \\A, or with a group, not optional, that does): `search` then finds what `match`
+    finds, without trying every offset."""
+    branches, _ = _top_level(source)
+    for branch in branches:
+        if branch.startswith("\\A"):
+            continue
+        if not branch.startswith("(?:") and not (branch[:1] == "(" and branch[1:2] != "?"):
+            return False
+        close = _top_level(branch)[1].get(0)
+        if close is None or branch[close + 1 : close + 2] in ("?", "*", "{"):
+            return False
+        if not at_text_start(branch[(3 if branch.startswith("(?:") else 1) : close]):
+            return False
+    return True

@@ -104,6 +104,15 @@ def test_starts_of_words_options_and_unknown_beginnings() -> None:
     assert lit.starts(r"\bI\s+am", 1) == {"i"}
 
 
+def test_at_text_start_only_where_every_branch_begins_with_backslash_a() -> None:
+    assert lit.at_text_start(r"\A[^\n]*\|")
+    assert lit.at_text_start(r"(?:\A[^\n]*\||\Afoo)\s*\Z")
+    assert lit.at_text_start(r"(?:(?:\Aa)|(?:\Ab[|)]))x")
+    assert not lit.at_text_start(r"(?:\Afoo)?x")  # the group may be skipped
+    assert not lit.at_text_start(r"x|\Afoo")
+    assert not lit.at_text_start(r"^foo")  # a line start, with re.MULTILINE
+
+
 def _texts_and_variants() -> list[str]:
     rng = random.Random(3)
     texts = _phrases() + _fixture_postings()
@@ -118,6 +127,11 @@ def test_every_match_of_a_rule_begins_with_one_of_its_starts() -> None:
     matchers = compile_role_rules(load_role_rules())
     rules = load_role_rules()
     patterns = [(r.rule_id, r.pattern, lit.starts(r.pattern), None) for r in rules.itertuples()]
+    patterns += [
+        (f"{r.rule_id} before", r.before, lit.starts(r.before), None)
+        for r in rules.itertuples()
+        if r.before
+    ]
     for role, m in matchers.items():
         if m.exclude is not None and m.required is not None:
             ex = m.required
