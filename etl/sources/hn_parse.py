@@ -172,12 +172,15 @@ def parse_thread(raw: bytes, thread_month: pd.Timestamp | str) -> pd.DataFrame:
                 "thread_id": thread_id,
                 "thread_month": month,
                 "author": child.get("author") or "",
-                "created_at": pd.Timestamp(int(child["created_at_i"]), unit="s", tz="UTC"),
+                "created_at": int(child["created_at_i"]),  # seconds: converted at once below
                 "text": text,
                 "first_line": _first_line(text),
             }
         )
     postings = pd.DataFrame(rows, columns=POSTING_COLUMNS)
+    postings["created_at"] = pd.to_datetime(
+        postings["created_at"].astype("int64"), unit="s", utc=True
+    )
     # NOTE: an HN id names one comment, so an id listed twice in one thread answer is the same
     # posting repeated, not two postings: count it once. The same id in two different threads
     # stays an error (hn_whoishiring._no_repeats): that means a mixed-up snapshot.

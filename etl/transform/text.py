@@ -19,8 +19,10 @@ _BLOCK_TAG = re.compile(
 )
 _LINK = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]*>")
-_HSPACE = re.compile(r"[ \t\r\f\v]+")
-_SPACE_BEFORE_NEWLINE = re.compile(r" *\n *")
+# NOTE: a run of horizontal whitespace becomes one space: a lone space is left as it is (most
+# runs are one; replacing each with itself cost more than the rest of the cleaning)
+_HSPACE = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
+_OTHER_HSPACE = ("\t", "\r", "\f", "\v")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -40,7 +42,10 @@ def clean_html(text: str) -> str:
     out = html.unescape(out)
     # NOTE: `&nbsp;` unescapes to U+00A0; treat it as an ordinary space.
     out = out.replace("\u00a0", " ")
-    out = _HSPACE.sub(" ", out)
-    out = _SPACE_BEFORE_NEWLINE.sub("\n", out)
-    out = _BLANK_LINES.sub("\n\n", out)
+    if "  " in out or any(c in out for c in _OTHER_HSPACE):
+        out = _HSPACE.sub(" ", out)
+    # no space at a line's ends: after the line above, one space at most on either side
+    out = out.replace(" \n", "\n").replace("\n ", "\n")
+    if "\n\n\n" in out:
+        out = _BLANK_LINES.sub("\n\n", out)
     return out.strip()
