@@ -58,12 +58,18 @@ def test_commission_is_not_base_salary():
     assert ranges(text) == [(80_000, 100_000, "GBP", "year")]
 
 
+def test_money_hint_finds_each_kind_of_mark():
+    for t in ["pay $150", "EUR 60.000", "60k", "10 lakh", "an 80 K salary", "in pounds", "¥9m"]:
+        assert pay._money_hint(t), t
+    assert not pay._money_hint("Founded 2015 in Munich, 40 hours")
+
+
 def test_money_hint_prefilter_changes_nothing():
     """A text without a currency mark or a k-style multiplier is not scanned: the scan would
     find nothing there either."""
     texts = ["Founded 2015, 150-200 employees, 40 hours", "Python, Go and 3 years of experience"]
     for t in texts:
-        assert not pay._MONEY_HINT.search(t)
+        assert not pay._money_hint(t)
         assert not [
             m for m in pay._RANGE.finditer(t) if pay._currency(m["c1"], m["d1"], m["c2"], m["d2"])
         ]
