@@ -9,6 +9,7 @@ coverage facts of the manifest.
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ KEY_COLUMNS = ("source_file", *(c for c in COLUMNS if c not in ("search_location
 # --- skills lists ------------------------------------------------------------------------------
 
 
+_PLAIN_ITEM = re.compile(r"'[^'\\\n]*'")
+_PLAIN_LIST = re.compile(r"\[(?:'[^'\\\n]*'(?:, '[^'\\\n]*')*)?\]")
+
+
 @lru_cache(maxsize=200_000)
 def parse_skill_list(text: str | None) -> tuple[str, ...] | None:
     """ "['sql', 'python']" -> ('sql', 'python'); None or blank -> None (no skills list).
@@ -48,6 +53,11 @@ def parse_skill_list(text: str | None) -> tuple[str, ...] | None:
     s = text.strip()
     if not s:
         return None
+    if _PLAIN_LIST.fullmatch(s):
+        # NOTE: quoted items without a quote or backslash in them, as nearly every list is:
+        # their text is what literal_eval would read (~10x faster than parsing the literal)
+        value: object = [item[1:-1] for item in _PLAIN_ITEM.findall(s)]
+        return tuple(dict.fromkeys(v.strip().lower() for v in value if v.strip()))  # type: ignore[attr-defined]
     try:
         value = ast.literal_eval(s)
     except (ValueError, SyntaxError, MemoryError, RecursionError) as exc:
@@ -106,9 +116,21 @@ def map_source_skills(
 
 
 def _clean_text(s: pd.Series) -> pd.Series:
-    return s.map(
-        lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
-    ).astype("string")
+    # NOTE: each distinct text cleaned once (names and places repeat across the rows)
+    done: dict[str, str] = {}
+    out = []
+    for v in s.to_numpy(object):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out.append(None)
+            continue
+        if type(v) is not str:  # a number or a date: 1 and 1.0 would share a dict key
+            out.append(str(v).strip())
+        elif (c := done.get(v)) is None:
+            c = done[v] = v.strip()
+            out.append(c)
+        else:
+            out.append(c)
+    return pd.Series(out, index=s.index, dtype="string")
 
 
 def _numbers(s: pd.Series, col: str) -> pd.Series:
