@@ -215,7 +215,9 @@ class RoleMatcher:
     (`rule_literals.requirement` of its pattern and `before` condition): a text is searched only
     with the rules whose requirement it meets, each on its own, and the leftmost match wins
     (the first rule among those at one offset), as in the alternation. A rule left out cannot
-    match anywhere in the text, so the result is the one of all rules."""
+    match anywhere in the text, so the result is the one of all rules. A rule (an exclude
+    alternation, a `before` condition) whose `rule_literals.starts` are known is tried only at
+    the offsets where one of them begins, which the scans of the prefilter find."""
 
     include: re.Pattern[str] | None
     exclude: re.Pattern[str] | None
@@ -244,7 +246,8 @@ class RoleMatcher:
         places = words_at = None
         if (req := self.required) is not None:
             folded = fold(text) if folded is None else folded
-            # one scan finds every word the anchor, the gates and the rules' starts name
+            # the anchor's words first (a small scan: most texts stop here), then one scan for
+            # every word of the gates and every start of the include rules
             if self.anchor is not None:
                 anchor_at = req.anchor_scan.places(folded)
                 if _search(self.anchor, folded, anchor_at, req.anchor) is None:
