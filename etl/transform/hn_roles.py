@@ -238,7 +238,7 @@ class RoleMatcher:
         return self._find(text, folded)[0]
 
     def _find(
-        self, text: str, folded: str | None
+        self, text: str, folded: str | None, anchor_at: dict[str, list[int]] | None = None
     ) -> tuple[tuple[str, int, int] | None, dict[str, list[int]] | None]:
         """`find`, and the words of the role's scan found in the folded text, by start offset,
         when the prefilter ran that far (for the exclude step of `decide`)."""
@@ -249,7 +249,8 @@ class RoleMatcher:
             # the anchor's words first (a small scan: most texts stop here), then one scan for
             # every word of the gates and every start of the include rules
             if self.anchor is not None:
-                anchor_at = req.anchor_scan.places(folded)
+                if anchor_at is None:
+                    anchor_at = req.anchor_scan.places(folded)
                 if _search(self.anchor, folded, anchor_at, req.anchor) is None:
                     return None, None
             words_at = req.scan.places(folded)
@@ -291,13 +292,20 @@ class RoleMatcher:
                 return (rule_id, m.start(), m.end()), words_at
         return None, words_at
 
-    def decide(self, text: str, folded: str | None = None) -> list[tuple[str, str, int, int]]:
+    def decide(
+        self,
+        text: str,
+        folded: str | None = None,
+        anchor_at: dict[str, list[int]] | None = None,
+    ) -> list[tuple[str, str, int, int]]:
         """Why `text` is (or is not) an opening: [] when no include fires; else the excluded
         phrases ('exclude', rule_id, start, end) and the include that survives their masking,
-        if any ('include', ...). Flagged exactly when an 'include' row is present."""
+        if any ('include', ...). Flagged exactly when an 'include' row is present. `anchor_at`:
+        the places in `folded` of (at least) the anchor's words, when the caller found them
+        for several roles at once (`anchor_scan`)."""
         if self.required is not None and folded is None:
             folded = fold(text)
-        found, words_at = self._find(text, folded)
+        found, words_at = self._find(text, folded, anchor_at)
         if found is None:
             return []
         exclude = self.exclude
@@ -625,6 +633,7 @@ def _flags(
     texts: pd.DataFrame, rules: pd.DataFrame, evidence: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     compiled = compile_role_rules(rules)
+    anchors = anchor_scan(compiled)
     out = pd.DataFrame(index=texts.index)
     rows = []
     ids = texts["posting_id"].to_numpy()
@@ -633,8 +642,9 @@ def _flags(
         whys: dict[str, list[list[tuple[str, str, int, int]]]] = {r: [] for r in compiled}
         for text in values:
             folded = fold(text)  # once per text for the three roles
+            anchor_at = anchors.places(folded) if anchors is not None else None
             for role, matcher in compiled.items():
-                whys[role].append(matcher.decide(text, folded))
+                whys[role].append(matcher.decide(text, folded, anchor_at))
         for role in compiled:
             hit = np.zeros(len(values), dtype=bool)
             for i, why in enumerate(whys[role]):
@@ -645,6 +655,22 @@ def _flags(
             out[flag_column(role, definition)] = hit
     ev = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     return out, ev.astype({"posting_id": "int64", "start": "int64", "end": "int64"})
+
+
+def anchor_scan(matchers: dict[str, RoleMatcher]) -> StartScan | None:
+    """One scan for the anchor words of all the roles (one pass over a text in place of one per
+    role); None when a matcher has no prefilter."""
+    words = []
+    for m in matchers.values():
+        if m.required is None:
+            return None
+        words.append(m.required.anchor_scan.words)
+    return _scan_of(frozenset().union(*words))
+
+
+@functools.lru_cache(maxsize=8)
+def _scan_of(words: frozenset[str]) -> StartScan:
+    return StartScan(words)
 
 
 def role_evidence(

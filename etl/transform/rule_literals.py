@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Set
 from dataclasses import dataclass
 
@@ -501,14 +502,18 @@ class StartScan:
 
     def __init__(self, words: frozenset[str]) -> None:
         self.words = words
-        self._scan = _automaton(words)
+        self._scan = ahocorasick.Automaton()
+        for w in sorted(words):
+            self._scan.add_word(w, (w, len(w) - 1))  # the word, and how far back it begins
+        if words:
+            self._scan.make_automaton()
 
     def places(self, folded: str) -> dict[str, list[int]]:
         """Each word found in `folded` -> its start offsets, ascending."""
-        out: dict[str, list[int]] = {}
+        out: defaultdict[str, list[int]] = defaultdict(list)
         if self.words:
-            for end, word in self._scan.iter(folded):
-                out.setdefault(word, []).append(end - len(word) + 1)
+            for end, (word, back) in self._scan.iter(folded):
+                out[word].append(end - back)
         return out
 
 
