@@ -69,14 +69,14 @@ NAIVE_RATIO_FROM_ROWS = 1_000_000
 # why a target is missed, when the cause is known and structural (attached to "miss" entries)
 KNOWN_CAUSES = {
     "refresh wall": "with an empty build cache (a first run, or a change to the code or a mapping) "
-    "the HN build parses, classifies, matches and attributes every posting of the record: about "
-    "3 minutes of CPU (183 s user for a whole cold refresh, 208 s before the role rules' literal "
-    "prefilter), split over the 2 cores by thread. Of the posting-level CPU on a 10-thread sample "
-    "(5,841 postings) the role rules' regexes are still the largest part (5.2 s, 8.4 s before "
-    "the prefilter: the postings naming a role's words are searched with the rules whose "
-    "literals they hold), then attributing skills 1.5 s, parsing 1.2 s, pay 1.1 s, skills "
-    "0.3 s; a scheduled refresh (build "
-    "cache present, unchanged sources kept) is the 'build cache of the previous refresh' figure",
+    "the HN build parses, classifies, matches and attributes every posting of the record, split "
+    "over the 2 cores by thread (the table's CPU figure is the refresh's and its processes'), "
+    "and the sources are built one after the other (Google Jobs' 12 workbooks ~10 s of CPU, the "
+    "other four a few seconds). Posting-level CPU on a 20-thread sample of every era (11,055 "
+    "postings, 2026-12-02): role rules 3.6-3.9 s (13-17 s before each rule was tried only where "
+    "its start words are), attributing skills 2.3-2.6 s, parsing 1.0 s, pay 1.3-1.4 s, skills "
+    "0.6 s; a scheduled refresh (build cache present, unchanged sources kept) is the 'build "
+    "cache of the previous refresh' figure",
     "one thread": "the rebuild starts a Python process that imports pandas, pyarrow and the ETL "
     "(~0.9 s), compiles the role rules (~0.4 s; their literal requirements are read back from the "
     "build cache, derived only when the rules change), classifies, matches and attributes the one "
@@ -301,8 +301,9 @@ def table(res: dict[str, Any]) -> str:
     r = res.get("refresh") or {}
     if r:
         lines.append(
-            f"| full refresh from the mirror (1x), build cache empty | {r['wall_s']} s, peak RSS "
-            f"{r['peak_rss_mb']:.0f} MB | | <= {T['refresh_wall_s']} s | |"
+            f"| full refresh from the mirror (1x), build cache empty | {r['wall_s']} s"
+            + (f" ({r['cpu_s']} s of CPU)" if "cpu_s" in r else "")
+            + f", peak RSS {r['peak_rss_mb']:.0f} MB | | <= {T['refresh_wall_s']} s | |"
         )
         inc = r.get("incremental") or {}
         if "full_warm_s" in inc:

@@ -88,6 +88,7 @@ def run(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
         "--data-dir",
         str(data_dir),
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "w") as fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=fh, stderr=subprocess.STDOUT)
@@ -98,11 +99,16 @@ def run(mirror: Path, data_dir: Path, log: Path) -> dict[str, Any]:
         poller.stop()
     if code != 0:
         raise SystemExit(f"bench: the refresh failed with exit code {code}; see {log}")
-    ru_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ru_mb = after.ru_maxrss / 1024
+    # the refresh's own CPU and its build processes' (waited children count), which the load of
+    # the machine's other jobs changes far less than the wall time
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
         "command": " ".join(["python", *cmd[1:]]),
         "exit_code": code,
         "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 1),
         "peak_rss_mb": round(max(poller.peak / 2**20, ru_mb), 1),
         "peak_rss_psutil_mb": round(poller.peak / 2**20, 1),
         "peak_rss_getrusage_children_mb": round(ru_mb, 1),
