@@ -509,12 +509,13 @@ class StartScan:
             self._scan.make_automaton()
 
     def places(self, folded: str) -> dict[str, list[int]]:
-        """Each word found in `folded` -> its start offsets, ascending."""
+        """Each word found in `folded` -> its start offsets, ascending (words not found are not
+        keys: the keys are the words present)."""
         out: defaultdict[str, list[int]] = defaultdict(list)
         if self.words:
             for end, (word, back) in self._scan.iter(folded):
                 out[word].append(end - back)
-        return out
+        return dict(out)  # a plain dict: looking a word up never adds it
 
 
 def at_starts(places: dict[str, list[int]], starts: frozenset[str]) -> list[int]:
