@@ -305,6 +305,39 @@ def test_anchor_prefilter_changes_no_flag() -> None:
             assert fast[role].decide(text) == naive[role].decide(text), (role, text)
 
 
+def test_flags_and_evidence_equal_every_rule_scanning_every_text() -> None:
+    """flag_roles_with_evidence (one anchor scan per text for the three roles, the prefilter,
+    rules tried at their starts) flags and explains the tricky phrases exactly as each role's
+    rules scanning each whole text do."""
+    import dataclasses
+
+    from etl.transform.hn_roles import (
+        DEFINITIONS,
+        compile_role_rules,
+        flag_column,
+        flag_roles_with_evidence,
+        load_role_rules,
+    )
+
+    naive = {
+        role: dataclasses.replace(m, required=None, anchor=None)
+        for role, m in compile_role_rules(load_role_rules()).items()
+    }
+    postings = _postings(*((r["first_line"], r["body"]) for r in PHRASES))
+    flags, ev = flag_roles_with_evidence(postings)
+    rows = []
+    for definition, column in DEFINITIONS.items():
+        for pid, text in zip(postings["posting_id"], postings[column], strict=True):
+            for role, m in naive.items():
+                why = m.decide(text)
+                hit = bool(why) and why[-1][0] == "include"
+                assert flags.loc[pid - 1, flag_column(role, definition)] == hit, (role, text)
+                rows += [(pid, role, definition, *w) for w in why] if hit else []
+    got = sorted(ev.itertuples(index=False, name=None))
+    assert got == sorted(rows)
+    assert len(rows) > 100
+
+
 def test_evidence_names_the_rule_and_offsets() -> None:
     from etl.transform.hn_roles import flag_roles_with_evidence
 
