@@ -238,6 +238,10 @@ PARALLEL_THREADS = 8  # threads to build from which each process builds a share 
 # routine refresh's one new thread (~300-900 postings) is built on every core
 PARALLEL_POSTINGS = 200
 MAX_BUILD_WORKERS = 4
+# shares of the threads to build per process: small shares, taken as processes free up, so that
+# no process is left with a long last share while the others wait (threads of a like size in
+# bytes differ in work: the later ones name more roles)
+SHARES_PER_WORKER = 8
 
 
 def _parse_threads(items: list[tuple[int, pd.Timestamp, bytes]]) -> pd.DataFrame:
@@ -320,7 +324,7 @@ def _start_build(items: list[tuple[int, pd.Timestamp, bytes]], vouched: bool = F
         return lambda: _thread_products(items)
     if len(items) >= PARALLEL_THREADS:
         _compile_here()
-        shares: list[list] = [[] for _ in range(2 * workers)]
+        shares: list[list] = [[] for _ in range(SHARES_PER_WORKER * workers)]
         sizes = [0] * len(shares)
         for item in sorted(items, key=lambda it: -len(it[2])):
             i = sizes.index(min(sizes))

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from etl.transform.rule_literals import (
+    MIN_LITERAL,
     Requirement,
     RuleGate,
     StartScan,
@@ -470,10 +471,22 @@ def _combined(parts: list[str]) -> re.Pattern[str] | None:
 _KEPT_REQUIREMENTS: dict[str, Requirement] = {}
 
 
+# ... and their starts (`rule_literals.starts` with one-letter starts kept)
+_KEPT_STARTS: dict[str, frozenset[str] | None] = {}
+
+
 def _requirement(source: str) -> Requirement:
     if source in _KEPT_REQUIREMENTS:
         return _KEPT_REQUIREMENTS[source]
     return requirement(source)
+
+
+def _starts(source: str, shortest: int = MIN_LITERAL) -> frozenset[str] | None:
+    """`rule_literals.starts(source, shortest)`, from the kept ones where they are known."""
+    if source not in _KEPT_STARTS:
+        return starts(source, shortest)
+    found = _KEPT_STARTS[source]
+    return None if found is None or any(len(w) < shortest for w in found) else found
 
 
 def rule_sources(rules: pd.DataFrame) -> list[str]:
@@ -482,19 +495,27 @@ def rule_sources(rules: pd.DataFrame) -> list[str]:
 
 
 def keep_requirements(rules: pd.DataFrame, memo: Callable[[str, Callable[[], dict]], dict]) -> None:
-    """Derive the literal requirements (`rule_literals.requirement`, ~0.2 s for the packaged
-    rules) of every regex of `rules` through `memo(key, compute)`, e.g.
-    build_cache.ResultCache.get_or_compute, which keeps them between refreshes by the key, a
-    digest of the regexes: rules that did not change are not derived again, a changed rule
-    gives another key. compile_role_rules then takes them from here."""
+    """Derive the literal requirements (`rule_literals.requirement`) and starts
+    (`rule_literals.starts`; ~1 s for both, for the packaged rules) of every regex of `rules`
+    through `memo(key, compute)`, e.g. build_cache.ResultCache.get_or_compute, which keeps them
+    between refreshes by the key, a digest of the regexes: rules that did not change are not
+    derived again, a changed rule gives another key. compile_role_rules then takes them from
+    here."""
     sources = rule_sources(rules)
     key = hashlib.sha256("\0".join(sources).encode()).hexdigest()[:32]
 
     def derive() -> dict:
-        return {s: encode(requirement(s)) for s in sources}
+        out = {}
+        for s in sources:
+            found = starts(s, 1)
+            out[s] = [encode(requirement(s)), sorted(found) if found is not None else None]
+        return out
 
     kept = memo(key, derive)
-    _KEPT_REQUIREMENTS.update({s: decode(kept[s]) for s in sources})
+    for s in sources:
+        req, found = kept[s]
+        _KEPT_REQUIREMENTS[s] = decode(req)
+        _KEPT_STARTS[s] = frozenset(found) if found is not None else None
 
 
 def compile_role_rules(rules: pd.DataFrame, anchors: bool = True) -> dict[str, RoleMatcher]:
@@ -538,14 +559,15 @@ def _compiled_role_rules(
         required = None
         if anchors:
             exclude_rules = of_role[of_role["kind"] == "exclude"]
-            include_starts = tuple(starts(p) for p in include_parts)
-            context_starts = tuple(starts(r.pattern) for r in with_before.itertuples(index=False))
-            before_starts = tuple(starts(r.before) for r in with_before.itertuples(index=False))
+            # NOTE: a rule's named group has its pattern's starts
+            include_starts = tuple(_starts(p) for p in plain["pattern"])
+            context_starts = tuple(_starts(r.pattern) for r in with_before.itertuples(index=False))
+            before_starts = tuple(_starts(r.before) for r in with_before.itertuples(index=False))
             # NOTE: the exclude alternation is tried where one of its rules' starts begins (a
             # single letter too: it runs on few texts, and a letter's places are still far fewer
             # than a text's offsets) and where a look-ahead scan of the rules without starts
             # finds one of them
-            ex_starts = [starts(p, 1) for p in exclude_parts]
+            ex_starts = [_starts(p, 1) for p in exclude_rules["pattern"]]
             exclude_starts = frozenset().union(*(s for s in ex_starts if s))
             unstarted = [p for p, s in zip(exclude_parts, ex_starts, strict=True) if s is None]
             exclude_rest = re.compile(f"(?=(?:{'|'.join(unstarted)}))", re.I) if unstarted else None

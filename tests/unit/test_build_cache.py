@@ -204,18 +204,30 @@ def test_the_rules_literals_are_derived_once_per_version_of_the_rules(tmp_path, 
         derived.append(source)
         return real(source)
 
+    started: list[str] = []
+    real_starts = hn_roles.starts
+
+    def counted_starts(source: str, shortest: int = 2):
+        started.append(source)
+        return real_starts(source, shortest)
+
     monkeypatch.setattr(hn_roles, "requirement", counted)
+    monkeypatch.setattr(hn_roles, "starts", counted_starts)
     rules = hn_roles.load_role_rules()
     sources = hn_roles.rule_sources(rules)
     first = build_cache.ResultCache(tmp_path, "literals")
     hn_roles.keep_requirements(rules, first.get_or_compute)
     assert (first.hits, first.misses) == (0, 1)
-    assert sorted(derived) == sources  # each distinct regex derived once
+    assert sorted(derived) == sources == sorted(started)  # each distinct regex derived once
     # a later refresh with the same rules reads them back: nothing is derived
     derived.clear()
+    started.clear()
     again = build_cache.ResultCache(tmp_path, "literals")
     hn_roles.keep_requirements(rules, again.get_or_compute)
-    assert (again.hits, again.misses, derived) == (1, 0, [])
+    assert (again.hits, again.misses, derived, started) == (1, 0, [], [])
+    # what was read back is what deriving gives: the starts with one-letter ones kept
+    assert all(hn_roles._starts(s, 1) == real_starts(s, 1) for s in sources)
+    assert all(hn_roles._starts(s) == real_starts(s) for s in sources)
     # a changed rule: derived again, and its matcher's prefilter asks for the new words
     changed = rules.copy()
     row = changed.index[(changed["role"] == "ml_engineer") & (changed["kind"] == "include")][0]
