@@ -42,7 +42,7 @@ DEFINITION = "anywhere"
 # e7d1b7c was committed with the labels of waves 1-3 only; 19da2f2 with waves 1-4 (wave 5 drawn,
 # not labelled); 7d0041d with waves 1-5 ("before wave 6's labels"); f63ea6b before wave 8 was drawn;
 # a329931 (round 6) was committed before wave 9's labels were assembled into eval/labels.jsonl;
-# 6deb9ee (round 7) before wave 10's; a888443 (round 8) before wave 11's
+# 6deb9ee (round 7) before wave 10's; add42fa (round 8) before wave 11's
 FOLDS: tuple[tuple[int, str, tuple[int, ...]], ...] = (
     (4, "e7d1b7c", (1, 2, 3)),
     (5, "19da2f2", (1, 2, 3, 4)),
@@ -50,7 +50,7 @@ FOLDS: tuple[tuple[int, str, tuple[int, ...]], ...] = (
     (8, "f63ea6b", (1, 2, 3, 4, 5, 6)),
     (9, "a329931", (1, 2, 3, 4, 5, 6, 8)),
     (10, "6deb9ee", (1, 2, 3, 4, 5, 6, 8, 9)),
-    (11, "a888443", (1, 2, 3, 4, 5, 6, 8, 9, 10)),
+    (11, "add42fa", (1, 2, 3, 4, 5, 6, 8, 9, 10)),
 )
 L2 = (0.5, 1.0, 3.0)
 THRESHOLDS = (0.5, 0.7, 0.8, 0.85, 0.9)
