@@ -54,6 +54,7 @@ class _Info:
     req: Requirement = None
     starts: frozenset[str] | None = None
     nullable: bool = False
+    at_start: bool = False  # every match begins at the start of the string (\A asserted first)
 
 
 def _starts_of(info: _Info) -> tuple[frozenset[str] | None, bool]:
@@ -61,6 +62,17 @@ def _starts_of(info: _Info) -> tuple[frozenset[str] | None, bool]:
     if info.exact is not None:
         return frozenset(e for e in info.exact if e), "" in info.exact
     return info.starts, info.nullable
+
+
+def _sequence_at_start(items: list[_Info]) -> bool:
+    """Whether every match of parts matched one after the other begins at the start of the
+    string: \\A (or a part whose matches do) before anything that consumes text."""
+    for item in items:
+        if item.at_start:
+            return True
+        if item.exact != frozenset({""}):
+            return False
+    return False
 
 
 def _sequence_starts(items: list[_Info]) -> tuple[frozenset[str] | None, bool]:
@@ -87,6 +99,7 @@ def _sequence_starts(items: list[_Info]) -> tuple[frozenset[str] | None, bool]:
 
 
 _EMPTY = _Info(frozenset({""}))
+_TEXT_START = _Info(frozenset({""}), at_start=True)
 _ANY = _Info(None)
 
 
@@ -160,7 +173,8 @@ class _Parser:
             exact |= b.exact
         if len(exact) > MAX_STRINGS:
             return self.branches(branches)
-        return _Info(frozenset(exact), any_of(*(b.req for b in branches)))
+        at_start = all(b.at_start for b in branches)
+        return _Info(frozenset(exact), any_of(*(b.req for b in branches)), at_start=at_start)
 
     @staticmethod
     def branches(branches: list[_Info]) -> _Info:
@@ -172,10 +186,10 @@ class _Parser:
         for b in branches:
             starts, empty = _starts_of(b)
             if starts is None:
-                return _Info(None, req)
+                return _Info(None, req, at_start=all(b.at_start for b in branches))
             found |= starts
             nullable = nullable or empty
-        return _Info(None, req, frozenset(found), nullable)
+        return _Info(None, req, frozenset(found), nullable, all(b.at_start for b in branches))
 
     def sequence(self) -> _Info:
         run: frozenset[str] = frozenset({""})  # exact strings of the current unbroken run
@@ -194,9 +208,11 @@ class _Parser:
                 run, broken = item.exact, True
             else:
                 run = frozenset(a + b for a in run for b in item.exact)
+        at_start = _sequence_at_start(items)
         if broken:
-            return _Info(None, all_of(req, _strings(run)), *_sequence_starts(items))
-        return _Info(run, req)
+            starts, nullable = _sequence_starts(items)
+            return _Info(None, all_of(req, _strings(run)), starts, nullable, at_start)
+        return _Info(run, req, at_start=at_start)
 
     def repeat(self, item: _Info) -> _Info:
         c = self.peek()
@@ -221,7 +237,7 @@ class _Parser:
         if low == high == 1:
             return item
         # repeated at least once: its own requirement holds, its exact strings are not known
-        return _Info(None, _whole(item), starts, nullable)
+        return _Info(None, _whole(item), starts, nullable, item.at_start)
 
     def atom(self) -> _Info:
         c = self.peek()
@@ -303,6 +319,8 @@ class _Parser:
         self.i += 1
         if c == "":
             raise Unsupported("trailing backslash")
+        if c == "A":
+            return _TEXT_START
         if c in _ZERO_WIDTH:
             return _EMPTY
         if c in _CLASS_ESCAPES:
@@ -328,6 +346,13 @@ def _char(c: str) -> _Info:
 def requirement(source: str) -> Requirement:
     """What every text `source` matches (case-insensitively, anywhere) contains once folded;
     None when nothing can be said (see the module docstring)."""
+    info = _parsed(source)
+    return None if info is None else _whole(info)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(source: str) -> _Info | None:
+    """What `source` matches, as the parser reads it; None for a construct it does not read."""
     try:
         p = _Parser(source)
         info = p.alternation()
@@ -335,7 +360,7 @@ def requirement(source: str) -> Requirement:
             raise Unsupported(f"unbalanced parenthesis at {p.i}")
     except (Unsupported, ValueError):
         return None
-    return _whole(info)
+    return info
 
 
 @functools.lru_cache(maxsize=1024)
@@ -344,13 +369,9 @@ def starts(source: str, shortest: int = MIN_LITERAL) -> frozenset[str] | None:
     (case-insensitively) begins with, in the folded text at the match's start; None when that
     cannot be said (a match may begin with a class, a `.`, a non-ASCII character, or be empty).
     A literal that begins with another one of them is dropped: its places are among the other's.
-    RoleMatcher tries a rule only where one of its starts is (`scan_at`)."""
-    try:
-        p = _Parser(source)
-        info = p.alternation()
-        if p.i != len(p.s):
-            raise Unsupported(f"unbalanced parenthesis at {p.i}")
-    except (Unsupported, ValueError):
+    RoleMatcher tries a rule only where one of its starts is (`at_starts`)."""
+    info = _parsed(source)
+    if info is None:
         return None
     found, nullable = _starts_of(info)
     if found is None or nullable or not found or any(len(w) < shortest for w in found):
@@ -454,40 +475,23 @@ def _simplest(found: list[frozenset[str]]) -> Clauses:
     )
 
 
-def _automaton(words: frozenset[str]) -> ahocorasick.Automaton:
-    scan = ahocorasick.Automaton()
-    for w in sorted(words):
-        scan.add_word(w, w)
-    if words:
-        scan.make_automaton()
-    return scan
-
-
 class RuleGate:
     """Which of a list of rules a text can match: those whose clauses (of their requirements)
-    the folded text meets, found with one scan of the text for every literal of the rules."""
+    the words found in the folded text meet (`words`: every literal of the clauses, for the
+    caller's StartScan to find)."""
 
     def __init__(self, requirements: list[Requirement]) -> None:
         self.clauses: tuple[Clauses, ...] = tuple(clauses(r) for r in requirements)
         self.words = frozenset().union(*(c for cl in self.clauses for c in cl))
-        # every occurrence of every word in one pass (Aho-Corasick, in C)
-        self._scan = _automaton(self.words)
         # NOTE: each word is a bit and each clause the mask of its words: a clause holds when its
         # mask shares a bit with the text's (integer ANDs, several times faster than set tests)
         self._bit = {w: 1 << i for i, w in enumerate(sorted(self.words))}
         self._masks = [sum(self._bit[w] for w in c) for cl in self.clauses for c in cl]
         self._rule_of = [k for k, cl in enumerate(self.clauses) for _ in cl]
 
-    def active(self, folded: str) -> tuple[int, ...]:
-        """Indices of the rules whose clauses `folded` (see `fold`) meets."""
-        if not self.clauses:
-            return ()
-        present = {w for _end, w in self._scan.iter(folded)} if self.words else set()
-        return self.active_among(present)
-
     def active_among(self, present: Set[str]) -> tuple[int, ...]:
-        """`active` of a text in which exactly the words of `present` (of at least self.words)
-        were found."""
+        """Indices of the rules whose clauses a text meets in which exactly the words of
+        `present` (of at least self.words) were found."""
         bit = self._bit
         mask = 0
         for w in present:
@@ -526,49 +530,10 @@ def at_starts(places: dict[str, list[int]], starts: frozenset[str]) -> list[int]
     return sorted({p for ps in found for p in ps})
 
 
-def _top_level(source: str) -> tuple[list[str], dict[int, int]]:
-    """The branches of `source`'s top-level alternation, and each '(' offset -> its ')' offset
-    (escapes and character classes skipped)."""
-    branches, closing, opened = [], {}, []
-    depth, last, i, in_class = 0, 0, 0, False
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if source[i + 1 : i + 2] == "]":
-                i += 1
-        elif c == "(":
-            opened.append(i)
-            depth += 1
-        elif c == ")" and opened:
-            closing[opened.pop()] = i
-            depth -= 1
-        elif c == "|" and depth == 0:
-            branches.append(source[last:i])
-            last = i + 1
-        i += 1
-    return [*branches, source[last:]], closing
-
-
 @functools.lru_cache(maxsize=1024)
 def at_text_start(source: str) -> bool:
     """Whether every match of `source` begins at the start of the string searched (each branch
-    begins with \\A, or with a group, not optional, that does): `search` then finds what `match`
-    finds, without trying every offset."""
-    branches, _ = _top_level(source)
-    for branch in branches:
-        if branch.startswith("\\A"):
-            continue
-        if not branch.startswith("(?:") and not (branch[:1] == "(" and branch[1:2] != "?"):
-            return False
-        close = _top_level(branch)[1].get(0)
-        if close is None or branch[close + 1 : close + 2] in ("?", "*", "{"):
-            return False
-        if not at_text_start(branch[(3 if branch.startswith("(?:") else 1) : close]):
-            return False
-    return True
+    asserts \\A before consuming anything, outside an optional part): `search` then finds what
+    `match` finds, without trying every offset."""
+    info = _parsed(source)
+    return info is not None and info.at_start
